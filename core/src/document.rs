@@ -1,0 +1,410 @@
+//! The Automerge schema: the only code that knows document keys. Each identity and each event is one
+//! document; the store keeps their bytes and indexes what [`read_identity`] and [`read_event`] return.
+//!
+//! Writes put only the keys whose value changed, so that two devices editing different fields of the
+//! same event offline both keep their edit when the documents merge. The description is Automerge
+//! Text and is edited by splicing the changed span, so concurrent edits of the prose merge too.
+//! Reads accept a string as either a scalar or Text: JavaScript Automerge 3 writes Text.
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
+use chrono::{DateTime, TimeZone, Utc};
+
+use crate::model::{
+    Category, Event, EventDetails, EventStatus, Identity, ImageChange, JoinMode, Place, Visibility,
+};
+use crate::validate::IdentityText;
+use crate::{Error, Result};
+
+/// Bumped when the meaning of a key changes; readers refuse documents from a newer schema.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// What a document holds, written under the key `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Identity,
+    Event,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Identity => "identity",
+            Kind::Event => "event",
+        }
+    }
+}
+
+/// A new automerge-repo document id: base58check of 16 random bytes.
+pub fn new_id() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bs58::encode(bytes).with_check().into_string()
+}
+
+/// True for a well-formed automerge-repo document id.
+pub fn is_id(text: &str) -> bool {
+    matches!(bs58::decode(text).with_check(None).into_vec(), Ok(bytes) if bytes.len() == 16)
+}
+
+/// Starts a document of `kind`.
+pub fn create(kind: Kind, now: DateTime<Utc>) -> Result<AutoCommit> {
+    let mut doc = AutoCommit::new();
+    doc.put(ROOT, "type", kind.as_str())?;
+    doc.put(ROOT, "schema", SCHEMA_VERSION)?;
+    doc.put(ROOT, "created_at", ScalarValue::Timestamp(now.timestamp_millis()))?;
+    Ok(doc)
+}
+
+/// The kind of a stored document, checking its schema version.
+pub fn kind(doc: &AutoCommit, id: &str) -> Result<Kind> {
+    let schema = match doc.get(ROOT, "schema")? {
+        Some((Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Uint(v) => *v,
+            ScalarValue::Int(v) => u64::try_from(*v).unwrap_or(0),
+            _ => 0,
+        },
+        _ => 0,
+    };
+    if schema > SCHEMA_VERSION {
+        return Err(damaged(id, format!("written by a newer Rally (schema {schema})")));
+    }
+    match read_str(doc, &ROOT, "type")?.as_deref() {
+        Some("identity") => Ok(Kind::Identity),
+        Some("event") => Ok(Kind::Event),
+        other => Err(damaged(id, format!("unknown document type {other:?}"))),
+    }
+}
+
+pub fn write_identity(doc: &mut AutoCommit, text: &IdentityText, avatar: &ImageChange, now: DateTime<Utc>) -> Result<()> {
+    put_str(doc, &ROOT, "username", &text.username)?;
+    put_str(doc, &ROOT, "display_name", &text.display_name)?;
+    put_str(doc, &ROOT, "bio", &text.bio)?;
+    put_image(doc, "avatar", avatar)?;
+    touch(doc, now)
+}
+
+pub fn read_identity(doc: &AutoCommit, id: &str) -> Result<Identity> {
+    Ok(Identity {
+        id: id.to_string(),
+        username: required_str(doc, id, "username")?,
+        display_name: read_str(doc, &ROOT, "display_name")?.unwrap_or_default(),
+        bio: read_str(doc, &ROOT, "bio")?.unwrap_or_default(),
+        has_avatar: read_bytes(doc, "avatar")?.is_some(),
+        created_at: read_time(doc, id, "created_at")?,
+        updated_at: read_time(doc, id, "updated_at")?,
+        url: crate::model::document_url(id),
+    })
+}
+
+pub fn write_event(doc: &mut AutoCommit, d: &EventDetails, picture: &ImageChange, now: DateTime<Utc>) -> Result<()> {
+    put_str(doc, &ROOT, "organizer_id", &d.organizer_id)?;
+    put_str(doc, &ROOT, "title", &d.title)?;
+    put_text(doc, "description", &d.description)?;
+    put_scalar(doc, &ROOT, "starts_at", ScalarValue::Timestamp(d.starts_at.timestamp_millis()))?;
+    put_scalar(doc, &ROOT, "ends_at", ScalarValue::Timestamp(d.ends_at.timestamp_millis()))?;
+    put_str(doc, &ROOT, "timezone", &d.timezone)?;
+    put_scalar(doc, &ROOT, "all_day", ScalarValue::Boolean(d.all_day))?;
+    match &d.place {
+        None => delete_key(doc, &ROOT, "place")?,
+        Some(place) => {
+            let obj = match doc.get(ROOT, "place")? {
+                Some((Value::Object(ObjType::Map), obj)) => obj,
+                _ => doc.put_object(ROOT, "place", ObjType::Map)?,
+            };
+            put_str(doc, &obj, "name", &place.name)?;
+            put_str(doc, &obj, "address", &place.address)?;
+            put_optional(doc, &obj, "latitude", place.latitude.map(ScalarValue::F64))?;
+            put_optional(doc, &obj, "longitude", place.longitude.map(ScalarValue::F64))?;
+        }
+    }
+    put_optional(doc, &ROOT, "online_url", d.online_url.as_deref().map(ScalarValue::from))?;
+    put_str(doc, &ROOT, "status", d.status.as_str())?;
+    put_str(doc, &ROOT, "visibility", d.visibility.as_str())?;
+    put_scalar(doc, &ROOT, "draft", ScalarValue::Boolean(d.draft))?;
+    put_str(doc, &ROOT, "join_mode", d.join_mode.as_str())?;
+    put_optional(doc, &ROOT, "registration_url", d.registration_url.as_deref().map(ScalarValue::from))?;
+    put_optional(doc, &ROOT, "capacity", d.capacity.map(|c| ScalarValue::Uint(c.into())))?;
+    if read_str_list(doc, "tags")? != d.tags {
+        let list = doc.put_object(ROOT, "tags", ObjType::List)?;
+        for (i, tag) in d.tags.iter().enumerate() {
+            doc.insert(&list, i, tag.as_str())?;
+        }
+    }
+    put_optional(doc, &ROOT, "category", d.category.map(|c| ScalarValue::from(c.as_str())))?;
+    put_image(doc, "picture", picture)?;
+    touch(doc, now)
+}
+
+pub fn read_event(doc: &AutoCommit, id: &str) -> Result<Event> {
+    let place = match doc.get(ROOT, "place")? {
+        Some((Value::Object(ObjType::Map), obj)) => Some(Place {
+            name: read_str(doc, &obj, "name")?.unwrap_or_default(),
+            address: read_str(doc, &obj, "address")?.unwrap_or_default(),
+            latitude: read_f64(doc, &obj, "latitude")?,
+            longitude: read_f64(doc, &obj, "longitude")?,
+        }),
+        _ => None,
+    };
+    let parsed = |key: &'static str| -> Result<String> { required_str(doc, id, key) };
+    let status = parsed("status")?;
+    let visibility = parsed("visibility")?;
+    let join_mode = parsed("join_mode")?;
+    let details = EventDetails {
+        organizer_id: parsed("organizer_id")?,
+        title: parsed("title")?,
+        description: read_str(doc, &ROOT, "description")?.unwrap_or_default(),
+        starts_at: read_time(doc, id, "starts_at")?,
+        ends_at: read_time(doc, id, "ends_at")?,
+        timezone: parsed("timezone")?,
+        all_day: read_bool(doc, "all_day")?,
+        place,
+        online_url: read_str(doc, &ROOT, "online_url")?,
+        status: EventStatus::parse(&status).ok_or_else(|| damaged(id, format!("unknown status {status}")))?,
+        visibility: Visibility::parse(&visibility)
+            .ok_or_else(|| damaged(id, format!("unknown visibility {visibility}")))?,
+        draft: read_bool(doc, "draft")?,
+        join_mode: JoinMode::parse(&join_mode).ok_or_else(|| damaged(id, format!("unknown join mode {join_mode}")))?,
+        registration_url: read_str(doc, &ROOT, "registration_url")?,
+        capacity: match doc.get(ROOT, "capacity")? {
+            Some((Value::Scalar(s), _)) => match s.as_ref() {
+                ScalarValue::Uint(v) => u32::try_from(*v).ok(),
+                ScalarValue::Int(v) => u32::try_from(*v).ok(),
+                _ => None,
+            },
+            _ => None,
+        },
+        tags: read_str_list(doc, "tags")?,
+        // A category this version does not know is dropped, not fatal: newer peers may add some.
+        category: read_str(doc, &ROOT, "category")?.and_then(|c| Category::parse(&c)),
+    };
+    Ok(Event {
+        id: id.to_string(),
+        details,
+        has_picture: read_bytes(doc, "picture")?.is_some(),
+        created_at: read_time(doc, id, "created_at")?,
+        updated_at: read_time(doc, id, "updated_at")?,
+    })
+}
+
+/// Deletion is a mark in the document, not the loss of it, so that other devices learn of it on sync.
+pub fn mark_deleted(doc: &mut AutoCommit, now: DateTime<Utc>) -> Result<()> {
+    put_scalar(doc, &ROOT, "deleted", ScalarValue::Boolean(true))?;
+    touch(doc, now)
+}
+
+pub fn is_deleted(doc: &AutoCommit) -> Result<bool> {
+    read_bool(doc, "deleted")
+}
+
+/// An image kept in a document (an identity's avatar, an event's picture).
+pub fn read_bytes(doc: &AutoCommit, key: &str) -> Result<Option<Vec<u8>>> {
+    Ok(match doc.get(ROOT, key)? {
+        Some((Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Bytes(b) => Some(b.clone()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// Stamps `updated_at`, only when the edit changed something: a save with no change leaves no trace.
+fn touch(doc: &mut AutoCommit, now: DateTime<Utc>) -> Result<()> {
+    if doc.pending_ops() > 0 {
+        doc.put(ROOT, "updated_at", ScalarValue::Timestamp(now.timestamp_millis()))?;
+    }
+    Ok(())
+}
+
+fn damaged(id: &str, message: impl Into<String>) -> Error {
+    Error::Document { id: id.to_string(), message: message.into() }
+}
+
+fn read_str(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<Option<String>> {
+    Ok(match doc.get(obj, key)? {
+        Some((Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Str(s) => Some(s.to_string()),
+            _ => None,
+        },
+        Some((Value::Object(ObjType::Text), text)) => Some(doc.text(&text)?),
+        _ => None,
+    })
+}
+
+fn required_str(doc: &AutoCommit, id: &str, key: &str) -> Result<String> {
+    read_str(doc, &ROOT, key)?.ok_or_else(|| damaged(id, format!("no {key}")))
+}
+
+fn read_bool(doc: &AutoCommit, key: &str) -> Result<bool> {
+    Ok(matches!(doc.get(ROOT, key)?, Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Boolean(true))))
+}
+
+fn read_f64(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<Option<f64>> {
+    Ok(match doc.get(obj, key)? {
+        Some((Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::F64(v) => Some(*v),
+            ScalarValue::Int(v) => Some(*v as f64),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+fn read_time(doc: &AutoCommit, id: &str, key: &str) -> Result<DateTime<Utc>> {
+    let millis = match doc.get(ROOT, key)? {
+        Some((Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Timestamp(v) | ScalarValue::Int(v) => Some(*v),
+            _ => None,
+        },
+        _ => None,
+    };
+    millis
+        .and_then(|m| Utc.timestamp_millis_opt(m).single())
+        .ok_or_else(|| damaged(id, format!("no valid {key}")))
+}
+
+fn read_str_list(doc: &AutoCommit, key: &str) -> Result<Vec<String>> {
+    let Some((Value::Object(ObjType::List), list)) = doc.get(ROOT, key)? else {
+        return Ok(Vec::new());
+    };
+    let mut items = Vec::new();
+    for i in 0..doc.length(&list) {
+        if let Some((Value::Scalar(s), _)) = doc.get(&list, i)? {
+            if let ScalarValue::Str(s) = s.as_ref() {
+                items.push(s.to_string());
+            }
+        } else if let Some((Value::Object(ObjType::Text), text)) = doc.get(&list, i)? {
+            items.push(doc.text(&text)?);
+        }
+    }
+    Ok(items)
+}
+
+fn put_scalar(doc: &mut AutoCommit, obj: &ObjId, key: &str, value: ScalarValue) -> Result<()> {
+    let same = matches!(doc.get(obj, key)?, Some((Value::Scalar(old), _)) if *old == value);
+    if !same {
+        doc.put(obj, key, value)?;
+    }
+    Ok(())
+}
+
+fn put_str(doc: &mut AutoCommit, obj: &ObjId, key: &str, value: &str) -> Result<()> {
+    if read_str(doc, obj, key)?.as_deref() != Some(value) {
+        doc.put(obj, key, value)?;
+    }
+    Ok(())
+}
+
+fn put_optional(doc: &mut AutoCommit, obj: &ObjId, key: &str, value: Option<ScalarValue>) -> Result<()> {
+    match value {
+        Some(value) => put_scalar(doc, obj, key, value),
+        None => delete_key(doc, obj, key),
+    }
+}
+
+fn delete_key(doc: &mut AutoCommit, obj: &ObjId, key: &str) -> Result<()> {
+    if doc.get(obj, key)?.is_some() {
+        doc.delete(obj, key)?;
+    }
+    Ok(())
+}
+
+fn put_image(doc: &mut AutoCommit, key: &str, change: &ImageChange) -> Result<()> {
+    match change {
+        ImageChange::Keep => Ok(()),
+        ImageChange::Remove => delete_key(doc, &ROOT, key),
+        ImageChange::Set(bytes) => put_scalar(doc, &ROOT, key, ScalarValue::Bytes(bytes.clone())),
+    }
+}
+
+/// Edits collaborative text by splicing the one span that differs, so that concurrent edits to other
+/// parts of the text survive a merge.
+fn put_text(doc: &mut AutoCommit, key: &str, value: &str) -> Result<()> {
+    let text = match doc.get(ROOT, key)? {
+        Some((Value::Object(ObjType::Text), text)) => text,
+        _ => {
+            let text = doc.put_object(ROOT, key, ObjType::Text)?;
+            doc.splice_text(&text, 0, 0, value)?;
+            return Ok(());
+        }
+    };
+    let old: Vec<char> = doc.text(&text)?.chars().collect();
+    let new: Vec<char> = value.chars().collect();
+    let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..].iter().rev().zip(new[prefix..].iter().rev()).take_while(|(a, b)| a == b).count();
+    let deleted = old.len() - prefix - suffix;
+    let inserted: String = new[prefix..new.len() - suffix].iter().collect();
+    if deleted > 0 || !inserted.is_empty() {
+        let deleted = isize::try_from(deleted).map_err(|_| Error::invalid("description", "is too long"))?;
+        doc.splice_text(&text, prefix, deleted, &inserted)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn details() -> EventDetails {
+        EventDetails {
+            organizer_id: new_id(),
+            title: "Soupe populaire".into(),
+            description: "Bring a bowl.".into(),
+            starts_at: Utc.with_ymd_and_hms(2026, 12, 1, 18, 0, 0).single().expect("valid"),
+            ends_at: Utc.with_ymd_and_hms(2026, 12, 1, 21, 0, 0).single().expect("valid"),
+            timezone: "Europe/Paris".into(),
+            all_day: false,
+            place: Some(Place { name: "La Cantine".into(), address: "1 rue X".into(), latitude: Some(48.8), longitude: Some(2.3) }),
+            online_url: None,
+            status: EventStatus::Confirmed,
+            visibility: Visibility::Public,
+            draft: true,
+            join_mode: JoinMode::Approval,
+            registration_url: None,
+            capacity: Some(40),
+            tags: vec!["food".into(), "solidarité".into()],
+            category: Some(Category::FoodDrink),
+        }
+    }
+
+    #[test]
+    fn ids_are_automerge_repo_ids() {
+        let id = new_id();
+        assert!(is_id(&id), "{id}");
+        assert!(!is_id("not-an-id"));
+    }
+
+    #[test]
+    fn an_event_reads_back_as_written() {
+        let now = Utc::now();
+        let mut doc = create(Kind::Event, now).expect("doc");
+        let d = details();
+        write_event(&mut doc, &d, &ImageChange::Keep, now).expect("write");
+        let loaded = AutoCommit::load(&doc.save()).expect("load");
+        assert_eq!(kind(&loaded, "x").expect("kind"), Kind::Event);
+        assert_eq!(read_event(&loaded, "x").expect("read").details, d);
+    }
+
+    #[test]
+    fn rewriting_the_same_details_changes_nothing() {
+        let now = Utc::now();
+        let mut doc = create(Kind::Event, now).expect("doc");
+        let d = details();
+        write_event(&mut doc, &d, &ImageChange::Keep, now).expect("write");
+        let heads = doc.get_heads();
+        // Same content, even later: no new change at all, so the store writes nothing.
+        write_event(&mut doc, &d, &ImageChange::Keep, now + chrono::Duration::hours(1)).expect("write");
+        assert_eq!(doc.get_heads(), heads);
+    }
+
+    #[test]
+    fn description_edits_splice_non_ascii_text() {
+        let now = Utc::now();
+        let mut doc = create(Kind::Event, now).expect("doc");
+        let mut d = details();
+        d.description = "Été: café ☕ et crêpes".into();
+        write_event(&mut doc, &d, &ImageChange::Keep, now).expect("write");
+        d.description = "Été: thé ☕, café et crêpes".into();
+        write_event(&mut doc, &d, &ImageChange::Keep, now).expect("write");
+        assert_eq!(read_event(&doc, "x").expect("read").details.description, d.description);
+    }
+}

@@ -1,0 +1,242 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::ImageChange;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventStatus {
+    Tentative,
+    #[default]
+    Confirmed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    #[default]
+    Public,
+    Unlisted,
+    Private,
+}
+
+/// How people join: at once, on the organizer's approval, on invitation, or on another site.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinMode {
+    #[default]
+    Free,
+    Approval,
+    Invite,
+    External,
+}
+
+/// Mobilizon's event categories, so that federated events keep theirs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Category {
+    Arts,
+    BookClubs,
+    Business,
+    Causes,
+    Comedy,
+    Crafts,
+    FoodDrink,
+    Health,
+    Music,
+    AutoBoatAir,
+    Community,
+    FamilyEducation,
+    FashionBeauty,
+    FilmMedia,
+    Games,
+    LanguageCulture,
+    Learning,
+    Lgbtq,
+    MovementsPolitics,
+    Networking,
+    Party,
+    PerformingVisualArts,
+    Pets,
+    Photography,
+    OutdoorsAdventure,
+    SpiritualityReligionBeliefs,
+    ScienceTech,
+    Sports,
+    Theatre,
+    Meeting,
+}
+
+macro_rules! names {
+    ($t:ty { $($v:ident => $s:literal),* $(,)? }) => {
+        impl $t {
+            pub const ALL: &'static [$t] = &[$(<$t>::$v),*];
+            /// The name used on the wire, in the CLI and in documents.
+            pub fn as_str(self) -> &'static str {
+                match self { $(<$t>::$v => $s),* }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($s => Some(<$t>::$v),)* _ => None }
+            }
+        }
+    };
+}
+
+names!(EventStatus { Tentative => "tentative", Confirmed => "confirmed", Cancelled => "cancelled" });
+names!(Visibility { Public => "public", Unlisted => "unlisted", Private => "private" });
+names!(JoinMode { Free => "free", Approval => "approval", Invite => "invite", External => "external" });
+names!(Category {
+    Arts => "ARTS", BookClubs => "BOOK_CLUBS", Business => "BUSINESS", Causes => "CAUSES",
+    Comedy => "COMEDY", Crafts => "CRAFTS", FoodDrink => "FOOD_DRINK", Health => "HEALTH",
+    Music => "MUSIC", AutoBoatAir => "AUTO_BOAT_AIR", Community => "COMMUNITY",
+    FamilyEducation => "FAMILY_EDUCATION", FashionBeauty => "FASHION_BEAUTY", FilmMedia => "FILM_MEDIA",
+    Games => "GAMES", LanguageCulture => "LANGUAGE_CULTURE", Learning => "LEARNING", Lgbtq => "LGBTQ",
+    MovementsPolitics => "MOVEMENTS_POLITICS", Networking => "NETWORKING", Party => "PARTY",
+    PerformingVisualArts => "PERFORMING_VISUAL_ARTS", Pets => "PETS", Photography => "PHOTOGRAPHY",
+    OutdoorsAdventure => "OUTDOORS_ADVENTURE", SpiritualityReligionBeliefs => "SPIRITUALITY_RELIGION_BELIEFS",
+    ScienceTech => "SCIENCE_TECH", Sports => "SPORTS", Theatre => "THEATRE", Meeting => "MEETING",
+});
+
+/// Where an event happens, when it happens somewhere.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    pub name: String,
+    pub address: String,
+    #[serde(default)]
+    pub latitude: Option<f64>,
+    #[serde(default)]
+    pub longitude: Option<f64>,
+}
+
+/// Everything about an event that its organizer edits: validated, typed, as kept in its document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventDetails {
+    /// Document id of the organizing identity.
+    pub organizer_id: String,
+    pub title: String,
+    pub description: String,
+    pub starts_at: DateTime<Utc>,
+    /// Exclusive. For an all-day event, local midnight after its last day.
+    pub ends_at: DateTime<Utc>,
+    /// IANA zone the event is held in; times are shown in it.
+    pub timezone: String,
+    pub all_day: bool,
+    pub place: Option<Place>,
+    pub online_url: Option<String>,
+    pub status: EventStatus,
+    pub visibility: Visibility,
+    pub draft: bool,
+    pub join_mode: JoinMode,
+    /// Where to register when `join_mode` is external.
+    pub registration_url: Option<String>,
+    pub capacity: Option<u32>,
+    pub tags: Vec<String>,
+    pub category: Option<Category>,
+}
+
+/// An event as stored: its details plus what the store knows about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: String,
+    #[serde(flatten)]
+    pub details: EventDetails,
+    pub has_picture: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An event as shown: with its organizer's username and its document URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventView {
+    #[serde(flatten)]
+    pub event: Event,
+    /// The organizer's username, or "" if that identity is gone from this profile.
+    pub organizer: String,
+    pub url: String,
+}
+
+/// The event form as typed: times as text (RFC 3339, a local `YYYY-MM-DDTHH:MM` in `timezone`, or a
+/// date for all-day events), optional parts as empty strings. [`crate::validate::event`] turns it into
+/// [`EventDetails`] or names the field at fault.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EventInput {
+    pub organizer_id: String,
+    pub title: String,
+    pub description: String,
+    pub start: String,
+    /// For an all-day event, the last day (inclusive), as people say it.
+    pub end: String,
+    pub timezone: String,
+    pub all_day: bool,
+    pub place_name: String,
+    pub address: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub online_url: String,
+    pub status: EventStatus,
+    pub visibility: Visibility,
+    pub draft: bool,
+    pub join_mode: JoinMode,
+    pub registration_url: String,
+    pub capacity: Option<u32>,
+    pub tags: Vec<String>,
+    pub category: Option<Category>,
+    pub picture: ImageChange,
+}
+
+impl EventInput {
+    /// The form pre-filled from an event, times written as local times in its zone.
+    pub fn from_event(event: &Event) -> Self {
+        let d = &event.details;
+        let (start, end) = crate::when::to_form(d.starts_at, d.ends_at, &d.timezone, d.all_day);
+        let place = d.place.clone().unwrap_or_default();
+        EventInput {
+            organizer_id: d.organizer_id.clone(),
+            title: d.title.clone(),
+            description: d.description.clone(),
+            start,
+            end,
+            timezone: d.timezone.clone(),
+            all_day: d.all_day,
+            place_name: place.name,
+            address: place.address,
+            latitude: place.latitude,
+            longitude: place.longitude,
+            online_url: d.online_url.clone().unwrap_or_default(),
+            status: d.status,
+            visibility: d.visibility,
+            draft: d.draft,
+            join_mode: d.join_mode,
+            registration_url: d.registration_url.clone().unwrap_or_default(),
+            capacity: d.capacity,
+            tags: d.tags.clone(),
+            category: d.category,
+            picture: ImageChange::Keep,
+        }
+    }
+}
+
+/// Which drafts a listing includes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DraftFilter {
+    #[default]
+    Include,
+    Only,
+    Exclude,
+}
+
+/// A listing: events that overlap `[from, to)`, in start order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EventFilter {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub drafts: DraftFilter,
+    pub organizer_id: Option<String>,
+    /// Newest first (for "past" lists).
+    pub descending: bool,
+    pub limit: Option<u32>,
+}

@@ -1,0 +1,18 @@
+//! The types that cross every boundary: Tauri commands, CLI JSON, and later the relay's API. One
+//! definition each, used on both sides.
+
+mod error_body;
+mod event;
+mod identity;
+
+pub use error_body::{ErrorBody, ErrorCode};
+pub use event::{
+    Category, DraftFilter, Event, EventDetails, EventFilter, EventInput, EventStatus, EventView,
+    JoinMode, Place, Visibility,
+};
+pub use identity::{Identity, IdentityInput, ImageChange};
+
+/// The automerge-repo URL of a document id, so that any automerge-repo client can find it.
+pub fn document_url(id: &str) -> String {
+    format!("automerge:{id}")
+}

@@ -1,0 +1,172 @@
+//! A profile: one data folder, one person's local copy. Every use case the desktop app and the CLI
+//! offer is a method here, so both behave the same and tests reach them without a window.
+//!
+//! Each write validates first, then changes the document and its index rows in one transaction: on any
+//! error nothing stored changes.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+
+use crate::document::{self, Kind};
+use crate::model::{EventFilter, EventInput, EventView, Identity, IdentityInput, ImageChange};
+use crate::store::{documents, index, Store, StoredDoc};
+use crate::{image, validate, Error, Result};
+
+pub const DATABASE_FILE: &str = "rally.sqlite3";
+const SEARCH_LIMIT: u32 = 200;
+
+pub struct Profile {
+    dir: PathBuf,
+    store: Store,
+}
+
+impl Profile {
+    /// Opens (creating if needed) the profile in `dir`.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Profile> {
+        let dir = dir.as_ref().to_path_buf();
+        std::fs::create_dir_all(&dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
+        let store = Store::open(&dir.join(DATABASE_FILE))?;
+        Ok(Profile { dir, store })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn identities(&self) -> Result<Vec<Identity>> {
+        index::identities(self.store.conn())
+    }
+
+    /// An identity by id or by username (with or without `@`).
+    pub fn identity(&self, key: &str) -> Result<Identity> {
+        index::identity(self.store.conn(), key)?.ok_or_else(|| Error::not_found("identity", key))
+    }
+
+    pub fn avatar(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        let identity = self.identity(key)?;
+        self.live_doc(&identity.id, Kind::Identity, "identity").and_then(|d| document::read_bytes(&d.doc, "avatar"))
+    }
+
+    pub fn create_identity(&mut self, input: IdentityInput) -> Result<Identity> {
+        let text = validate::identity(&input)?;
+        let avatar = image::avatar(input.avatar)?;
+        let now = Utc::now();
+        let mut stored = self.store.new_doc(Kind::Identity, now)?;
+        document::write_identity(&mut stored.doc, &text, &avatar, now)?;
+        self.save(&mut stored)?;
+        self.identity(&stored.id)
+    }
+
+    pub fn update_identity(&mut self, key: &str, input: IdentityInput) -> Result<Identity> {
+        let id = self.identity(key)?.id;
+        let text = validate::identity(&input)?;
+        let avatar = image::avatar(input.avatar)?;
+        let mut stored = self.live_doc(&id, Kind::Identity, "identity")?;
+        document::write_identity(&mut stored.doc, &text, &avatar, Utc::now())?;
+        self.save(&mut stored)?;
+        self.identity(&id)
+    }
+
+    /// Deletes an identity and the events it organizes, as Mobilizon does.
+    pub fn delete_identity(&mut self, key: &str) -> Result<()> {
+        let id = self.identity(key)?.id;
+        let mut docs = vec![self.live_doc(&id, Kind::Identity, "identity")?];
+        for event_id in index::organized_by(self.store.conn(), &id)? {
+            docs.push(self.live_doc(&event_id, Kind::Event, "event")?);
+        }
+        let now = Utc::now();
+        for stored in &mut docs {
+            document::mark_deleted(&mut stored.doc, now)?;
+        }
+        self.store.write(|tx| {
+            for stored in &mut docs {
+                documents::save(tx, stored, true)?;
+                index::put_document(tx, stored)?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn create_event(&mut self, input: EventInput) -> Result<EventView> {
+        let (details, picture) = self.check_event(input)?;
+        let now = Utc::now();
+        let mut stored = self.store.new_doc(Kind::Event, now)?;
+        document::write_event(&mut stored.doc, &details, &picture, now)?;
+        self.save(&mut stored)?;
+        self.event(&stored.id)
+    }
+
+    pub fn update_event(&mut self, id: &str, input: EventInput) -> Result<EventView> {
+        let mut stored = self.live_doc(id, Kind::Event, "event")?;
+        let (details, picture) = self.check_event(input)?;
+        document::write_event(&mut stored.doc, &details, &picture, Utc::now())?;
+        self.save(&mut stored)?;
+        self.event(id)
+    }
+
+    /// Turns a draft into a published event (a no-op for one already published).
+    pub fn publish_event(&mut self, id: &str) -> Result<EventView> {
+        let current = self.event(id)?;
+        if !current.event.details.draft {
+            return Ok(current);
+        }
+        let mut input = EventInput::from_event(&current.event);
+        input.draft = false;
+        self.update_event(id, input)
+    }
+
+    pub fn delete_event(&mut self, id: &str) -> Result<()> {
+        let mut stored = self.live_doc(id, Kind::Event, "event")?;
+        document::mark_deleted(&mut stored.doc, Utc::now())?;
+        self.store.write(|tx| {
+            documents::save(tx, &mut stored, true)?;
+            index::put_document(tx, &stored)
+        })
+    }
+
+    pub fn event(&self, id: &str) -> Result<EventView> {
+        index::event(self.store.conn(), id.trim())?.ok_or_else(|| Error::not_found("event", id))
+    }
+
+    pub fn event_picture(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        let stored = self.live_doc(id, Kind::Event, "event")?;
+        document::read_bytes(&stored.doc, "picture")
+    }
+
+    pub fn events(&self, filter: &EventFilter) -> Result<Vec<EventView>> {
+        if let (Some(from), Some(to)) = (filter.from, filter.to) {
+            if to <= from {
+                return Err(Error::invalid("to", "must come after from"));
+            }
+        }
+        index::events(self.store.conn(), filter)
+    }
+
+    pub fn search_events(&self, text: &str) -> Result<Vec<EventView>> {
+        index::search(self.store.conn(), text, SEARCH_LIMIT)
+    }
+
+    fn check_event(&self, input: EventInput) -> Result<(crate::model::EventDetails, ImageChange)> {
+        let mut details = validate::event(&input)?;
+        let organizer = index::identity(self.store.conn(), &details.organizer_id)?.ok_or_else(|| {
+            Error::invalid("organizer_id", format!("no identity \"{}\" in this profile", input.organizer_id))
+        })?;
+        details.organizer_id = organizer.id;
+        Ok((details, image::picture(input.picture)?))
+    }
+
+    fn live_doc(&self, id: &str, kind: Kind, what: &'static str) -> Result<StoredDoc> {
+        match self.store.load(id.trim())? {
+            Some(stored) if stored.kind == kind && !document::is_deleted(&stored.doc)? => Ok(stored),
+            _ => Err(Error::not_found(what, id)),
+        }
+    }
+
+    fn save(&mut self, stored: &mut StoredDoc) -> Result<()> {
+        self.store.write(|tx| {
+            documents::save(tx, stored, false)?;
+            index::put_document(tx, stored)
+        })
+    }
+}

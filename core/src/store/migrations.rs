@@ -1,0 +1,38 @@
+//! Versioned schema of the tables that hold the truth, tracked in `PRAGMA user_version`. Append a
+//! step to [`STEPS`]; never edit one that has shipped.
+
+use rusqlite::Connection;
+
+use crate::Result;
+
+const STEPS: &[&str] = &[
+    // 1: documents as a snapshot plus incremental chunks; a key/value table for the device.
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+     CREATE TABLE documents (
+         id TEXT PRIMARY KEY,
+         kind TEXT NOT NULL,
+         snapshot BLOB NOT NULL,
+         deleted INTEGER NOT NULL DEFAULT 0,
+         updated_at INTEGER NOT NULL
+     );
+     CREATE TABLE document_chunks (
+         document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+         seq INTEGER NOT NULL,
+         data BLOB NOT NULL,
+         PRIMARY KEY (document_id, seq)
+     );",
+];
+
+pub fn run(conn: &mut Connection) -> Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (version, step) in (1_i64..).zip(STEPS) {
+        if version <= current {
+            continue;
+        }
+        let tx = conn.transaction()?;
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,248 @@
+//! The one place where raw input becomes trusted values. Every rule names the field it guards, so a
+//! form can show the message next to that field and the CLI can name the flag.
+//!
+//! Rules that need the store (a username already taken, an organizer that exists) live in
+//! [`crate::profile`]; images are checked by [`crate::image`], which decodes them.
+
+use crate::model::{EventDetails, EventInput, IdentityInput, JoinMode, Place};
+use crate::{when, Error, Result};
+
+pub const MAX_USERNAME: usize = 30;
+pub const MAX_DISPLAY_NAME: usize = 100;
+pub const MAX_BIO: usize = 2_000;
+pub const MAX_TITLE: usize = 200;
+pub const MAX_DESCRIPTION: usize = 50_000;
+pub const MAX_PLACE_NAME: usize = 200;
+pub const MAX_ADDRESS: usize = 500;
+pub const MAX_URL: usize = 2_000;
+pub const MAX_TAGS: usize = 20;
+pub const MAX_TAG: usize = 40;
+pub const MAX_CAPACITY: u32 = 1_000_000;
+
+/// The text parts of an identity, validated. Usernames are `[a-z0-9_]{1,30}`, as in Mobilizon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdentityText {
+    pub username: String,
+    pub display_name: String,
+    pub bio: String,
+}
+
+pub fn username(name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::invalid("username", "is required"));
+    }
+    if name.chars().count() > MAX_USERNAME {
+        return Err(Error::invalid("username", format!("must be at most {MAX_USERNAME} characters")));
+    }
+    if let Some(bad) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')) {
+        return Err(Error::invalid(
+            "username",
+            format!("may hold only a-z, 0-9 and _ (found \"{bad}\")"),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+pub fn identity(input: &IdentityInput) -> Result<IdentityText> {
+    let username = username(&input.username)?;
+    let display_name = bounded("display_name", &input.display_name, MAX_DISPLAY_NAME)?;
+    // People often leave the display name blank: show the username then, as Mobilizon does.
+    let display_name = if display_name.is_empty() { username.clone() } else { display_name };
+    let bio = bounded("bio", &input.bio, MAX_BIO)?;
+    Ok(IdentityText { username, display_name, bio })
+}
+
+/// Checks an event form. The organizer id is carried over as given; the profile checks it exists.
+pub fn event(input: &EventInput) -> Result<EventDetails> {
+    let title = bounded("title", &input.title, MAX_TITLE)?;
+    if title.is_empty() {
+        return Err(Error::invalid("title", "is required"));
+    }
+    let description = normalise_newlines(&input.description);
+    if description.chars().count() > MAX_DESCRIPTION {
+        return Err(Error::invalid("description", format!("must be at most {MAX_DESCRIPTION} characters")));
+    }
+    let tz = when::parse_zone(&input.timezone)?;
+    let (starts_at, ends_at) = when::parse_range(&input.start, &input.end, tz, input.all_day)?;
+    for (field, t) in [("start", starts_at), ("end", ends_at)] {
+        let year = t.format("%Y").to_string().parse::<i32>().unwrap_or(0);
+        if !(1900..=2200).contains(&year) {
+            return Err(Error::invalid(field, "must be between the years 1900 and 2200"));
+        }
+    }
+    let place = place(input)?;
+    let online_url = optional_url("online_url", &input.online_url)?;
+    let registration_url = optional_url("registration_url", &input.registration_url)?;
+    if input.join_mode == JoinMode::External && registration_url.is_none() {
+        return Err(Error::invalid("registration_url", "is required when people register elsewhere"));
+    }
+    if let Some(capacity) = input.capacity {
+        if capacity == 0 || capacity > MAX_CAPACITY {
+            return Err(Error::invalid("capacity", format!("must be between 1 and {MAX_CAPACITY}")));
+        }
+    }
+    Ok(EventDetails {
+        organizer_id: input.organizer_id.trim().to_string(),
+        title,
+        description,
+        starts_at,
+        ends_at,
+        timezone: tz.name().to_string(),
+        all_day: input.all_day,
+        place,
+        online_url,
+        status: input.status,
+        visibility: input.visibility,
+        draft: input.draft,
+        join_mode: input.join_mode,
+        registration_url,
+        capacity: input.capacity,
+        tags: tags(&input.tags)?,
+        category: input.category,
+    })
+}
+
+fn place(input: &EventInput) -> Result<Option<Place>> {
+    let name = bounded("place_name", &input.place_name, MAX_PLACE_NAME)?;
+    let address = bounded("address", &input.address, MAX_ADDRESS)?;
+    let (latitude, longitude) = match (input.latitude, input.longitude) {
+        (None, None) => (None, None),
+        (Some(lat), Some(lon)) => {
+            if !(-90.0..=90.0).contains(&lat) {
+                return Err(Error::invalid("latitude", "must be between -90 and 90"));
+            }
+            if !(-180.0..=180.0).contains(&lon) {
+                return Err(Error::invalid("longitude", "must be between -180 and 180"));
+            }
+            (Some(lat), Some(lon))
+        }
+        (Some(_), None) => return Err(Error::invalid("longitude", "is required with a latitude")),
+        (None, Some(_)) => return Err(Error::invalid("latitude", "is required with a longitude")),
+    };
+    if name.is_empty() && address.is_empty() && latitude.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(Place { name, address, latitude, longitude }))
+}
+
+fn tags(raw: &[String]) -> Result<Vec<String>> {
+    let mut tags: Vec<String> = Vec::new();
+    for tag in raw {
+        let tag = tag.trim().trim_start_matches('#').trim();
+        if tag.is_empty() {
+            continue;
+        }
+        if tag.chars().count() > MAX_TAG {
+            return Err(Error::invalid("tags", format!("\"{tag}\" is longer than {MAX_TAG} characters")));
+        }
+        if tag.contains(',') {
+            return Err(Error::invalid("tags", format!("\"{tag}\" holds a comma: give each tag separately")));
+        }
+        if !tags.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
+            tags.push(tag.to_string());
+        }
+    }
+    if tags.len() > MAX_TAGS {
+        return Err(Error::invalid("tags", format!("at most {MAX_TAGS} tags")));
+    }
+    Ok(tags)
+}
+
+fn optional_url(field: &'static str, raw: &str) -> Result<Option<String>> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    if raw.len() > MAX_URL {
+        return Err(Error::invalid(field, format!("must be at most {MAX_URL} characters")));
+    }
+    let parsed = url::Url::parse(raw).map_err(|e| Error::invalid(field, format!("\"{raw}\" is not a link: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+        return Err(Error::invalid(field, "must be an http:// or https:// link"));
+    }
+    Ok(Some(parsed.to_string()))
+}
+
+/// Trims, refuses control characters, bounds the length in characters.
+fn bounded(field: &'static str, raw: &str, max: usize) -> Result<String> {
+    let value = raw.trim();
+    if value.chars().count() > max {
+        return Err(Error::invalid(field, format!("must be at most {max} characters")));
+    }
+    if value.chars().any(|c| c.is_control()) {
+        return Err(Error::invalid(field, "must not hold control characters or line breaks"));
+    }
+    Ok(value.to_string())
+}
+
+/// CRLF and lone CR become LF, so that text exports and diffs stay sane.
+fn normalise_newlines(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> EventInput {
+        EventInput {
+            organizer_id: "x".into(),
+            title: "Repair café".into(),
+            start: "2026-12-05T14:00".into(),
+            end: "2026-12-05T18:00".into(),
+            timezone: "Europe/Brussels".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn usernames_follow_mobilizon_rules() {
+        assert_eq!(username(" ana_42 ").expect("valid"), "ana_42");
+        for bad in ["", "Ana", "ana-b", "a".repeat(31).as_str(), "zoë"] {
+            let err = username(bad).expect_err(bad);
+            assert!(matches!(err, Error::Invalid { field: "username", .. }), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_good_form_validates() {
+        let details = event(&form()).expect("valid");
+        assert_eq!(details.timezone, "Europe/Brussels");
+        assert_eq!(details.place, None);
+    }
+
+    #[test]
+    fn empty_title_is_refused() {
+        let err = event(&EventInput { title: "   ".into(), ..form() }).expect_err("refused");
+        assert!(matches!(err, Error::Invalid { field: "title", .. }));
+    }
+
+    #[test]
+    fn tags_are_trimmed_and_deduplicated() {
+        let input = EventInput { tags: vec!["#Repair".into(), "repair".into(), " bikes ".into(), "".into()], ..form() };
+        assert_eq!(event(&input).expect("valid").tags, vec!["Repair", "bikes"]);
+    }
+
+    #[test]
+    fn external_join_needs_a_link_and_links_must_be_web() {
+        let err = event(&EventInput { join_mode: JoinMode::External, ..form() }).expect_err("refused");
+        assert!(matches!(err, Error::Invalid { field: "registration_url", .. }));
+        let err = event(&EventInput { online_url: "javascript:alert(1)".into(), ..form() }).expect_err("refused");
+        assert!(matches!(err, Error::Invalid { field: "online_url", .. }));
+    }
+
+    #[test]
+    fn coordinates_come_in_pairs_and_in_range() {
+        let err = event(&EventInput { latitude: Some(50.0), ..form() }).expect_err("refused");
+        assert!(matches!(err, Error::Invalid { field: "longitude", .. }));
+        let err = event(&EventInput { latitude: Some(95.0), longitude: Some(4.0), ..form() }).expect_err("refused");
+        assert!(matches!(err, Error::Invalid { field: "latitude", .. }));
+    }
+
+    #[test]
+    fn zero_capacity_is_refused() {
+        let err = event(&EventInput { capacity: Some(0), ..form() }).expect_err("refused");
+        assert!(matches!(err, Error::Invalid { field: "capacity", .. }));
+    }
+}

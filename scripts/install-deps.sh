@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing Rally needs on Debian 12. Idempotent: each step checks first.
+set -euo pipefail
+
+APT_PACKAGES=(
+  libwebkit2gtk-4.1-dev libgtk-3-dev build-essential pkg-config curl file libxdo-dev libssl-dev
+  libayatana-appindicator3-dev librsvg2-dev xvfb xauth imagemagick webkit2gtk-driver
+  dbus dbus-x11 gnome-keyring libsecret-1-dev
+)
+WASM_BINDGEN_VERSION=0.2.130
+TAURI_DRIVER_VERSION=2.1.0
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: apt packages: ${missing[*]}"
+  as_root apt-get update -q
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+rustup target list --installed | grep -q '^wasm32-unknown-unknown$' || rustup target add wasm32-unknown-unknown
+
+if ! wasm-bindgen --version 2>/dev/null | grep -q " ${WASM_BINDGEN_VERSION}\$"; then
+  echo "install-deps: wasm-bindgen-cli ${WASM_BINDGEN_VERSION}"
+  cargo install wasm-bindgen-cli --version "${WASM_BINDGEN_VERSION}"
+fi
+if ! tauri-driver --version 2>/dev/null | grep -q "${TAURI_DRIVER_VERSION}"; then
+  echo "install-deps: tauri-driver ${TAURI_DRIVER_VERSION}"
+  cargo install --locked tauri-driver --version "${TAURI_DRIVER_VERSION}"
+fi
