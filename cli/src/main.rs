@@ -1,1 +1,33 @@
-fn main() {}
+//! `rally`: the command line over a profile. Parses flags, calls [`rally_core::profile::Profile`],
+//! prints. Exit codes: 0 done, 2 bad input (named in the message; nothing stored changed), 1 anything else.
+
+mod args;
+mod event;
+mod identity;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use rally_core::{data_dir, profile::Profile};
+
+use args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("rally: {}", output::describe(&err));
+            ExitCode::from(if err.is_bad_input() { 2 } else { 1 })
+        }
+    }
+}
+
+fn run(cli: Cli) -> rally_core::Result<()> {
+    let mut profile = Profile::open(data_dir::resolve(cli.data)?)?;
+    match cli.command {
+        Command::Identity(cmd) => identity::run(&mut profile, cmd),
+        Command::Event(cmd) => event::run(&mut profile, cmd),
+    }
+}

@@ -1,0 +1,199 @@
+//! The command line as typed: clap definitions only. `main.rs` turns these into calls on the profile.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "rally", version, about = "Rally from the command line: identities and events, offline")]
+pub struct Cli {
+    /// Data folder of the profile [default: $RALLY_DATA, else the platform's data folder]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Identities: the faces you organize and join events as
+    #[command(subcommand)]
+    Identity(IdentityCommand),
+    /// Events, drafts included
+    #[command(subcommand)]
+    Event(EventCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IdentityCommand {
+    /// Creates an identity and prints its id
+    Create {
+        #[arg(long)]
+        username: String,
+        /// Display name (defaults to the username)
+        #[arg(long, default_value = "")]
+        name: String,
+        #[arg(long, default_value = "")]
+        bio: String,
+        /// A PNG, JPEG, WebP or GIF file
+        #[arg(long, value_name = "FILE")]
+        avatar: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Shows an identity, by username or id
+    Show {
+        identity: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Changes the given fields of an identity
+    Edit {
+        identity: String,
+        #[arg(long)]
+        username: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        bio: Option<String>,
+        #[arg(long, value_name = "FILE", conflicts_with = "remove_avatar")]
+        avatar: Option<PathBuf>,
+        #[arg(long)]
+        remove_avatar: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Deletes an identity and the events it organizes
+    Delete { identity: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventCommand {
+    /// Creates an event and prints its id
+    Create {
+        #[command(flatten)]
+        fields: EventFields,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Changes the given fields of an event
+    Edit {
+        id: String,
+        #[command(flatten)]
+        fields: EventFields,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Publishes a draft
+    Publish {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    Delete {
+        id: String,
+    },
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lists events in start order
+    List {
+        /// Only events that end after this (RFC 3339 or YYYY-MM-DD, UTC)
+        #[arg(long)]
+        from: Option<String>,
+        /// Only events that start before this (RFC 3339 or YYYY-MM-DD, UTC)
+        #[arg(long)]
+        to: Option<String>,
+        /// Only drafts
+        #[arg(long, conflicts_with = "published")]
+        drafts: bool,
+        /// Only published events
+        #[arg(long)]
+        published: bool,
+        /// Only events organized by this identity
+        #[arg(long)]
+        identity: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Full-text search over titles, descriptions, tags and places
+    Search {
+        text: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Every editable field of an event. On create, the missing ones take their defaults; on edit, they
+/// keep their current value.
+#[derive(Debug, Args)]
+pub struct EventFields {
+    /// Organizing identity (username or id)
+    #[arg(long)]
+    pub identity: Option<String>,
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long)]
+    pub description: Option<String>,
+    /// RFC 3339 instant, or a local time (2026-12-31T19:30) in --tz, or a day with --all-day
+    #[arg(long)]
+    pub start: Option<String>,
+    /// Same forms as --start; with --all-day, the last day
+    #[arg(long)]
+    pub end: Option<String>,
+    /// IANA time zone, e.g. Europe/Paris
+    #[arg(long)]
+    pub tz: Option<String>,
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub all_day: Option<bool>,
+    /// Keep it a draft (not published)
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub draft: Option<bool>,
+    #[arg(long)]
+    pub place_name: Option<String>,
+    #[arg(long)]
+    pub address: Option<String>,
+    #[arg(long, allow_hyphen_values = true)]
+    pub lat: Option<f64>,
+    #[arg(long, allow_hyphen_values = true)]
+    pub lon: Option<f64>,
+    #[arg(long)]
+    pub online_url: Option<String>,
+    /// tentative, confirmed or cancelled
+    #[arg(long)]
+    pub status: Option<String>,
+    /// public, unlisted or private
+    #[arg(long)]
+    pub visibility: Option<String>,
+    /// free, approval, invite or external
+    #[arg(long)]
+    pub join_mode: Option<String>,
+    /// Where to register, with --join-mode external
+    #[arg(long)]
+    pub registration_url: Option<String>,
+    #[arg(long)]
+    pub capacity: Option<u32>,
+    /// Removes the capacity limit
+    #[arg(long, conflicts_with = "capacity")]
+    pub no_capacity: bool,
+    /// A tag; repeat for several (on edit, replaces the tags)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Removes every tag
+    #[arg(long, conflicts_with = "tags")]
+    pub clear_tags: bool,
+    /// A Mobilizon category, e.g. MEETING, MUSIC, COMMUNITY
+    #[arg(long)]
+    pub category: Option<String>,
+    /// A PNG, JPEG, WebP or GIF file
+    #[arg(long, value_name = "FILE", conflicts_with = "remove_picture")]
+    pub picture: Option<PathBuf>,
+    #[arg(long)]
+    pub remove_picture: bool,
+}
