@@ -1,0 +1,52 @@
+//! The desktop shell: opens the profile, registers the commands, shows the window. Everything a
+//! command does is a call on [`rally_core::profile::Profile`]; the UI lives in `ui/`.
+
+mod commands;
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use rally_core::{data_dir, profile::Profile};
+
+/// `--data DIR` on the command line, else `RALLY_DATA`, else the platform's data folder.
+fn data_flag() -> Option<PathBuf> {
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--data" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(dir) = arg.strip_prefix("--data=") {
+            return Some(PathBuf::from(dir));
+        }
+    }
+    None
+}
+
+pub fn run() {
+    let profile = data_dir::resolve(data_flag()).and_then(Profile::open).unwrap_or_else(|err| {
+        eprintln!("rally: cannot open the profile: {err}");
+        std::process::exit(1);
+    });
+    let result = tauri::Builder::default()
+        .manage(Mutex::new(profile))
+        .invoke_handler(tauri::generate_handler![
+            commands::list_identities,
+            commands::create_identity,
+            commands::update_identity,
+            commands::delete_identity,
+            commands::identity_avatar,
+            commands::list_events,
+            commands::search_events,
+            commands::get_event,
+            commands::event_picture,
+            commands::create_event,
+            commands::update_event,
+            commands::publish_event,
+            commands::delete_event,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"));
+    if let Err(err) = result {
+        eprintln!("rally: the window failed: {err}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,70 @@
+//! The bridge to src-tauri: one async function per command. Arguments and results are rally-core's
+//! serde types, so the two sides cannot drift apart.
+
+use rally_core::model::{ErrorBody, ErrorCode, EventFilter, EventInput, EventView, Identity, IdentityInput};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::json;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], catch)]
+    async fn invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+}
+
+pub type Reply<T> = Result<T, ErrorBody>;
+
+fn internal(message: String) -> ErrorBody {
+    ErrorBody { code: ErrorCode::Internal, message, field: None }
+}
+
+async fn call<R: DeserializeOwned>(cmd: &str, args: impl Serialize) -> Reply<R> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let args = args.serialize(&serializer).map_err(|e| internal(e.to_string()))?;
+    match invoke(cmd, args).await {
+        Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|e| internal(format!("{cmd}: {e}"))),
+        Err(err) => Err(serde_wasm_bindgen::from_value::<ErrorBody>(err.clone())
+            .unwrap_or_else(|_| internal(err.as_string().unwrap_or_else(|| format!("{cmd} failed"))))),
+    }
+}
+
+pub async fn list_identities() -> Reply<Vec<Identity>> {
+    call("list_identities", json!({})).await
+}
+pub async fn create_identity(input: &IdentityInput) -> Reply<Identity> {
+    call("create_identity", json!({ "input": input })).await
+}
+pub async fn update_identity(id: &str, input: &IdentityInput) -> Reply<Identity> {
+    call("update_identity", json!({ "id": id, "input": input })).await
+}
+pub async fn delete_identity(id: &str) -> Reply<()> {
+    call("delete_identity", json!({ "id": id })).await
+}
+pub async fn identity_avatar(id: &str) -> Reply<Option<String>> {
+    call("identity_avatar", json!({ "id": id })).await
+}
+pub async fn list_events(filter: &EventFilter) -> Reply<Vec<EventView>> {
+    call("list_events", json!({ "filter": filter })).await
+}
+pub async fn search_events(text: &str) -> Reply<Vec<EventView>> {
+    call("search_events", json!({ "text": text })).await
+}
+pub async fn get_event(id: &str) -> Reply<EventView> {
+    call("get_event", json!({ "id": id })).await
+}
+pub async fn event_picture(id: &str) -> Reply<Option<String>> {
+    call("event_picture", json!({ "id": id })).await
+}
+pub async fn create_event(input: &EventInput) -> Reply<EventView> {
+    call("create_event", json!({ "input": input })).await
+}
+pub async fn update_event(id: &str, input: &EventInput) -> Reply<EventView> {
+    call("update_event", json!({ "id": id, "input": input })).await
+}
+pub async fn publish_event(id: &str) -> Reply<EventView> {
+    call("publish_event", json!({ "id": id })).await
+}
+pub async fn delete_event(id: &str) -> Reply<()> {
+    call("delete_event", json!({ "id": id })).await
+}

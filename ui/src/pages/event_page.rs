@@ -1,0 +1,137 @@
+//! One event, as its organizer sees it: details, and edit / publish / delete.
+
+use rally_core::model::{EventStatus, EventView, JoinMode, Visibility};
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use crate::api;
+use crate::format;
+use crate::state::{Action, AppContext, Route, Tab};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub id: String,
+}
+
+#[function_component(EventPage)]
+pub fn event_page(p: &Props) -> Html {
+    let app = use_context::<AppContext>().expect("app context");
+    let event = use_state(|| None::<Result<EventView, String>>);
+    let picture = use_state(|| None::<String>);
+    let confirming = use_state(|| false);
+    {
+        let (event, picture) = (event.clone(), picture.clone());
+        use_effect_with(p.id.clone(), move |id| {
+            let id = id.clone();
+            spawn_local(async move {
+                let loaded = api::get_event(&id).await;
+                if matches!(&loaded, Ok(v) if v.event.has_picture) {
+                    picture.set(api::event_picture(&id).await.ok().flatten());
+                }
+                event.set(Some(loaded.map_err(|e| e.to_string())));
+            });
+        });
+    }
+    let view = match &*event {
+        None => return html! { <p>{ "Loading…" }</p> },
+        Some(Err(message)) => return html! { <p class="form-error" role="alert">{ message.clone() }</p> },
+        Some(Ok(view)) => view.clone(),
+    };
+    let d = &view.event.details;
+    let id = view.event.id.clone();
+    let edit = {
+        let app = app.clone();
+        let id = id.clone();
+        Callback::from(move |_| app.dispatch(Action::Go(Route::EditEvent(id.clone()))))
+    };
+    let publish = {
+        let (app, event, id) = (app.clone(), event.clone(), id.clone());
+        Callback::from(move |_| {
+            let (app, event, id) = (app.clone(), event.clone(), id.clone());
+            spawn_local(async move {
+                match api::publish_event(&id).await {
+                    Ok(view) => {
+                        event.set(Some(Ok(view)));
+                        app.dispatch(Action::Notice("Published".into()));
+                    }
+                    Err(err) => app.dispatch(Action::Notice(format!("Could not publish: {err}"))),
+                }
+            });
+        })
+    };
+    let ask = { let c = confirming.clone(); Callback::from(move |_| c.set(true)) };
+    let cancel = { let c = confirming.clone(); Callback::from(move |_| c.set(false)) };
+    let delete = {
+        let (app, id) = (app.clone(), id.clone());
+        let back = if d.draft { Tab::Drafts } else { Tab::Upcoming };
+        Callback::from(move |_| {
+            let (app, id) = (app.clone(), id.clone());
+            spawn_local(async move {
+                match api::delete_event(&id).await {
+                    Ok(()) => {
+                        app.dispatch(Action::Go(Route::Events(back)));
+                        app.dispatch(Action::Notice("Event deleted".into()));
+                    }
+                    Err(err) => app.dispatch(Action::Notice(format!("Could not delete: {err}"))),
+                }
+            });
+        })
+    };
+    let viewer = format::viewer_zone();
+    html! {
+        <article class="event-page card">
+            if let Some(src) = &*picture { <img class="picture" src={src.clone()} alt="" /> }
+            <div class="badges">
+                if d.draft { <span class="badge draft" id="event-draft-badge">{ "Draft — only on your devices" }</span> }
+                if d.status == EventStatus::Cancelled { <span class="badge cancelled">{ "Cancelled" }</span> }
+                if d.status == EventStatus::Tentative { <span class="badge">{ "Tentative" }</span> }
+                <span class="badge">{ match d.visibility { Visibility::Public => "Public", Visibility::Unlisted => "Unlisted", Visibility::Private => "Private" } }</span>
+            </div>
+            <h1 id="event-heading">{ d.title.clone() }</h1>
+            <p class="by">{ format!("Organized by @{}", view.organizer) }</p>
+            <dl>
+                <dt>{ "When" }</dt>
+                <dd id="event-when">{ format::in_event_zone(d) }
+                    if let Some(mine) = format::in_viewer_zone(d, viewer) { <br /><span class="mine">{ mine }</span> }
+                </dd>
+                if let Some(place) = &d.place {
+                    <dt>{ "Where" }</dt>
+                    <dd id="event-where">
+                        { [place.name.as_str(), place.address.as_str()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ") }
+                        if let (Some(lat), Some(lon)) = (place.latitude, place.longitude) {
+                            <br /><a href={format!("https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}")} target="_blank" rel="noopener">{ "Map" }</a>
+                            <small class="attribution">{ " © OpenStreetMap contributors" }</small>
+                        }
+                    </dd>
+                }
+                if let Some(url) = &d.online_url {
+                    <dt>{ "Online" }</dt><dd><a href={url.clone()} target="_blank" rel="noopener">{ url.clone() }</a></dd>
+                }
+                <dt>{ "Joining" }</dt>
+                <dd>{ match d.join_mode {
+                    JoinMode::Free => "Anyone may join".to_string(),
+                    JoinMode::Approval => "The organizer approves each request".to_string(),
+                    JoinMode::Invite => "Invited people only".to_string(),
+                    JoinMode::External => format!("Register at {}", d.registration_url.clone().unwrap_or_default()),
+                } }
+                if let Some(capacity) = d.capacity { { format!(" · {capacity} places") } }
+                </dd>
+                if !d.tags.is_empty() {
+                    <dt>{ "Tags" }</dt><dd class="tags">{ for d.tags.iter().map(|t| html! { <span class="tag">{ format!("#{t}") }</span> }) }</dd>
+                }
+            </dl>
+            if !d.description.is_empty() { <div class="description" id="event-description-text">{ d.description.clone() }</div> }
+            <div class="buttons">
+                <button id="event-edit" onclick={edit}>{ "Edit" }</button>
+                if d.draft { <button id="event-publish" class="primary" onclick={publish}>{ "Publish" }</button> }
+                if *confirming {
+                    <span class="confirm">{ "Delete this event for good?" }</span>
+                    <button id="event-delete-confirm" class="danger" onclick={delete}>{ "Delete" }</button>
+                    <button onclick={cancel}>{ "Cancel" }</button>
+                } else {
+                    <button id="event-delete" onclick={ask}>{ "Delete…" }</button>
+                }
+            </div>
+        </article>
+    }
+}

@@ -1,0 +1,16 @@
+mod event_editor;
+mod event_page;
+mod events;
+mod identities;
+
+pub use event_editor::EventEditor;
+pub use event_page::EventPage;
+pub use events::EventsPage;
+pub use identities::IdentitiesPage;
+
+/// Reads a file picked in an `<input type=file>` into bytes.
+pub async fn read_picked_file(input: &web_sys::HtmlInputElement) -> Option<Result<Vec<u8>, String>> {
+    let file = input.files()?.get(0)?;
+    let file = gloo_file::File::from(file);
+    Some(gloo_file::futures::read_as_bytes(&file).await.map_err(|e| e.to_string()))
+}
