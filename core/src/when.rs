@@ -33,7 +33,7 @@ fn parse_typed(field: &'static str, text: &str) -> Result<Typed> {
     }
     Err(Error::invalid(
         field,
-        format!("\"{text}\" is not a date and time (use 2026-12-31T19:30, 2026-12-31T19:30:00+01:00 or, all-day, 2026-12-31)"),
+        format!("\"{text}\" is not a date and time (use 2026-12-31 19:30, 2026-12-31T19:30:00+01:00 or, all-day, 2026-12-31)"),
     ))
 }
 
@@ -115,8 +115,8 @@ pub fn parse_range(start: &str, end: &str, tz: Tz, all_day: bool) -> Result<(Dat
     Ok((starts_at, ends_at))
 }
 
-/// The inverse of [`parse_range`] for forms: local times in the event's zone (`YYYY-MM-DDTHH:MM`, as an
-/// HTML datetime-local input wants), or first and last day for all-day events.
+/// The inverse of [`parse_range`] for forms: local times in the event's zone (`YYYY-MM-DD HH:MM`), or
+/// the first and last day for all-day events.
 pub fn to_form(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, timezone: &str, all_day: bool) -> (String, String) {
     let tz: Tz = timezone.parse().unwrap_or(chrono_tz::UTC);
     let start = starts_at.with_timezone(&tz);
@@ -125,7 +125,7 @@ pub fn to_form(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, timezone: &str,
         let last = (end - Duration::seconds(1)).date_naive();
         (start.date_naive().format("%Y-%m-%d").to_string(), last.format("%Y-%m-%d").to_string())
     } else {
-        (start.format("%Y-%m-%dT%H:%M").to_string(), end.format("%Y-%m-%dT%H:%M").to_string())
+        (start.format("%Y-%m-%d %H:%M").to_string(), end.format("%Y-%m-%d %H:%M").to_string())
     }
 }
 
@@ -183,7 +183,7 @@ mod tests {
         let (s, e) = parse_range("2026-11-01T01:30", "2026-11-01T03:00", tz, false).expect("valid");
         // 01:30 happens twice that night; the earlier (PDT) one is taken.
         assert_eq!(s.to_rfc3339(), "2026-11-01T08:30:00+00:00");
-        assert_eq!(to_form(s, e, "America/Los_Angeles", false).0, "2026-11-01T01:30");
+        assert_eq!(to_form(s, e, "America/Los_Angeles", false).0, "2026-11-01 01:30");
     }
 
     #[test]

@@ -19,9 +19,11 @@ pub fn event_zone(d: &EventDetails) -> Tz {
     d.timezone.parse().unwrap_or(chrono_tz::UTC)
 }
 
-/// The day an event is listed under: its first day in the viewer's zone.
+/// The day an event is listed under: its first day in the viewer's zone, except that an all-day
+/// event keeps its own calendar day wherever the viewer is (a birthday on the 1st is on the 1st).
 pub fn day_of(d: &EventDetails, viewer: Tz) -> NaiveDate {
-    d.starts_at.with_timezone(&viewer).date_naive()
+    let zone = if d.all_day { event_zone(d) } else { viewer };
+    d.starts_at.with_timezone(&zone).date_naive()
 }
 
 pub fn day_heading(day: NaiveDate) -> String {

@@ -42,8 +42,8 @@ impl Form {
         let day = (Utc::now().with_timezone(&tz) + Duration::days(1)).date_naive();
         Form::from_input(EventInput {
             organizer_id,
-            start: format!("{}T18:00", day.format("%Y-%m-%d")),
-            end: format!("{}T20:00", day.format("%Y-%m-%d")),
+            start: format!("{} 18:00", day.format("%Y-%m-%d")),
+            end: format!("{} 20:00", day.format("%Y-%m-%d")),
             timezone: tz.name().to_string(),
             draft: true,
             ..EventInput::default()
@@ -183,10 +183,12 @@ pub fn event_editor(p: &Props) -> Html {
     };
     let general = (*error).clone().filter(|e| !e.field.as_deref().is_some_and(|f| FIELDS.contains(&f)));
     let i = &current.input;
-    let (start_kind, start_hint) = if i.all_day {
-        ("date", "The first and last day, in the event's time zone.")
+    // Text fields, not datetime-local: the same on every WebKit, and quick to type. Core reads both
+    // "2031-05-10 14:00" and RFC 3339, and names the field when it cannot.
+    let (placeholder, start_hint) = if i.all_day {
+        ("YYYY-MM-DD", "The first and last day, in the event's time zone.")
     } else {
-        ("datetime-local", "Local times in the event's time zone.")
+        ("YYYY-MM-DD HH:MM", "Local times in the event's time zone.")
     };
     let options = |all: &[(&'static str, &'static str)]| -> Vec<(AttrValue, AttrValue)> {
         all.iter().map(|(v, l)| (AttrValue::Static(v), AttrValue::Static(l))).collect()
@@ -212,13 +214,13 @@ pub fn event_editor(p: &Props) -> Html {
                 <CheckField id="event-all-day" label="All day" checked={i.all_day} on_change={flag(|f, v| {
                     f.input.all_day = v;
                     // Keep what was typed, in the form the other kind of input takes.
-                    let cut = |s: &str| if v { s.get(..10).unwrap_or(s).to_string() } else if s.len() == 10 { format!("{s}T00:00") } else { s.to_string() };
+                    let cut = |s: &str| if v { s.get(..10).unwrap_or(s).to_string() } else if s.len() == 10 { format!("{s} 00:00") } else { s.to_string() };
                     f.input.start = cut(&f.input.start);
                     f.input.end = cut(&f.input.end);
                 })} />
                 <div class="row">
-                    <Field id="event-start" label="Starts" kind={start_kind} value={i.start.clone()} on_input={text(|f, v| f.input.start = v)} error={error_for(&error, "start")} />
-                    <Field id="event-end" label={if i.all_day { "Last day" } else { "Ends" }} kind={start_kind} value={i.end.clone()} on_input={text(|f, v| f.input.end = v)} error={error_for(&error, "end")} />
+                    <Field id="event-start" label="Starts" {placeholder} value={i.start.clone()} on_input={text(|f, v| f.input.start = v)} error={error_for(&error, "start")} />
+                    <Field id="event-end" label={if i.all_day { "Last day" } else { "Ends" }} {placeholder} value={i.end.clone()} on_input={text(|f, v| f.input.end = v)} error={error_for(&error, "end")} />
                     <Field id="event-timezone" label="Time zone" value={i.timezone.clone()} list="timezones" on_input={text(|f, v| f.input.timezone = v)} error={error_for(&error, "timezone")} />
                 </div>
                 <small class="hint">{ start_hint }</small>

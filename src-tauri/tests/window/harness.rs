@@ -1,0 +1,200 @@
+//! What it takes to drive the real window: an X server (Xvfb, unless a display is already there),
+//! tauri-driver in front of WebKitWebDriver, and a WebDriver session per app start. Everything started
+//! here is stopped on drop; tauri-driver gets SIGTERM, never SIGKILL, so its WebKitWebDriver child
+//! does not outlive it.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+pub struct Desktop {
+    xvfb: Option<Child>,
+    driver: Child,
+    display: String,
+    port: u16,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
+}
+
+fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ready() {
+        assert!(start.elapsed() < timeout, "{what} not ready after {timeout:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn terminate(child: &mut Child) {
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+impl Desktop {
+    pub fn start() -> Desktop {
+        let (xvfb, display) = match std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) {
+            Some(display) => (None, display),
+            None => {
+                let n = 90 + std::process::id() % 300;
+                let child = Command::new("Xvfb")
+                    .args([&format!(":{n}"), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("Xvfb (apt-get install xvfb, or run scripts/install-deps.sh)");
+                let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+                wait_until("Xvfb", Duration::from_secs(10), || socket.exists());
+                (Some(child), format!(":{n}"))
+            }
+        };
+        let port = free_port();
+        let driver = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
+            .env("DISPLAY", &display)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver (cargo install --locked tauri-driver --version 2.1.0, or scripts/install-deps.sh)");
+        wait_until("tauri-driver", Duration::from_secs(20), || TcpStream::connect(("127.0.0.1", port)).is_ok());
+        Desktop { xvfb, driver, display, port }
+    }
+
+    /// Starts the app on `data` and opens a WebDriver session on its window.
+    pub async fn launch(&self, data: &Path) -> App {
+        let caps = serde_json::json!({
+            "browserName": "wry",
+            "tauri:options": {
+                "application": env!("CARGO_BIN_EXE_rally-desktop"),
+                "args": ["--data", data.to_str().expect("utf-8 path")],
+            },
+        });
+        let caps = caps.as_object().expect("object").clone().into_iter().collect();
+        let client = ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a WebDriver session on the app");
+        let app = App { client };
+        app.wait("header.top").await;
+        app
+    }
+
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+}
+
+impl Drop for Desktop {
+    fn drop(&mut self) {
+        terminate(&mut self.driver);
+        if let Some(xvfb) = self.xvfb.as_mut() {
+            terminate(xvfb);
+        }
+    }
+}
+
+/// One run of the app, driven like a person would: find, type, click, read.
+pub struct App {
+    pub client: Client,
+}
+
+impl App {
+    pub async fn wait(&self, css: &str) -> Element {
+        match self.client.wait().at_most(Duration::from_secs(15)).for_element(Locator::Css(css)).await {
+            Ok(el) => el,
+            Err(e) => {
+                self.screenshot("failure").await;
+                panic!("no element {css}: {e} (see e2e-screenshots/failure.png)");
+            }
+        }
+    }
+
+    /// Waits until `css` matches nothing (a page changed, an item left a list).
+    pub async fn wait_gone(&self, css: &str) {
+        let start = Instant::now();
+        while !self.client.find_all(Locator::Css(css)).await.expect("find").is_empty() {
+            assert!(start.elapsed() < Duration::from_secs(15), "{css} still there");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the element's text contains `needle`, and returns the text.
+    pub async fn wait_text(&self, css: &str, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                if let Ok(text) = el.text().await {
+                    if text.contains(needle) {
+                        return text;
+                    }
+                }
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                self.screenshot("failure").await;
+                panic!("{css} never showed {needle:?} (see e2e-screenshots/failure.png)");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Replaces the content of an input the way typing would (select all, type).
+    pub async fn fill(&self, css: &str, text: &str) {
+        let el = self.wait(css).await;
+        el.clear().await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
+        el.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    /// Clicks the list item whose text contains `title`.
+    pub async fn click_item(&self, css: &str, title: &str) {
+        let start = Instant::now();
+        loop {
+            for el in self.client.find_all(Locator::Css(css)).await.expect("find") {
+                if el.text().await.map(|t| t.contains(title)).unwrap_or(false) {
+                    el.click().await.expect("click item");
+                    return;
+                }
+            }
+            assert!(start.elapsed() < Duration::from_secs(15), "no {css} with {title:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = screenshots_dir();
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("save screenshot");
+    }
+
+    pub async fn quit(self) {
+        self.client.close().await.expect("end the session (the app quits)");
+    }
+}
+
+/// `target/e2e-screenshots/`, found from the app binary's own place in the target folder.
+pub fn screenshots_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_rally-desktop"))
+        .ancestors()
+        .nth(2)
+        .expect("target folder")
+        .join("e2e-screenshots")
+}

@@ -1,0 +1,124 @@
+//! End-to-end through the real window: the built app, under Xvfb, driven by WebDriver.
+
+mod harness;
+
+use chrono::Utc;
+use rally_core::model::{DraftFilter, EventFilter, EventInput};
+use rally_core::profile::Profile;
+
+use harness::Desktop;
+
+fn drafts(data: &std::path::Path) -> Vec<String> {
+    let profile = Profile::open(data).expect("open the profile the app uses");
+    let filter = EventFilter { drafts: DraftFilter::Only, ..Default::default() };
+    profile.events(&filter).expect("list").into_iter().map(|v| v.event.details.title).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identity_and_event_lifecycle_through_the_window() {
+    let desktop = Desktop::start();
+    eprintln!("driving the window on display {}", desktop.display());
+    let data = tempfile::tempdir().expect("tempdir");
+    let avatar = data.path().join("avatar.png");
+    image_file(&avatar);
+
+    // First start: no account, no network, no identity yet.
+    let app = desktop.launch(&data.path().join("profile")).await;
+    app.click("#nav-identities").await;
+    app.fill("#identity-username", "ana").await;
+    app.fill("#identity-display-name", "Ana Bicyclette").await;
+    app.fill("#identity-bio", "Fixes bikes on Saturdays").await;
+    app.wait("#identity-avatar").await.send_keys(avatar.to_str().expect("path")).await.expect("pick avatar");
+    app.click("#identity-save").await;
+    app.wait("#identity-ana img.avatar").await;
+    app.wait_text("#identity-switcher", "Ana Bicyclette").await;
+    app.screenshot("01-identities").await;
+
+    // A draft with a bad date range: refused inline, nothing stored.
+    app.click("#nav-events").await;
+    app.click("#new-event").await;
+    app.fill("#event-title", "Repair café").await;
+    app.fill("#event-description", "Bring your broken things.").await;
+    app.fill("#event-start", "2031-05-10 14:00").await;
+    app.fill("#event-end", "2031-05-10 12:00").await;
+    app.fill("#event-timezone", "Europe/Brussels").await;
+    app.fill("#event-place-name", "Maison de quartier").await;
+    app.fill("#event-tags", "repair, bikes").await;
+    app.click("#event-save").await;
+    let message = app.wait_text("#error-event-end", "end after it starts").await;
+    app.screenshot("02-editor-error").await;
+    assert!(drafts(&data.path().join("profile")).is_empty(), "a refused event was stored; error shown: {message}");
+
+    // Fixed, saved as a draft, then edited.
+    app.fill("#event-end", "2031-05-10 18:00").await;
+    app.click("#event-save").await;
+    app.wait_text("#event-heading", "Repair café").await;
+    app.wait("#event-draft-badge").await;
+    app.wait_text("#event-when", "14:00–18:00 (Europe/Brussels)").await;
+    app.screenshot("03-event-draft").await;
+    app.click("#event-edit").await;
+    app.fill("#event-title", "Repair café & bikes").await;
+    app.click("#event-save").await;
+    app.wait_text("#event-heading", "Repair café & bikes").await;
+    assert_eq!(drafts(&data.path().join("profile")), ["Repair café & bikes"]);
+    app.quit().await;
+
+    // While the app is closed, the CLI's side (the same core, same folder) adds a draft.
+    {
+        let mut profile = Profile::open(data.path().join("profile")).expect("open");
+        let organizer = profile.identity("ana").expect("ana").id;
+        profile
+            .create_event(EventInput {
+                organizer_id: organizer,
+                title: "Added from the command line".into(),
+                start: "2031-06-01".into(),
+                end: "2031-06-01".into(),
+                all_day: true,
+                timezone: "Europe/Brussels".into(),
+                draft: true,
+                ..Default::default()
+            })
+            .expect("create");
+    }
+
+    // Start again: both drafts are there; publish one, delete it.
+    let app = desktop.launch(&data.path().join("profile")).await;
+    app.click("#nav-events").await;
+    app.click("#tab-drafts").await;
+    app.wait_text("#event-list", "Added from the command line").await;
+    app.wait_text("#event-list", "Repair café & bikes").await;
+    // An all-day event is listed under its own day, whatever the viewer's zone.
+    app.wait_text("#event-list", "Sunday 1 June 2031").await;
+    app.screenshot("04-drafts-after-restart").await;
+    app.click_item(".event-item", "Repair café & bikes").await;
+    app.click("#event-publish").await;
+    app.wait_gone("#event-draft-badge").await;
+    app.click("#nav-events").await;
+    app.wait_text("#event-list", "Repair café & bikes").await;
+    app.screenshot("05-upcoming").await;
+    assert_eq!(drafts(&data.path().join("profile")), ["Added from the command line"]);
+
+    app.fill("#event-search", "bikes").await;
+    app.wait_text("#event-list", "Repair café & bikes").await;
+    app.click_item(".event-item", "Repair café & bikes").await;
+    app.wait_text("#event-heading", "Repair café & bikes").await;
+    app.click("#event-delete").await;
+    app.click("#event-delete-confirm").await;
+    app.wait_text("#notice", "Event deleted").await;
+    app.screenshot("06-after-delete").await;
+    let left = Profile::open(data.path().join("profile"))
+        .expect("open")
+        .events(&EventFilter { from: Some(Utc::now()), ..Default::default() })
+        .expect("list")
+        .into_iter()
+        .map(|v| v.event.details.title)
+        .collect::<Vec<_>>();
+    assert_eq!(left, ["Added from the command line"]);
+    app.quit().await;
+}
+
+/// A picture to pick as an avatar: larger than an avatar, so the app must resize it.
+fn image_file(path: &std::path::Path) {
+    let img = image::RgbImage::from_fn(600, 400, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 160]));
+    img.save(path).expect("write avatar");
+}
