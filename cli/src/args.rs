@@ -76,7 +76,7 @@ pub enum EventCommand {
     /// Creates an event and prints its id
     Create {
         #[command(flatten)]
-        fields: EventFields,
+        fields: Box<EventFields>,
         #[arg(long)]
         json: bool,
     },
@@ -84,7 +84,7 @@ pub enum EventCommand {
     Edit {
         id: String,
         #[command(flatten)]
-        fields: EventFields,
+        fields: Box<EventFields>,
         #[arg(long)]
         json: bool,
     },

@@ -11,13 +11,13 @@ use crate::{identity::image_file, output};
 pub fn run(profile: &mut Profile, cmd: EventCommand) -> Result<()> {
     match cmd {
         EventCommand::Create { fields, json } => {
-            let input = apply(profile, EventInput { draft: false, ..EventInput::default() }, fields)?;
+            let input = apply(profile, EventInput::default(), *fields)?;
             let created = profile.create_event(input)?;
             print_one(&created, json)
         }
         EventCommand::Edit { id, fields, json } => {
             let current = profile.event(&id)?;
-            let input = apply(profile, EventInput::from_event(&current.event), fields)?;
+            let input = apply(profile, EventInput::from_event(&current.event), *fields)?;
             let updated = profile.update_event(&current.event.id, input)?;
             print_one(&updated, json)
         }
@@ -66,7 +66,10 @@ fn print_many(views: &[rally_core::model::EventView], json: bool) -> Result<()> 
 /// Lays the given flags over `input`; what is not given stays as it was.
 fn apply(profile: &Profile, mut input: EventInput, f: EventFields) -> Result<EventInput> {
     if let Some(key) = f.identity {
-        input.organizer_id = profile.identity(&key).map_err(|_| Error::invalid("organizer_id", format!("no identity \"{key}\" in this profile")))?.id;
+        input.organizer_id = profile
+            .identity(&key)
+            .map_err(|_| Error::invalid("organizer_id", format!("no identity \"{key}\" in this profile")))?
+            .id;
     }
     set(&mut input.title, f.title);
     set(&mut input.description, f.description);

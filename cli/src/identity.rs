@@ -64,6 +64,7 @@ pub fn image_file(path: Option<&Path>, field: &'static str) -> Result<Option<Ima
     let Some(path) = path else {
         return Ok(None);
     };
-    let bytes = std::fs::read(path).map_err(|e| Error::invalid(field, format!("cannot read {}: {e}", path.display())))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| Error::invalid(field, format!("cannot read {}: {e}", path.display())))?;
     Ok(Some(ImageChange::Set(bytes)))
 }

@@ -10,9 +10,7 @@ use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
 use chrono::{DateTime, TimeZone, Utc};
 
-use crate::model::{
-    Category, Event, EventDetails, EventStatus, Identity, ImageChange, JoinMode, Place, Visibility,
-};
+use crate::model::{Category, Event, EventDetails, EventStatus, Identity, ImageChange, JoinMode, Place, Visibility};
 use crate::validate::IdentityText;
 use crate::{Error, Result};
 
@@ -75,7 +73,12 @@ pub fn kind(doc: &AutoCommit, id: &str) -> Result<Kind> {
     }
 }
 
-pub fn write_identity(doc: &mut AutoCommit, text: &IdentityText, avatar: &ImageChange, now: DateTime<Utc>) -> Result<()> {
+pub fn write_identity(
+    doc: &mut AutoCommit,
+    text: &IdentityText,
+    avatar: &ImageChange,
+    now: DateTime<Utc>,
+) -> Result<()> {
     put_str(doc, &ROOT, "username", &text.username)?;
     put_str(doc, &ROOT, "display_name", &text.display_name)?;
     put_str(doc, &ROOT, "bio", &text.bio)?;
@@ -257,9 +260,7 @@ fn read_time(doc: &AutoCommit, id: &str, key: &str) -> Result<DateTime<Utc>> {
         },
         _ => None,
     };
-    millis
-        .and_then(|m| Utc.timestamp_millis_opt(m).single())
-        .ok_or_else(|| damaged(id, format!("no valid {key}")))
+    millis.and_then(|m| Utc.timestamp_millis_opt(m).single()).ok_or_else(|| damaged(id, format!("no valid {key}")))
 }
 
 fn read_str_list(doc: &AutoCommit, key: &str) -> Result<Vec<String>> {
@@ -353,7 +354,12 @@ mod tests {
             ends_at: Utc.with_ymd_and_hms(2026, 12, 1, 21, 0, 0).single().expect("valid"),
             timezone: "Europe/Paris".into(),
             all_day: false,
-            place: Some(Place { name: "La Cantine".into(), address: "1 rue X".into(), latitude: Some(48.8), longitude: Some(2.3) }),
+            place: Some(Place {
+                name: "La Cantine".into(),
+                address: "1 rue X".into(),
+                latitude: Some(48.8),
+                longitude: Some(2.3),
+            }),
             online_url: None,
             status: EventStatus::Confirmed,
             visibility: Visibility::Public,

@@ -78,7 +78,8 @@ mod tests {
     use super::*;
 
     fn png(width: u32, height: u32) -> Vec<u8> {
-        let img = DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(width, height, image::Rgba([200, 30, 90, 255])));
+        let img =
+            DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(width, height, image::Rgba([200, 30, 90, 255])));
         encode(&img, ImageFormat::Png, "t").expect("encode")
     }
 

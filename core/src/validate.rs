@@ -36,10 +36,7 @@ pub fn username(name: &str) -> Result<String> {
         return Err(Error::invalid("username", format!("must be at most {MAX_USERNAME} characters")));
     }
     if let Some(bad) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')) {
-        return Err(Error::invalid(
-            "username",
-            format!("may hold only a-z, 0-9 and _ (found \"{bad}\")"),
-        ));
+        return Err(Error::invalid("username", format!("may hold only a-z, 0-9 and _ (found \"{bad}\")")));
     }
     Ok(name.to_string())
 }

@@ -43,8 +43,7 @@ pub fn parse_zone(name: &str) -> Result<Tz> {
     if name.is_empty() {
         return Err(Error::invalid("timezone", "is required (an IANA zone such as Europe/Paris)"));
     }
-    name.parse::<Tz>()
-        .map_err(|_| Error::invalid("timezone", format!("\"{name}\" is not a known IANA time zone")))
+    name.parse::<Tz>().map_err(|_| Error::invalid("timezone", format!("\"{name}\" is not a known IANA time zone")))
 }
 
 /// The instant of a wall-clock time in `tz`. In a DST fold the earlier one; a time inside a DST gap
@@ -173,7 +172,8 @@ mod tests {
 
     #[test]
     fn all_day_end_at_midnight_is_exclusive() {
-        let (s, e) = parse_range("2026-12-01T00:00:00+01:00", "2026-12-03T00:00:00+01:00", paris(), true).expect("valid");
+        let (s, e) =
+            parse_range("2026-12-01T00:00:00+01:00", "2026-12-03T00:00:00+01:00", paris(), true).expect("valid");
         assert_eq!(to_form(s, e, "Europe/Paris", true), ("2026-12-01".into(), "2026-12-02".into()));
     }
 

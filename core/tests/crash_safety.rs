@@ -18,10 +18,12 @@ fn writer(dir: &str) -> ! {
     let mut profile = Profile::open(dir).expect("open");
     let organizer = match profile.identities().expect("identities").first() {
         Some(identity) => identity.id.clone(),
-        None => profile
-            .create_identity(IdentityInput { username: "writer".into(), ..Default::default() })
-            .expect("identity")
-            .id,
+        None => {
+            profile
+                .create_identity(IdentityInput { username: "writer".into(), ..Default::default() })
+                .expect("identity")
+                .id
+        }
     };
     let mut out = std::io::stdout().lock();
     for n in 0.. {

@@ -51,7 +51,10 @@ fn edit() -> impl Strategy<Value = Edit> {
 fn set_owned_field(d: &mut EventDetails, replica: usize, n: u32) {
     match replica {
         0 => d.title = format!("Titre {n}"),
-        1 => d.place = Some(Place { name: format!("Salle {n}"), address: format!("{n} rue"), latitude: None, longitude: None }),
+        1 => {
+            d.place =
+                Some(Place { name: format!("Salle {n}"), address: format!("{n} rue"), latitude: None, longitude: None })
+        }
         _ => {
             d.capacity = Some(n + 1);
             d.tags = vec![format!("t{n}")];

@@ -62,13 +62,18 @@ fn avatars_are_decoded_resized_and_kept() {
     let img = image::RgbImage::from_pixel(800, 800, image::Rgb([10, 120, 200]));
     let mut png = std::io::Cursor::new(Vec::new());
     img.write_to(&mut png, image::ImageFormat::Png).expect("encode");
-    let ana = p.create_identity(IdentityInput { avatar: ImageChange::Set(png.into_inner()), ..identity("ana") }).expect("create");
+    let ana = p
+        .create_identity(IdentityInput { avatar: ImageChange::Set(png.into_inner()), ..identity("ana") })
+        .expect("create");
     assert!(ana.has_avatar);
     let stored = p.avatar("ana").expect("avatar").expect("present");
     let decoded = image::load_from_memory(&stored).expect("decodes");
     assert_eq!((decoded.width(), decoded.height()), (256, 256));
     let err = p
-        .update_identity("ana", IdentityInput { avatar: ImageChange::Set(b"GIF89a but not really".to_vec()), ..identity("ana") })
+        .update_identity(
+            "ana",
+            IdentityInput { avatar: ImageChange::Set(b"GIF89a but not really".to_vec()), ..identity("ana") },
+        )
         .expect_err("refused");
     assert!(matches!(err, Error::Invalid { field: "avatar", .. }), "{err}");
     assert!(p.avatar("ana").expect("avatar").is_some(), "the old avatar is kept");
@@ -81,7 +86,10 @@ fn a_draft_is_created_edited_published_and_deleted_across_restarts() {
         let mut p = Profile::open(dir.path()).expect("open");
         let ana = p.create_identity(identity("ana")).expect("identity");
         let draft = p
-            .create_event(EventInput { draft: true, ..event(&ana.id, "Repair café", "2026-12-05T14:00", "2026-12-05T18:00") })
+            .create_event(EventInput {
+                draft: true,
+                ..event(&ana.id, "Repair café", "2026-12-05T14:00", "2026-12-05T18:00")
+            })
             .expect("create");
         assert!(draft.event.details.draft);
         assert_eq!(draft.organizer, "ana");
@@ -131,7 +139,11 @@ fn listing_by_time_range_organizer_and_drafts() {
     p.create_event(event(&ana.id, "November", "2026-11-20T10:00", "2026-11-20T12:00")).expect("e");
     // Starts in November, ends in December: it overlaps December.
     p.create_event(event(&bo.id, "Festival", "2026-11-28T10:00", "2026-12-02T22:00")).expect("e");
-    p.create_event(EventInput { draft: true, ..event(&ana.id, "December draft", "2026-12-10T10:00", "2026-12-10T12:00") }).expect("e");
+    p.create_event(EventInput {
+        draft: true,
+        ..event(&ana.id, "December draft", "2026-12-10T10:00", "2026-12-10T12:00")
+    })
+    .expect("e");
     p.create_event(event(&bo.id, "January", "2027-01-03T10:00", "2027-01-03T12:00")).expect("e");
     let december = |drafts, organizer_id: Option<String>| {
         let filter = EventFilter {
@@ -161,7 +173,9 @@ fn search_finds_words_in_titles_descriptions_tags_and_places() {
     let mut bikes = event(&ana.id, "Vélo repair", "2026-12-02T18:00", "2026-12-02T21:00");
     bikes.tags = vec!["bicycles".into()];
     p.create_event(bikes).expect("bikes");
-    let titles = |p: &Profile, q: &str| p.search_events(q).expect("search").into_iter().map(|v| v.event.details.title).collect::<Vec<_>>();
+    let titles = |p: &Profile, q: &str| {
+        p.search_events(q).expect("search").into_iter().map(|v| v.event.details.title).collect::<Vec<_>>()
+    };
     assert_eq!(titles(&p, "bowl"), ["Soupe populaire"]);
     assert_eq!(titles(&p, "menilmontant"), ["Soupe populaire"], "accents folded");
     assert_eq!(titles(&p, "velo"), ["Vélo repair"]);
@@ -181,7 +195,8 @@ fn deleting_an_identity_deletes_its_events() {
     p.create_event(event(&ana.id, "Ana's", "2026-12-01T18:00", "2026-12-01T21:00")).expect("e");
     p.create_event(event(&bo.id, "Bo's", "2026-12-01T18:00", "2026-12-01T21:00")).expect("e");
     p.delete_identity("ana").expect("delete");
-    let left: Vec<_> = p.events(&EventFilter::default()).expect("list").into_iter().map(|v| v.event.details.title).collect();
+    let left: Vec<_> =
+        p.events(&EventFilter::default()).expect("list").into_iter().map(|v| v.event.details.title).collect();
     assert_eq!(left, ["Bo's"]);
 }
 
@@ -201,7 +216,9 @@ fn many_edits_compact_and_reload_to_the_same_event() {
         id
     };
     let conn = rusqlite::Connection::open(dir.path().join(rally_core::profile::DATABASE_FILE)).expect("open");
-    let chunks: i64 = conn.query_row("SELECT count(*) FROM document_chunks WHERE document_id = ?1", [&id], |r| r.get(0)).expect("count");
+    let chunks: i64 = conn
+        .query_row("SELECT count(*) FROM document_chunks WHERE document_id = ?1", [&id], |r| r.get(0))
+        .expect("count");
     assert!(chunks < rally_core::store::documents::COMPACT_AFTER, "{chunks} chunks: compaction never ran");
     // Rebuilding the index from the documents alone gives the same event.
     conn.execute("UPDATE meta SET value = 0 WHERE key = 'index_version'", []).expect("invalidate index");

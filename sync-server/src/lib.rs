@@ -31,6 +31,10 @@ impl AppState {
 }
 
 /// Serves the relay on `listener` until `shutdown` completes.
-pub async fn run(listener: tokio::net::TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
     axum::serve(listener, api::router(state)).with_graceful_shutdown(shutdown).await.map_err(Error::Serve)
 }

@@ -8,7 +8,9 @@ use rally_server::{config::Config, run, AppState};
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
     let state = AppState::open(&config).context("opening the data folder")?;
-    let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("listening on {}", config.listen))?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
     println!("rally-server: listening on http://{} with data in {}", listener.local_addr()?, config.data.display());
     run(listener, state, shutdown_signal()).await?;
     Ok(())

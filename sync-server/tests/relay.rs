@@ -23,7 +23,8 @@ fn the_binary_starts_on_an_empty_folder_and_answers_health() {
         .expect("start rally-server");
     let mut line = String::new();
     BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("banner");
-    let addr = line.split("http://").nth(1).and_then(|s| s.split_whitespace().next()).expect("address in banner").to_string();
+    let addr =
+        line.split("http://").nth(1).and_then(|s| s.split_whitespace().next()).expect("address in banner").to_string();
 
     let response = get(&addr, "/api/v1/health");
     let _ = child.kill();

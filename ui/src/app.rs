@@ -3,10 +3,10 @@
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
+use crate::api;
 use crate::components::IdentitySwitcher;
 use crate::pages::{EventEditor, EventPage, EventsPage, IdentitiesPage};
 use crate::state::{Action, AppContext, AppState, Route, Tab};
-use crate::api;
 
 /// Reloads the identity list into the shared state (after any change to identities).
 pub fn reload_identities(app: &AppContext) {

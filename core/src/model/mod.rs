@@ -7,8 +7,8 @@ mod identity;
 
 pub use error_body::{ErrorBody, ErrorCode};
 pub use event::{
-    Category, DraftFilter, Event, EventDetails, EventFilter, EventInput, EventStatus, EventView,
-    JoinMode, Place, Visibility,
+    Category, DraftFilter, Event, EventDetails, EventFilter, EventInput, EventStatus, EventView, JoinMode, Place,
+    Visibility,
 };
 pub use identity::{Identity, IdentityInput, ImageChange};
 

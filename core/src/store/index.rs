@@ -67,7 +67,11 @@ pub(crate) fn put_document(conn: &Connection, stored: &StoredDoc) -> Result<()> 
 
 fn put_identity(conn: &Connection, identity: &Identity) -> Result<()> {
     let taken: Option<String> = conn
-        .query_row("SELECT id FROM identity_index WHERE username = ?1 AND id <> ?2", params![identity.username, identity.id], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM identity_index WHERE username = ?1 AND id <> ?2",
+            params![identity.username, identity.id],
+            |r| r.get(0),
+        )
         .optional()?;
     if taken.is_some() {
         return Err(Error::invalid("username", format!("@{} is already taken in this profile", identity.username)));
@@ -113,7 +117,8 @@ fn put_event(conn: &Connection, event: &Event) -> Result<()> {
 }
 
 fn remove_event(conn: &Connection, id: &str) -> Result<()> {
-    let rowid: Option<i64> = conn.query_row("SELECT rowid FROM event_index WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    let rowid: Option<i64> =
+        conn.query_row("SELECT rowid FROM event_index WHERE id = ?1", [id], |r| r.get(0)).optional()?;
     if let Some(rowid) = rowid {
         conn.execute("DELETE FROM event_search WHERE rowid = ?1", [rowid])?;
         conn.execute("DELETE FROM event_index WHERE rowid = ?1", [rowid])?;
@@ -156,9 +161,7 @@ fn to_view((json, organizer): (String, String)) -> Result<EventView> {
 }
 
 pub(crate) fn event(conn: &Connection, id: &str) -> Result<Option<EventView>> {
-    let row = conn
-        .query_row(&format!("SELECT {VIEW_COLUMNS} WHERE e.id = ?1"), [id], view)
-        .optional()?;
+    let row = conn.query_row(&format!("SELECT {VIEW_COLUMNS} WHERE e.id = ?1"), [id], view).optional()?;
     row.map(to_view).transpose()
 }
 
@@ -201,11 +204,8 @@ pub(crate) fn events(conn: &Connection, filter: &EventFilter) -> Result<Vec<Even
 /// Full-text search over titles, descriptions, tags and places; every word must match, the last one as
 /// a prefix (so results come while typing). Best matches first.
 pub(crate) fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<EventView>> {
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{w}\""))
-        .collect();
+    let words: Vec<String> =
+        text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| format!("\"{w}\"")).collect();
     let Some(last) = words.last() else {
         return Err(Error::invalid("text", "give at least one word to search for"));
     };

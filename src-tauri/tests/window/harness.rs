@@ -192,9 +192,5 @@ impl App {
 
 /// `target/e2e-screenshots/`, found from the app binary's own place in the target folder.
 pub fn screenshots_dir() -> PathBuf {
-    Path::new(env!("CARGO_BIN_EXE_rally-desktop"))
-        .ancestors()
-        .nth(2)
-        .expect("target folder")
-        .join("e2e-screenshots")
+    Path::new(env!("CARGO_BIN_EXE_rally-desktop")).ancestors().nth(2).expect("target folder").join("e2e-screenshots")
 }

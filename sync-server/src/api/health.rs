@@ -14,5 +14,9 @@ pub struct Health {
 
 pub async fn health(State(state): State<AppState>) -> Result<Json<Health>> {
     let db = state.db.lock().map_err(|_| Error::Poisoned)?;
-    Ok(Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION"), schema_version: database::schema_version(&db)? }))
+    Ok(Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+        schema_version: database::schema_version(&db)?,
+    }))
 }

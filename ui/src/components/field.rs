@@ -33,10 +33,13 @@ pub struct FieldProps {
 pub fn field(p: &FieldProps) -> Html {
     let on_input = p.on_input.clone();
     let control = if p.multiline {
-        let oninput = Callback::from(move |e: InputEvent| on_input.emit(e.target_unchecked_into::<HtmlTextAreaElement>().value()));
+        let oninput = Callback::from(move |e: InputEvent| {
+            on_input.emit(e.target_unchecked_into::<HtmlTextAreaElement>().value())
+        });
         html! { <textarea id={p.id.clone()} rows="6" value={p.value.clone()} placeholder={p.placeholder.clone()} {oninput} aria-invalid={p.error.is_some().to_string()} /> }
     } else {
-        let oninput = Callback::from(move |e: InputEvent| on_input.emit(e.target_unchecked_into::<HtmlInputElement>().value()));
+        let oninput =
+            Callback::from(move |e: InputEvent| on_input.emit(e.target_unchecked_into::<HtmlInputElement>().value()));
         html! {
             <input id={p.id.clone()} type={p.kind.clone()} value={p.value.clone()} placeholder={p.placeholder.clone()}
                 list={p.list.clone()} {oninput} aria-invalid={p.error.is_some().to_string()} />
@@ -69,7 +72,8 @@ pub struct SelectProps {
 #[function_component(SelectField)]
 pub fn select_field(p: &SelectProps) -> Html {
     let on_change = p.on_change.clone();
-    let onchange = Callback::from(move |e: Event| on_change.emit(e.target_unchecked_into::<HtmlSelectElement>().value()));
+    let onchange =
+        Callback::from(move |e: Event| on_change.emit(e.target_unchecked_into::<HtmlSelectElement>().value()));
     html! {
         <div class={classes!("field", p.error.as_ref().map(|_| "invalid"))}>
             <label for={p.id.clone()}>{ p.label.clone() }</label>
@@ -96,7 +100,8 @@ pub struct CheckProps {
 #[function_component(CheckField)]
 pub fn check_field(p: &CheckProps) -> Html {
     let on_change = p.on_change.clone();
-    let onchange = Callback::from(move |e: Event| on_change.emit(e.target_unchecked_into::<HtmlInputElement>().checked()));
+    let onchange =
+        Callback::from(move |e: Event| on_change.emit(e.target_unchecked_into::<HtmlInputElement>().checked()));
     html! {
         <div class="field check">
             <input id={p.id.clone()} type="checkbox" checked={p.checked} {onchange} />

@@ -17,7 +17,9 @@ pub fn identity_switcher() -> Html {
     }
     let onchange = {
         let app = app.clone();
-        Callback::from(move |e: Event| app.dispatch(Action::Select(e.target_unchecked_into::<HtmlSelectElement>().value())))
+        Callback::from(move |e: Event| {
+            app.dispatch(Action::Select(e.target_unchecked_into::<HtmlSelectElement>().value()))
+        })
     };
     html! {
         <label class="switcher">

@@ -2,9 +2,7 @@
 //! back with the field they concern and show right under it; nothing is saved until they are fixed.
 
 use chrono::{Duration, Utc};
-use rally_core::model::{
-    Category, ErrorBody, ErrorCode, EventInput, EventStatus, ImageChange, JoinMode, Visibility,
-};
+use rally_core::model::{Category, ErrorBody, ErrorCode, EventInput, EventStatus, ImageChange, JoinMode, Visibility};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -73,8 +71,21 @@ impl Form {
 }
 
 const FIELDS: &[&str] = &[
-    "organizer_id", "title", "description", "start", "end", "timezone", "place_name", "address", "latitude",
-    "longitude", "online_url", "registration_url", "capacity", "tags", "picture",
+    "organizer_id",
+    "title",
+    "description",
+    "start",
+    "end",
+    "timezone",
+    "place_name",
+    "address",
+    "latitude",
+    "longitude",
+    "online_url",
+    "registration_url",
+    "capacity",
+    "tags",
+    "picture",
 ];
 
 #[derive(Properties, PartialEq)]
@@ -145,7 +156,11 @@ pub fn event_editor(p: &Props) -> Html {
                     match read_picked_file(&picked).await {
                         Some(Ok(bytes)) => input.picture = ImageChange::Set(bytes),
                         Some(Err(message)) => {
-                            return error.set(Some(ErrorBody { code: ErrorCode::Invalid, message, field: Some("picture".into()) }))
+                            return error.set(Some(ErrorBody {
+                                code: ErrorCode::Invalid,
+                                message,
+                                field: Some("picture".into()),
+                            }))
                         }
                         None => {}
                     }
@@ -157,7 +172,11 @@ pub fn event_editor(p: &Props) -> Html {
                 match saved {
                     Ok(view) => {
                         app.dispatch(Action::Go(Route::Event(view.event.id.clone())));
-                        app.dispatch(Action::Notice(if view.event.details.draft { "Draft saved".into() } else { "Event saved".into() }));
+                        app.dispatch(Action::Notice(if view.event.details.draft {
+                            "Draft saved".into()
+                        } else {
+                            "Event saved".into()
+                        }));
                     }
                     Err(err) => error.set(Some(err)),
                 }
@@ -167,10 +186,12 @@ pub fn event_editor(p: &Props) -> Html {
     let cancel = {
         let app = app.clone();
         let id = p.id.clone();
-        Callback::from(move |_| app.dispatch(Action::Go(match &id {
-            Some(id) => Route::Event(id.clone()),
-            None => Route::Events(Tab::Upcoming),
-        })))
+        Callback::from(move |_| {
+            app.dispatch(Action::Go(match &id {
+                Some(id) => Route::Event(id.clone()),
+                None => Route::Events(Tab::Upcoming),
+            }))
+        })
     };
     let remove_picture = {
         let form = form.clone();
@@ -199,7 +220,8 @@ pub fn event_editor(p: &Props) -> Html {
         .map(|id| (AttrValue::from(id.id.clone()), AttrValue::from(format!("{} (@{})", id.display_name, id.username))))
         .collect();
     let mut categories = vec![(AttrValue::Static(""), AttrValue::Static("(none)"))];
-    categories.extend(Category::ALL.iter().map(|c| (AttrValue::Static(c.as_str()), AttrValue::from(category_label(*c)))));
+    categories
+        .extend(Category::ALL.iter().map(|c| (AttrValue::Static(c.as_str()), AttrValue::from(category_label(*c)))));
     html! {
         <form class="card form editor" id="event-form" onsubmit={save}>
             <h1>{ if p.id.is_some() { "Edit event" } else { "New event" } }</h1>

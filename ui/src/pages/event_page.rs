@@ -59,8 +59,14 @@ pub fn event_page(p: &Props) -> Html {
             });
         })
     };
-    let ask = { let c = confirming.clone(); Callback::from(move |_| c.set(true)) };
-    let cancel = { let c = confirming.clone(); Callback::from(move |_| c.set(false)) };
+    let ask = {
+        let c = confirming.clone();
+        Callback::from(move |_| c.set(true))
+    };
+    let cancel = {
+        let c = confirming.clone();
+        Callback::from(move |_| c.set(false))
+    };
     let delete = {
         let (app, id) = (app.clone(), id.clone());
         let back = if d.draft { Tab::Drafts } else { Tab::Upcoming };

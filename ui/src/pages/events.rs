@@ -19,7 +19,9 @@ fn filter_for(tab: Tab) -> EventFilter {
     let now = Utc::now();
     match tab {
         Tab::Upcoming => EventFilter { from: Some(now), drafts: DraftFilter::Exclude, ..Default::default() },
-        Tab::Past => EventFilter { to: Some(now), drafts: DraftFilter::Exclude, descending: true, ..Default::default() },
+        Tab::Past => {
+            EventFilter { to: Some(now), drafts: DraftFilter::Exclude, descending: true, ..Default::default() }
+        }
         Tab::Drafts => EventFilter { drafts: DraftFilter::Only, ..Default::default() },
     }
 }

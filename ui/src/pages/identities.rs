@@ -79,8 +79,14 @@ fn identity_card(p: &CardProps) -> Html {
         });
     }
     let i = &p.identity;
-    let ask = { let confirming = confirming.clone(); Callback::from(move |_| confirming.set(true)) };
-    let cancel = { let confirming = confirming.clone(); Callback::from(move |_| confirming.set(false)) };
+    let ask = {
+        let confirming = confirming.clone();
+        Callback::from(move |_| confirming.set(true))
+    };
+    let cancel = {
+        let confirming = confirming.clone();
+        Callback::from(move |_| confirming.set(false))
+    };
     let delete = {
         let app = app.clone();
         let id = i.id.clone();
@@ -147,7 +153,8 @@ fn identity_form(p: &FormProps) -> Html {
         Callback::from(move |_| input.set(IdentityInput { avatar: ImageChange::Remove, ..(*input).clone() }))
     };
     let save = {
-        let (input, error, app, file_ref, on_done) = (input.clone(), error.clone(), app.clone(), file_ref.clone(), p.on_done.clone());
+        let (input, error, app, file_ref, on_done) =
+            (input.clone(), error.clone(), app.clone(), file_ref.clone(), p.on_done.clone());
         let existing = p.existing.as_ref().map(|i| i.id.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -159,7 +166,11 @@ fn identity_form(p: &FormProps) -> Html {
                     match read_picked_file(&picked).await {
                         Some(Ok(bytes)) => payload.avatar = ImageChange::Set(bytes),
                         Some(Err(message)) => {
-                            error.set(Some(ErrorBody { code: rally_core::model::ErrorCode::Invalid, message, field: Some("avatar".into()) }));
+                            error.set(Some(ErrorBody {
+                                code: rally_core::model::ErrorCode::Invalid,
+                                message,
+                                field: Some("avatar".into()),
+                            }));
                             return;
                         }
                         None => {}
@@ -184,8 +195,13 @@ fn identity_form(p: &FormProps) -> Html {
             });
         })
     };
-    let cancel = { let on_done = p.on_done.clone(); Callback::from(move |_| on_done.emit(())) };
-    let general = (*error).clone().filter(|e| !matches!(e.field.as_deref(), Some("username" | "display_name" | "bio" | "avatar")));
+    let cancel = {
+        let on_done = p.on_done.clone();
+        Callback::from(move |_| on_done.emit(()))
+    };
+    let general = (*error)
+        .clone()
+        .filter(|e| !matches!(e.field.as_deref(), Some("username" | "display_name" | "bio" | "avatar")));
     html! {
         <form class="card form" id="identity-form" onsubmit={save}>
             <h2>{ if p.existing.is_some() { "Edit identity" } else { "New identity" } }</h2>
