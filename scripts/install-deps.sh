@@ -28,7 +28,8 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " ${WASM_BINDGEN_VERSION}\$"; 
   echo "install-deps: wasm-bindgen-cli ${WASM_BINDGEN_VERSION}"
   cargo install wasm-bindgen-cli --version "${WASM_BINDGEN_VERSION}"
 fi
-if ! tauri-driver --version 2>/dev/null | grep -q "${TAURI_DRIVER_VERSION}"; then
+# tauri-driver has no --version: ask cargo what it installed.
+if ! cargo install --list | grep -q "^tauri-driver v${TAURI_DRIVER_VERSION}:"; then
   echo "install-deps: tauri-driver ${TAURI_DRIVER_VERSION}"
   cargo install --locked tauri-driver --version "${TAURI_DRIVER_VERSION}"
 fi

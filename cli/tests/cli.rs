@@ -126,66 +126,41 @@ fn bad_input_is_named_exits_2_and_changes_nothing() {
     let d = dir.path();
     ok(d, &["identity", "create", "--username", "ana"]);
     let before = ok(d, &["event", "list", "--json"]);
-    let base = ["event", "create", "--identity", "ana", "--title", "T", "--tz", "Europe/Paris"];
-    let with = |extra: &[&'static str]| base.iter().copied().chain(extra.iter().copied()).collect::<Vec<&str>>();
-    refused(
-        d,
-        &with(&["--start", "2026-12-05 18:00", "--end", "2026-12-05 14:00"]),
-        "--end: the event must end after it starts",
-    );
-    refused(d, &with(&["--start", "tomorrow", "--end", "2026-12-05 14:00"]), "--start: \"tomorrow\" is not a date");
-    refused(d, &with(&["--start", "2026-03-29 02:30", "--end", "2026-03-29 04:00"]), "does not exist in Europe/Paris");
-    refused(
-        d,
-        &with(&["--start", "2026-12-05 14:00", "--end", "2026-12-05 18:00", "--visibility", "secret"]),
-        "--visibility: \"secret\" is not one of public, unlisted, private",
-    );
-    refused(
-        d,
-        &with(&["--start", "2026-12-05 14:00", "--end", "2026-12-05 18:00", "--join-mode", "external"]),
-        "--registration-url: is required",
-    );
-    refused(
-        d,
-        &with(&["--start", "2026-12-05 14:00", "--end", "2026-12-05 18:00", "--picture", "/nonexistent.png"]),
-        "--picture: cannot read /nonexistent.png",
-    );
-    refused(
-        d,
-        &[
-            "event",
-            "create",
-            "--identity",
-            "bo",
-            "--title",
-            "T",
-            "--start",
-            "2026-12-05 14:00",
-            "--end",
-            "2026-12-05 18:00",
-            "--tz",
-            "UTC",
-        ],
-        "--identity: no identity \"bo\"",
-    );
-    refused(
-        d,
-        &[
-            "event",
-            "create",
-            "--identity",
-            "ana",
-            "--title",
-            "T",
-            "--start",
-            "2026-12-05 14:00",
-            "--end",
-            "2026-12-05 18:00",
-            "--tz",
-            "Paris",
-        ],
-        "--tz: \"Paris\" is not a known IANA time zone",
-    );
+    // `rally event create` by ana in Paris, 14:00 to 18:00, with some flags replaced or added.
+    let create = |changes: &[(&'static str, &'static str)]| {
+        let mut flags = vec![
+            ("--identity", "ana"),
+            ("--title", "T"),
+            ("--tz", "Europe/Paris"),
+            ("--start", "2026-12-05 14:00"),
+            ("--end", "2026-12-05 18:00"),
+        ];
+        for (flag, value) in changes {
+            match flags.iter_mut().find(|(f, _)| f == flag) {
+                Some(slot) => slot.1 = value,
+                None => flags.push((flag, value)),
+            }
+        }
+        ["event", "create"].into_iter().chain(flags.into_iter().flat_map(|(f, v)| [f, v])).collect::<Vec<&str>>()
+    };
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (
+            &[("--start", "2026-12-05 18:00"), ("--end", "2026-12-05 14:00")],
+            "--end: the event must end after it starts",
+        ),
+        (&[("--start", "tomorrow")], "--start: \"tomorrow\" is not a date"),
+        (&[("--start", "2026-03-29 02:30"), ("--end", "2026-03-29 04:00")], "does not exist in Europe/Paris"),
+        (&[("--visibility", "secret")], "--visibility: \"secret\" is not one of public, unlisted, private"),
+        (&[("--join-mode", "external")], "--registration-url: is required"),
+        (&[("--picture", "/nonexistent.png")], "--picture: cannot read /nonexistent.png"),
+        (&[("--identity", "bo")], "--identity: no identity \"bo\""),
+        (&[("--tz", "Paris")], "--tz: \"Paris\" is not a known IANA time zone"),
+        (&[("--title", " ")], "--title: is required"),
+        (&[("--capacity", "0")], "--capacity: must be between 1 and"),
+    ];
+    for (changes, message) in cases {
+        refused(d, &create(changes), message);
+    }
     refused(d, &["identity", "create", "--username", "ana"], "--username: @ana is already taken");
     refused(d, &["identity", "create", "--username", "Zoë"], "--username: may hold only a-z");
     assert_eq!(ok(d, &["event", "list", "--json"]), before, "nothing stored");

@@ -53,8 +53,7 @@ struct Row {
 fn rows() -> Vec<Row> {
     let mut rng = StdRng::seed_from_u64(7);
     let origin = Utc.with_ymd_and_hms(2026, 1, 1, 8, 0, 0).single().expect("t");
-    let pick =
-        |rng: &mut StdRng, n: usize| (0..n).map(|_| WORDS[rng.random_range(0..WORDS.len())]).collect::<Vec<_>>();
+    let pick = |rng: &mut StdRng, n: usize| (0..n).map(|_| WORDS[rng.random_range(0..WORDS.len())]).collect::<Vec<_>>();
     (0..EVENTS)
         .map(|i| {
             // About ten events a day over ~three years.

@@ -122,24 +122,8 @@ pub fn event_editor(p: &Props) -> Html {
             None => html! { <p>{ "Loading…" }</p> },
         };
     };
-    let text = |apply: fn(&mut Form, String)| {
-        let form = form.clone();
-        Callback::from(move |v: String| {
-            if let Some(mut next) = (*form).clone() {
-                apply(&mut next, v);
-                form.set(Some(next));
-            }
-        })
-    };
-    let flag = |apply: fn(&mut Form, bool)| {
-        let form = form.clone();
-        Callback::from(move |v: bool| {
-            if let Some(mut next) = (*form).clone() {
-                apply(&mut next, v);
-                form.set(Some(next));
-            }
-        })
-    };
+    let text = |apply: fn(&mut Form, String)| edit(&form, apply);
+    let flag = |apply: fn(&mut Form, bool)| edit(&form, apply);
     let save = {
         let (form, error, app, picture_ref) = (form.clone(), error.clone(), app.clone(), picture_ref.clone());
         let id = p.id.clone();
@@ -193,15 +177,7 @@ pub fn event_editor(p: &Props) -> Html {
             }))
         })
     };
-    let remove_picture = {
-        let form = form.clone();
-        Callback::from(move |_| {
-            if let Some(mut next) = (*form).clone() {
-                next.input.picture = ImageChange::Remove;
-                form.set(Some(next));
-            }
-        })
-    };
+    let remove_picture = edit(&form, |f, _: MouseEvent| f.input.picture = ImageChange::Remove);
     let general = (*error).clone().filter(|e| !e.field.as_deref().is_some_and(|f| FIELDS.contains(&f)));
     let i = &current.input;
     // Text fields, not datetime-local: the same on every WebKit, and quick to type. Core reads both
@@ -295,6 +271,17 @@ pub fn event_editor(p: &Props) -> Html {
             </div>
         </form>
     }
+}
+
+/// A callback that applies one change to the form.
+fn edit<T: 'static>(form: &UseStateHandle<Option<Form>>, apply: fn(&mut Form, T)) -> Callback<T> {
+    let form = form.clone();
+    Callback::from(move |value: T| {
+        if let Some(mut next) = (*form).clone() {
+            apply(&mut next, value);
+            form.set(Some(next));
+        }
+    })
 }
 
 fn category_label(c: Category) -> String {
