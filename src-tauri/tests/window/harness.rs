@@ -48,7 +48,13 @@ impl Desktop {
         let (xvfb, display) = match std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) {
             Some(display) => (None, display),
             None => {
-                let n = 90 + std::process::id() % 300;
+                // The first display number with neither a socket nor a lock file.
+                let n = (100..400)
+                    .find(|n| {
+                        !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                            && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+                    })
+                    .expect("a free X display number");
                 let child = Command::new("Xvfb")
                     .args([&format!(":{n}"), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
                     .stdout(Stdio::null())
