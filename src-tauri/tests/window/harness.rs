@@ -43,8 +43,32 @@ fn terminate(child: &mut Child) {
     let _ = child.wait();
 }
 
+/// The newest modification time of the files below `dir`.
+fn newest(dir: &Path) -> std::time::SystemTime {
+    let mut latest = std::time::SystemTime::UNIX_EPOCH;
+    for entry in std::fs::read_dir(dir).expect("read source folder").flatten() {
+        let path = entry.path();
+        let time =
+            if path.is_dir() { newest(&path) } else { entry.metadata().and_then(|m| m.modified()).expect("mtime") };
+        latest = latest.max(time);
+    }
+    latest
+}
+
+/// The app embeds ui/dist at build time; a bundle older than the UI's sources would test old code.
+fn check_ui_bundle_is_fresh() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repository root");
+    let bundle = root.join("ui/dist/ui_bg.wasm");
+    let built = std::fs::metadata(&bundle).and_then(|m| m.modified()).unwrap_or_else(|_| {
+        panic!("{} is missing: run scripts/build-ui.sh (scripts/test.sh does it)", bundle.display())
+    });
+    let sources = newest(&root.join("ui/src")).max(newest(&root.join("core/src")));
+    assert!(built >= sources, "ui/dist is older than the UI's sources: run scripts/build-ui.sh, then cargo test again");
+}
+
 impl Desktop {
     pub fn start() -> Desktop {
+        check_ui_bundle_is_fresh();
         let (xvfb, display) = match std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) {
             Some(display) => (None, display),
             None => {
