@@ -9,13 +9,42 @@ use crate::{Error, Result};
 
 pub const FILE: &str = "relay.sqlite3";
 
-const STEPS: &[&str] = &["CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"];
+const STEPS: &[&str] = &[
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    // 2: accounts, their sessions and one-time links, and failed logins for throttling.
+    "CREATE TABLE accounts (
+         id TEXT PRIMARY KEY,
+         email TEXT NOT NULL UNIQUE,
+         password_hash TEXT NOT NULL,
+         confirmed_at INTEGER,
+         created_at INTEGER NOT NULL
+     );
+     CREATE TABLE sessions (
+         token_digest BLOB PRIMARY KEY,
+         account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+         created_at INTEGER NOT NULL,
+         last_used_at INTEGER NOT NULL
+     );
+     CREATE INDEX sessions_account ON sessions (account_id);
+     CREATE TABLE account_tokens (
+         token_digest BLOB PRIMARY KEY,
+         account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+         purpose TEXT NOT NULL,
+         expires_at INTEGER NOT NULL
+     );
+     CREATE TABLE login_failures (email TEXT NOT NULL, at INTEGER NOT NULL);
+     CREATE INDEX login_failures_email ON login_failures (email, at);",
+];
+
+/// The version [`open`] migrates to.
+pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
 
 pub fn open(dir: &Path) -> Result<Connection> {
     std::fs::create_dir_all(dir).map_err(|source| Error::DataFolder { path: dir.display().to_string(), source })?;
     let mut conn = Connection::open(dir.join(FILE))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     for (version, step) in (1_i64..).zip(STEPS) {
         if version > current {

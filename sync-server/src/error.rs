@@ -1,4 +1,7 @@
-use axum::http::StatusCode;
+//! The relay's one error type. Client errors carry a stable `code` and a message for people; internal
+//! errors are logged and answered with a bare "internal error", never their details.
+
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
@@ -6,21 +9,66 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("{message}")]
+    Unauthorized { code: &'static str, message: String },
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("too many failed attempts; try again in {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: u64 },
     #[error("data folder {path}: {source}")]
     DataFolder { path: String, source: std::io::Error },
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("the database lock was poisoned by a panic")]
     Poisoned,
+    #[error("mail: {0}")]
+    Mail(String),
+    #[error("password hashing: {0}")]
+    Hashing(String),
+    #[error("configuration: {0}")]
+    Config(String),
     #[error("server: {0}")]
     Serve(std::io::Error),
 }
 
-/// Errors leave as `{"error": {"code", "message"}}`; internals are logged, never sent.
+impl Error {
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Error::BadRequest { code, message: message.into() }
+    }
+
+    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
+        Error::Unauthorized { code, message: message.into() }
+    }
+
+    /// Status, stable code and the message a client may see.
+    pub fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            Error::BadRequest { code, message } => (StatusCode::BAD_REQUEST, code, message.clone()),
+            Error::Unauthorized { code, message } => (StatusCode::UNAUTHORIZED, code, message.clone()),
+            Error::Forbidden { code, message } => (StatusCode::FORBIDDEN, code, message.clone()),
+            Error::Conflict { code, message } => (StatusCode::CONFLICT, code, message.clone()),
+            Error::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", self.to_string()),
+            _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".to_string()),
+        }
+    }
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        eprintln!("rally-server: {self}");
-        let body = serde_json::json!({"error": {"code": "internal", "message": "internal error"}});
-        (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
+        let (status, code, message) = self.parts();
+        if status.is_server_error() {
+            eprintln!("rally-server: {self}");
+        }
+        let body = Json(serde_json::json!({"error": {"code": code, "message": message}}));
+        match self {
+            Error::TooManyAttempts { retry_after_secs } => {
+                (status, [(header::RETRY_AFTER, retry_after_secs.to_string())], body).into_response()
+            }
+            _ => (status, body).into_response(),
+        }
     }
 }

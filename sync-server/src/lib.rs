@@ -1,18 +1,23 @@
-//! Rally's relay. So far it opens its data folder and answers health checks; sync, accounts, mail,
-//! public pages and federation arrive as their own modules.
+//! Rally's relay: accounts and mail so far; sync, public pages and federation arrive as their own
+//! modules.
 //!
 //! Layout:
-//! - [`config`]: flags and environment into a validated [`config::Config`].
+//! - [`config`]: flags and environment into a [`config::Config`].
 //! - [`database`]: the relay's SQLite file in the data folder, with versioned migrations.
-//! - [`api`]: HTTP handlers, thin, over the state in [`AppState`].
+//! - [`accounts`]: sign up, confirm, sessions, password reset, deletion: the logic, no HTTP.
+//! - [`mail`]: outgoing mail, to an outbox folder by default or through SMTP.
+//! - [`api`]: JSON handlers under `/api/v1/` and the two pages mailed links open; thin.
 //! - [`run`]: serves a bound listener until `shutdown` resolves; the binary and the tests both call it.
 
+pub mod accounts;
 pub mod api;
 pub mod config;
 pub mod database;
 mod error;
+pub mod mail;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 pub use error::{Error, Result};
@@ -21,12 +26,18 @@ pub use error::{Error, Result};
 #[derive(Clone)]
 pub struct AppState {
     pub db: Arc<Mutex<rusqlite::Connection>>,
+    pub accounts: Arc<accounts::Accounts>,
+    pub instance_name: Arc<str>,
 }
 
 impl AppState {
-    pub fn open(config: &config::Config) -> Result<AppState> {
-        let db = database::open(&config.data)?;
-        Ok(AppState { db: Arc::new(Mutex::new(db)) })
+    /// Opens the data folder and the mail transport for a relay reachable at `bound`.
+    pub fn open(config: &config::Config, bound: SocketAddr) -> Result<AppState> {
+        let db = Arc::new(Mutex::new(database::open(&config.data)?));
+        let public_url = config.public_url_for(bound);
+        let mailer = mail::Mailer::new(&config.sender(&public_url), config.smtp.as_deref(), config.outbox())?;
+        let accounts = accounts::Accounts::new(db.clone(), Arc::new(mailer), public_url, config.instance_name.clone());
+        Ok(AppState { db, accounts: Arc::new(accounts), instance_name: config.instance_name.as_str().into() })
     }
 }
 

@@ -7,11 +7,16 @@ use rally_server::{config::Config, run, AppState};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
-    let state = AppState::open(&config).context("opening the data folder")?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
-    println!("rally-server: listening on http://{} with data in {}", listener.local_addr()?, config.data.display());
+    let bound = listener.local_addr()?;
+    let state = AppState::open(&config, bound).context("opening the data folder")?;
+    let mail = match &config.smtp {
+        Some(smtp) => format!("mail through {smtp}"),
+        None => format!("mail to {}", config.outbox().display()),
+    };
+    println!("rally-server: listening on http://{bound} with data in {}, {mail}", config.data.display());
     run(listener, state, shutdown_signal()).await?;
     Ok(())
 }

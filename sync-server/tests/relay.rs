@@ -32,6 +32,6 @@ fn the_binary_starts_on_an_empty_folder_and_answers_health() {
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     let body: serde_json::Value = serde_json::from_str(response.split("\r\n\r\n").nth(1).expect("body")).expect("json");
     assert_eq!(body["status"], "ok");
-    assert_eq!(body["schema_version"], 1);
+    assert_eq!(body["schema_version"], rally_server::database::SCHEMA_VERSION);
     assert!(data.path().join("relay").join("relay.sqlite3").exists());
 }

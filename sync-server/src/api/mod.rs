@@ -1,12 +1,33 @@
-//! The HTTP API, under `/api/v1/`. Handlers translate; logic lives in services.
+//! HTTP: the JSON API under `/api/v1/` (documented in docs/API.md) and the pages mailed links open.
+//! Handlers translate; the logic is in the services ([`crate::accounts`]).
 
+mod accounts;
+mod extract;
 mod health;
+mod pages;
+mod sessions;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::AppState;
 
 pub fn router(state: AppState) -> Router {
-    Router::new().route("/api/v1/health", get(health::health)).with_state(state)
+    Router::new()
+        .route("/api/v1/health", get(health::health))
+        .route("/api/v1/accounts", post(accounts::sign_up))
+        .route("/api/v1/accounts/confirm", post(accounts::confirm))
+        .route("/api/v1/accounts/confirmation", post(accounts::resend_confirmation))
+        .route("/api/v1/accounts/current", get(accounts::current).delete(accounts::delete))
+        .route("/api/v1/sessions", post(sessions::log_in))
+        .route("/api/v1/sessions/current", axum::routing::delete(sessions::log_out))
+        .route("/api/v1/password-resets", post(sessions::request_reset))
+        .route("/api/v1/password-resets/{token}", post(sessions::reset))
+        .route("/account/confirm", get(pages::confirm_form).post(pages::confirm))
+        .route("/account/reset", get(pages::reset_form).post(pages::reset))
+        .fallback(|| async {
+            let body = serde_json::json!({"error": {"code": "not_found", "message": "no such resource"}});
+            (axum::http::StatusCode::NOT_FOUND, axum::Json(body))
+        })
+        .with_state(state)
 }

@@ -1,0 +1,57 @@
+//! `/api/v1/accounts`: sign up, confirm, resend the confirmation, read and delete one's account.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+
+use super::extract::{Body, CurrentSession};
+use crate::accounts::Account;
+use crate::{AppState, Result};
+
+#[derive(Deserialize)]
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Deserialize)]
+pub struct Token {
+    pub token: String,
+}
+
+#[derive(Deserialize)]
+pub struct Email {
+    pub email: String,
+}
+
+#[derive(Deserialize)]
+pub struct Password {
+    pub password: String,
+}
+
+pub async fn sign_up(State(state): State<AppState>, Body(c): Body<Credentials>) -> Result<(StatusCode, Json<Account>)> {
+    Ok((StatusCode::CREATED, Json(state.accounts.sign_up(&c.email, &c.password).await?)))
+}
+
+pub async fn confirm(State(state): State<AppState>, Body(t): Body<Token>) -> Result<Json<Account>> {
+    Ok(Json(state.accounts.confirm(&t.token)?))
+}
+
+pub async fn resend_confirmation(State(state): State<AppState>, Body(e): Body<Email>) -> Result<StatusCode> {
+    state.accounts.resend_confirmation(&e.email).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+pub async fn current(State(state): State<AppState>, CurrentSession(session): CurrentSession) -> Result<Json<Account>> {
+    Ok(Json(state.accounts.account(&session.account_id)?))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    Body(p): Body<Password>,
+) -> Result<StatusCode> {
+    state.accounts.delete(&session, &p.password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

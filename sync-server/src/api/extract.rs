@@ -1,0 +1,46 @@
+//! Extractors: input is refused here, in our error format, before a handler runs.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+
+use crate::accounts::Session;
+use crate::{AppState, Error};
+
+/// A JSON body; a malformed or mistyped one is answered `400 invalid_body` with serde's reason.
+pub struct Body<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Body(value)),
+            Err(rejection) => Err(Error::bad_request("invalid_body", rejection.body_text())),
+        }
+    }
+}
+
+/// The session of the bearer token (`Authorization: Bearer …`, or `?access_token=…` as RFC 6750 allows
+/// for clients that cannot set headers).
+pub struct CurrentSession(pub Session);
+
+impl FromRequestParts<AppState> for CurrentSession {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let from_header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::to_string);
+        let from_query = parts.uri.query().and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "access_token").map(|(_, v)| v.into_owned())
+        });
+        let token = from_header
+            .or(from_query)
+            .ok_or_else(|| Error::unauthorized("missing_token", "log in first: this needs a session token"))?;
+        state.accounts.authenticate(&token).map(CurrentSession)
+    }
+}

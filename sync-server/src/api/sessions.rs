@@ -1,0 +1,36 @@
+//! `/api/v1/sessions` and `/api/v1/password-resets`: log in, log out, reset a forgotten password.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+
+use super::accounts::{Credentials, Email, Password};
+use super::extract::{Body, CurrentSession};
+use crate::accounts::NewSession;
+use crate::{AppState, Result};
+
+pub async fn log_in(
+    State(state): State<AppState>,
+    Body(c): Body<Credentials>,
+) -> Result<(StatusCode, Json<NewSession>)> {
+    Ok((StatusCode::CREATED, Json(state.accounts.log_in(&c.email, &c.password).await?)))
+}
+
+pub async fn log_out(State(state): State<AppState>, CurrentSession(session): CurrentSession) -> Result<StatusCode> {
+    state.accounts.log_out(&session)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn request_reset(State(state): State<AppState>, Body(e): Body<Email>) -> Result<StatusCode> {
+    state.accounts.request_password_reset(&e.email).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+pub async fn reset(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Body(p): Body<Password>,
+) -> Result<StatusCode> {
+    state.accounts.reset_password(&token, &p.password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
