@@ -189,6 +189,16 @@ pub fn read_event(doc: &AutoCommit, id: &str) -> Result<Event> {
     })
 }
 
+/// The relay account a document belongs to. Stamped by a device before its first sync; the relay
+/// takes the owner from the first version it stores and never from later changes.
+pub fn owner(doc: &AutoCommit) -> Result<Option<String>> {
+    read_str(doc, &ROOT, "owner")
+}
+
+pub fn set_owner(doc: &mut AutoCommit, account_id: &str) -> Result<()> {
+    put_str(doc, &ROOT, "owner", account_id)
+}
+
 /// Deletion is a mark in the document, not the loss of it, so that other devices learn of it on sync.
 pub fn mark_deleted(doc: &mut AutoCommit, now: DateTime<Utc>) -> Result<()> {
     put_scalar(doc, &ROOT, "deleted", ScalarValue::Boolean(true))?;

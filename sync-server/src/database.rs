@@ -34,6 +34,14 @@ const STEPS: &[&str] = &[
      );
      CREATE TABLE login_failures (email TEXT NOT NULL, at INTEGER NOT NULL);
      CREATE INDEX login_failures_email ON login_failures (email, at);",
+    // 3: samod's document storage, and what the relay derives from each document for access.
+    "CREATE TABLE sync_storage (key TEXT PRIMARY KEY, data BLOB NOT NULL);
+     CREATE TABLE sync_documents (
+         id TEXT PRIMARY KEY,
+         owner TEXT,
+         draft INTEGER,
+         visibility TEXT
+     );",
 ];
 
 /// The version [`open`] migrates to.

@@ -6,6 +6,7 @@
 //! - [`database`]: the relay's SQLite file in the data folder, with versioned migrations.
 //! - [`accounts`]: sign up, confirm, sessions, password reset, deletion: the logic, no HTTP.
 //! - [`mail`]: outgoing mail, to an outbox folder by default or through SMTP.
+//! - [`sync`]: documents over the automerge-repo protocol (samod), with per-document access.
 //! - [`api`]: JSON handlers under `/api/v1/` and the two pages mailed links open; thin.
 //! - [`run`]: serves a bound listener until `shutdown` resolves; the binary and the tests both call it.
 
@@ -15,6 +16,7 @@ pub mod config;
 pub mod database;
 mod error;
 pub mod mail;
+pub mod sync;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -27,17 +29,24 @@ pub use error::{Error, Result};
 pub struct AppState {
     pub db: Arc<Mutex<rusqlite::Connection>>,
     pub accounts: Arc<accounts::Accounts>,
+    pub sync: Arc<sync::SyncHub>,
     pub instance_name: Arc<str>,
 }
 
 impl AppState {
     /// Opens the data folder and the mail transport for a relay reachable at `bound`.
-    pub fn open(config: &config::Config, bound: SocketAddr) -> Result<AppState> {
+    pub async fn open(config: &config::Config, bound: SocketAddr) -> Result<AppState> {
         let db = Arc::new(Mutex::new(database::open(&config.data)?));
         let public_url = config.public_url_for(bound);
         let mailer = mail::Mailer::new(&config.sender(&public_url), config.smtp.as_deref(), config.outbox())?;
         let accounts = accounts::Accounts::new(db.clone(), Arc::new(mailer), public_url, config.instance_name.clone());
-        Ok(AppState { db, accounts: Arc::new(accounts), instance_name: config.instance_name.as_str().into() })
+        let sync = sync::SyncHub::start(db.clone()).await?;
+        Ok(AppState {
+            db,
+            accounts: Arc::new(accounts),
+            sync: Arc::new(sync),
+            instance_name: config.instance_name.as_str().into(),
+        })
     }
 }
 
@@ -47,5 +56,8 @@ pub async fn run(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    axum::serve(listener, api::router(state)).with_graceful_shutdown(shutdown).await.map_err(Error::Serve)
+    let sync = state.sync.clone();
+    let served = axum::serve(listener, api::router(state)).with_graceful_shutdown(shutdown).await.map_err(Error::Serve);
+    sync.stop().await;
+    served
 }

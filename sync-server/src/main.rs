@@ -11,7 +11,7 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     let bound = listener.local_addr()?;
-    let state = AppState::open(&config, bound).context("opening the data folder")?;
+    let state = AppState::open(&config, bound).await.context("opening the data folder")?;
     let mail = match &config.smtp {
         Some(smtp) => format!("mail through {smtp}"),
         None => format!("mail to {}", config.outbox().display()),

@@ -1,26 +1,17 @@
 //! Accounts through the real `rally-server` binary and a real SMTP server (Python's aiosmtpd, writing a
 //! maildir): the mails people get, the links in them, and every refusal with its code.
 
+mod common;
+
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use common::{free_port, Process, Relay};
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port()
-}
 
 /// aiosmtpd on a free port, delivering into a maildir.
 struct Smtp {
@@ -94,29 +85,6 @@ impl Smtp {
     }
 }
 
-struct Relay {
-    _process: Process,
-    base: String,
-    data: PathBuf,
-}
-
-impl Relay {
-    fn start(dir: &Path, smtp: Option<&Smtp>) -> Relay {
-        let data = dir.join("relay");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rally-server"));
-        cmd.args(["--listen", "127.0.0.1:0", "--instance-name", "Rally Test"]).arg("--data").arg(&data);
-        if let Some(smtp) = smtp {
-            cmd.args(["--smtp", &format!("smtp://127.0.0.1:{}", smtp.port)]);
-        }
-        let mut child = cmd.stdout(Stdio::piped()).spawn().expect("start rally-server");
-        let mut line = String::new();
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().expect("stdout")), &mut line)
-            .expect("banner");
-        let addr = line.split("http://").nth(1).and_then(|s| s.split_whitespace().next()).expect("address").to_string();
-        Relay { _process: Process(child), base: format!("http://{addr}"), data }
-    }
-}
-
 struct Client {
     http: reqwest::Client,
     base: String,
@@ -181,7 +149,7 @@ async fn confirmed_account(client: &Client, smtp: &Smtp, n: usize, email: &str, 
 async fn sign_up_confirm_by_mailed_link_log_in_and_out() {
     let dir = tempfile::tempdir().expect("tempdir");
     let smtp = Smtp::start(dir.path());
-    let relay = Relay::start(dir.path(), Some(&smtp));
+    let relay = Relay::start(dir.path(), Some(smtp.port));
     let client = Client::new(&relay);
 
     let (status, account) =
@@ -247,7 +215,7 @@ async fn sign_up_confirm_by_mailed_link_log_in_and_out() {
 async fn bad_input_gets_a_code_and_a_status() {
     let dir = tempfile::tempdir().expect("tempdir");
     let smtp = Smtp::start(dir.path());
-    let relay = Relay::start(dir.path(), Some(&smtp));
+    let relay = Relay::start(dir.path(), Some(smtp.port));
     let client = Client::new(&relay);
     let cases = [
         (json!({"email": "not-an-address", "password": "a long passphrase"}), StatusCode::BAD_REQUEST, "invalid_email"),
@@ -286,7 +254,7 @@ async fn bad_input_gets_a_code_and_a_status() {
 async fn repeated_failures_lock_logins_for_a_while() {
     let dir = tempfile::tempdir().expect("tempdir");
     let smtp = Smtp::start(dir.path());
-    let relay = Relay::start(dir.path(), Some(&smtp));
+    let relay = Relay::start(dir.path(), Some(smtp.port));
     let client = Client::new(&relay);
     confirmed_account(&client, &smtp, 1, "cy@example.org", "the right passphrase").await;
     for _ in 0..5 {
@@ -311,7 +279,7 @@ async fn repeated_failures_lock_logins_for_a_while() {
 async fn a_mailed_reset_link_sets_a_new_password_and_closes_sessions() {
     let dir = tempfile::tempdir().expect("tempdir");
     let smtp = Smtp::start(dir.path());
-    let relay = Relay::start(dir.path(), Some(&smtp));
+    let relay = Relay::start(dir.path(), Some(smtp.port));
     let client = Client::new(&relay);
     let old_session = confirmed_account(&client, &smtp, 1, "di@example.org", "the old passphrase").await;
 
@@ -344,7 +312,7 @@ async fn a_mailed_reset_link_sets_a_new_password_and_closes_sessions() {
 async fn deleting_an_account_needs_its_password() {
     let dir = tempfile::tempdir().expect("tempdir");
     let smtp = Smtp::start(dir.path());
-    let relay = Relay::start(dir.path(), Some(&smtp));
+    let relay = Relay::start(dir.path(), Some(smtp.port));
     let client = Client::new(&relay);
     let session = confirmed_account(&client, &smtp, 1, "ed@example.org", "ed's passphrase").await;
     let delete = |password: &'static str| {

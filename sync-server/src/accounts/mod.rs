@@ -34,6 +34,21 @@ pub struct Account {
 pub struct NewSession {
     pub token: String,
     pub account_id: String,
+    /// The peer id this session must use in the sync protocol.
+    pub peer_id: String,
+}
+
+/// The sync peer id of a session: the account, and a tag that tells its sessions (devices) apart.
+fn peer_id(account_id: &str, token_digest: &[u8]) -> String {
+    let tag: String = token_digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("rally-{account_id}-{tag}")
+}
+
+/// The account a sync peer id belongs to (peer ids are bound to sessions on connection, so this can
+/// be trusted for an accepted connection).
+pub fn account_of_peer(peer_id: &str) -> Option<String> {
+    let (account, _tag) = peer_id.strip_prefix("rally-")?.split_once('-')?;
+    Some(account.to_string())
 }
 
 /// An authenticated request's session.
@@ -41,6 +56,12 @@ pub struct NewSession {
 pub struct Session {
     pub account_id: String,
     token_digest: Vec<u8>,
+}
+
+impl Session {
+    pub fn peer_id(&self) -> String {
+        peer_id(&self.account_id, &self.token_digest)
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -199,13 +220,14 @@ impl Accounts {
             });
         }
         let token = token::new_token();
+        let digest = token::digest(&token);
         let db = self.db()?;
         db.execute("DELETE FROM login_failures WHERE email = ?1", [&email])?;
         db.execute(
             "INSERT INTO sessions (token_digest, account_id, created_at, last_used_at) VALUES (?1, ?2, ?3, ?3)",
-            params![token::digest(&token), account_id, now.timestamp()],
+            params![digest, account_id, now.timestamp()],
         )?;
-        Ok(NewSession { token, account_id })
+        Ok(NewSession { peer_id: peer_id(&account_id, &digest), token, account_id })
     }
 
     /// The session a bearer token opens, if it is live.

@@ -6,6 +6,7 @@ mod extract;
 mod health;
 mod pages;
 mod sessions;
+mod sync;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -20,7 +21,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/accounts/confirmation", post(accounts::resend_confirmation))
         .route("/api/v1/accounts/current", get(accounts::current).delete(accounts::delete))
         .route("/api/v1/sessions", post(sessions::log_in))
-        .route("/api/v1/sessions/current", axum::routing::delete(sessions::log_out))
+        .route("/api/v1/sessions/current", get(sessions::current).delete(sessions::log_out))
+        .route("/sync", get(sync::connect))
         .route("/api/v1/password-resets", post(sessions::request_reset))
         .route("/api/v1/password-resets/{token}", post(sessions::reset))
         .route("/account/confirm", get(pages::confirm_form).post(pages::confirm))

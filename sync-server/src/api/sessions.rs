@@ -16,6 +16,11 @@ pub async fn log_in(
     Ok((StatusCode::CREATED, Json(state.accounts.log_in(&c.email, &c.password).await?)))
 }
 
+/// The session's account and the peer id it must use to sync.
+pub async fn current(CurrentSession(session): CurrentSession) -> Json<serde_json::Value> {
+    Json(serde_json::json!({"account_id": session.account_id, "peer_id": session.peer_id()}))
+}
+
 pub async fn log_out(State(state): State<AppState>, CurrentSession(session): CurrentSession) -> Result<StatusCode> {
     state.accounts.log_out(&session)?;
     Ok(StatusCode::NO_CONTENT)

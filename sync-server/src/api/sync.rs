@@ -1,0 +1,24 @@
+//! `GET /sync`: the automerge-repo WebSocket, for a valid session only (checked before the upgrade,
+//! so a bad or revoked token gets a JSON 401 instead of a socket).
+
+use axum::extract::{State, WebSocketUpgrade};
+use axum::response::Response;
+
+use super::extract::CurrentSession;
+use crate::{AppState, Result};
+
+/// The largest message accepted: larger ones close the connection; other peers are unaffected.
+const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+
+pub async fn connect(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response> {
+    let peer_id = session.peer_id();
+    Ok(upgrade.max_message_size(MAX_MESSAGE_BYTES).on_upgrade(move |socket| async move {
+        if let Err(e) = state.sync.accept(socket, peer_id) {
+            eprintln!("rally-server: sync connection refused: {e}");
+        }
+    }))
+}

@@ -1,0 +1,99 @@
+//! What the relay knows about each document's access (its [`DocFacts`]), kept in `sync_documents`, and
+//! the decision streams samod subscribes to: one per (document, peer), re-decided whenever the facts
+//! of that document change.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use futures::Stream;
+use rally_core::model::Visibility;
+use rusqlite::{params, Connection, OptionalExtension};
+use samod::{DocumentId, PeerId, ShareConfig};
+use tokio::sync::watch;
+
+use super::access::{decide, DocFacts};
+use crate::accounts::account_of_peer;
+
+pub struct Registry {
+    db: Arc<Mutex<Connection>>,
+    watches: Mutex<HashMap<String, watch::Sender<Option<DocFacts>>>>,
+}
+
+impl Registry {
+    pub fn new(db: Arc<Mutex<Connection>>) -> Self {
+        Registry { db, watches: Mutex::new(HashMap::new()) }
+    }
+
+    fn load(&self, doc_id: &str) -> Option<DocFacts> {
+        let db = self.db.lock().ok()?;
+        let row: Option<(Option<String>, Option<i64>, Option<String>)> = db
+            .query_row("SELECT owner, draft, visibility FROM sync_documents WHERE id = ?1", [doc_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()
+            .ok()?;
+        row.map(|(owner, draft, visibility)| DocFacts {
+            owner,
+            event: match (draft, visibility.as_deref().and_then(Visibility::parse)) {
+                (Some(draft), Some(visibility)) => Some((draft != 0, visibility)),
+                _ => None,
+            },
+        })
+    }
+
+    /// Records what a new stored version says. The owner is fixed by the first version that names one.
+    pub fn stored(&self, doc_id: &str, mut facts: DocFacts) {
+        if let Some(known) = self.load(doc_id).and_then(|f| f.owner) {
+            facts.owner = Some(known);
+        }
+        if let Ok(db) = self.db.lock() {
+            let (draft, visibility) = match facts.event {
+                Some((draft, visibility)) => (Some(draft), Some(visibility.as_str())),
+                None => (None, None),
+            };
+            let saved = db.execute(
+                "INSERT INTO sync_documents (id, owner, draft, visibility) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET owner = coalesce(sync_documents.owner, excluded.owner),
+                     draft = excluded.draft, visibility = excluded.visibility",
+                params![doc_id, facts.owner, draft, visibility],
+            );
+            if let Err(e) = saved {
+                eprintln!("rally-server: recording access facts of {doc_id}: {e}");
+            }
+        }
+        if let Ok(watches) = self.watches.lock() {
+            if let Some(tx) = watches.get(doc_id) {
+                tx.send_replace(Some(facts));
+            }
+        }
+    }
+
+    fn subscribe(&self, doc_id: &str) -> watch::Receiver<Option<DocFacts>> {
+        let mut watches = self.watches.lock().unwrap_or_else(|p| p.into_inner());
+        watches.retain(|_, tx| tx.receiver_count() > 0);
+        watches.entry(doc_id.to_string()).or_insert_with(|| watch::channel(self.load(doc_id)).0).subscribe()
+    }
+
+    /// The decisions for `peer` on `doc`: now, and again whenever the document's facts change.
+    pub fn decisions(
+        self: &Arc<Self>,
+        doc: DocumentId,
+        peer: PeerId,
+    ) -> impl Stream<Item = ShareConfig> + Send + 'static {
+        let account = account_of_peer(peer.as_str());
+        let rx = self.subscribe(&doc.to_string());
+        futures::stream::unfold((rx, true), move |(mut rx, first)| {
+            let account = account.clone();
+            async move {
+                if !first {
+                    rx.changed().await.ok()?;
+                }
+                let decision = match &account {
+                    Some(account) => decide(rx.borrow_and_update().as_ref(), account),
+                    None => ShareConfig::none(),
+                };
+                Some((decision, (rx, false)))
+            }
+        })
+    }
+}
