@@ -9,5 +9,6 @@ bash scripts/build-ui.sh
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p rally-ui --target wasm32-unknown-unknown -- -D warnings
-# The window test starts its own Xvfb when DISPLAY is unset; timeout guards against a stuck driver.
-timeout 3000 cargo test --workspace
+# The window test starts its own Xvfb when DISPLAY is unset; the account tests need the OS keyring,
+# which with-keyring.sh provides in a private D-Bus session; timeout guards against a stuck driver.
+timeout 3000 bash scripts/with-keyring.sh cargo test --workspace

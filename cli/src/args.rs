@@ -22,6 +22,43 @@ pub enum Command {
     /// Events, drafts included
     #[command(subcommand)]
     Event(EventCommand),
+    /// Your account on a relay: sign up, log in and out (the session token goes to the OS keyring)
+    #[command(subcommand)]
+    Account(AccountCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Creates an account; the relay mails a confirmation link. The password is asked on the
+    /// terminal, or read from the first line of standard input when that is not a terminal.
+    Signup {
+        /// The relay, e.g. http://127.0.0.1:8787
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Logs this profile in (password as for signup)
+    Login {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Logs this profile out and forgets its token
+    Logout,
+    /// Shows which account this profile is logged into, and whether the relay accepts its session
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Asks the relay to mail a password reset link
+    ResetPassword {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

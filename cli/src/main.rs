@@ -1,6 +1,7 @@
 //! `rally`: the command line over a profile. Parses flags, calls [`rally_core::profile::Profile`],
 //! prints. Exit codes: 0 done, 2 bad input (named in the message; nothing stored changed), 1 anything else.
 
+mod account;
 mod args;
 mod event;
 mod identity;
@@ -24,10 +25,17 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> rally_core::Result<()> {
+fn run(cli: Cli) -> rally_client::Result<()> {
     let mut profile = Profile::open(data_dir::resolve(cli.data)?)?;
     match cli.command {
-        Command::Identity(cmd) => identity::run(&mut profile, cmd),
-        Command::Event(cmd) => event::run(&mut profile, cmd),
+        Command::Identity(cmd) => Ok(identity::run(&mut profile, cmd)?),
+        Command::Event(cmd) => Ok(event::run(&mut profile, cmd)?),
+        Command::Account(cmd) => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| rally_client::Error::Protocol(format!("cannot start the network runtime: {e}")))?;
+            runtime.block_on(account::run(&mut profile, cmd))
+        }
     }
 }

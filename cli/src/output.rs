@@ -22,7 +22,14 @@ pub fn event_line(view: &EventView) -> String {
 }
 
 /// An error as the person typed things: core's field names become the flags they came from.
-pub fn describe(err: &Error) -> String {
+pub fn describe(err: &rally_client::Error) -> String {
+    match err {
+        rally_client::Error::Core(err) => describe_core(err),
+        other => other.to_string(),
+    }
+}
+
+fn describe_core(err: &Error) -> String {
     match err {
         Error::Invalid { field, message } => {
             let flag = match *field {

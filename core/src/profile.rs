@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 
 use crate::document::{self, Kind};
-use crate::model::{EventFilter, EventInput, EventView, Identity, IdentityInput, ImageChange};
+use crate::model::{AccountLink, EventFilter, EventInput, EventView, Identity, IdentityInput, ImageChange};
 use crate::store::{documents, index, Store, StoredDoc};
 use crate::{image, validate, Error, Result};
 
@@ -32,6 +32,33 @@ impl Profile {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// A random id for this profile, made on first use: it names the profile's keyring entry, so that
+    /// two profiles of one person can be logged into different accounts.
+    pub fn profile_id(&self) -> Result<String> {
+        if let Some(id) = self.store.meta("profile_id")? {
+            return Ok(String::from_utf8_lossy(&id).into_owned());
+        }
+        let id = document::new_id();
+        self.store.set_meta("profile_id", Some(id.as_bytes()))?;
+        Ok(id)
+    }
+
+    /// The relay account this profile is logged into, if any.
+    pub fn account_link(&self) -> Result<Option<AccountLink>> {
+        let Some(json) = self.store.meta("account")? else { return Ok(None) };
+        serde_json::from_slice(&json)
+            .map(Some)
+            .map_err(|e| Error::Document { id: "(account link)".into(), message: e.to_string() })
+    }
+
+    pub fn set_account_link(&mut self, link: Option<&AccountLink>) -> Result<()> {
+        let json = link
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|e| Error::Document { id: "(account link)".into(), message: e.to_string() })?;
+        self.store.set_meta("account", json.as_deref())
     }
 
     pub fn identities(&self) -> Result<Vec<Identity>> {

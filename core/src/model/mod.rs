@@ -1,10 +1,12 @@
 //! The types that cross every boundary: Tauri commands, CLI JSON, and later the relay's API. One
 //! definition each, used on both sides.
 
+mod account;
 mod error_body;
 mod event;
 mod identity;
 
+pub use account::{Account, AccountLink, Credentials, NewSession, RelayError, RelayErrorDetail, SessionInfo};
 pub use error_body::{ErrorBody, ErrorCode};
 pub use event::{
     Category, DraftFilter, Event, EventDetails, EventFilter, EventInput, EventStatus, EventView, JoinMode, Place,

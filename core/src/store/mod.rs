@@ -72,6 +72,22 @@ impl Store {
         Ok(value)
     }
 
+    /// A value of the store's `meta` table (device settings that are not documents).
+    pub(crate) fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    pub(crate) fn set_meta(&self, key: &str, value: Option<&[u8]>) -> Result<()> {
+        match value {
+            Some(value) => self.conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                rusqlite::params![key, value],
+            )?,
+            None => self.conn.execute("DELETE FROM meta WHERE key = ?1", [key])?,
+        };
+        Ok(())
+    }
+
     /// Drops the derived tables and fills them again from the documents.
     pub fn rebuild_index(&mut self) -> Result<()> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

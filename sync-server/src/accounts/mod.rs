@@ -12,7 +12,6 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use chrono::{Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Serialize;
 
 use crate::mail::{escape_html, Mail, Mailer};
 use crate::{Error, Result};
@@ -22,21 +21,7 @@ const FAILURE_WINDOW: Duration = Duration::minutes(15);
 const CONFIRM_LIFETIME: Duration = Duration::hours(48);
 const RESET_LIFETIME: Duration = Duration::hours(1);
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Account {
-    pub id: String,
-    pub email: String,
-    pub confirmed: bool,
-}
-
-/// A session opened by [`Accounts::log_in`]: the token is shown once, to the client.
-#[derive(Debug, Clone, Serialize)]
-pub struct NewSession {
-    pub token: String,
-    pub account_id: String,
-    /// The peer id this session must use in the sync protocol.
-    pub peer_id: String,
-}
+pub use rally_core::model::{Account, NewSession};
 
 /// The sync peer id of a session: the account, and a tag that tells its sessions (devices) apart.
 fn peer_id(account_id: &str, token_digest: &[u8]) -> String {

@@ -6,14 +6,8 @@ use axum::Json;
 use serde::Deserialize;
 
 use super::extract::{Body, CurrentSession};
-use crate::accounts::Account;
 use crate::{AppState, Result};
-
-#[derive(Deserialize)]
-pub struct Credentials {
-    pub email: String,
-    pub password: String,
-}
+use rally_core::model::{Account, Credentials};
 
 #[derive(Deserialize)]
 pub struct Token {

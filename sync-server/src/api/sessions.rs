@@ -4,10 +4,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 
-use super::accounts::{Credentials, Email, Password};
+use super::accounts::{Email, Password};
 use super::extract::{Body, CurrentSession};
-use crate::accounts::NewSession;
 use crate::{AppState, Result};
+use rally_core::model::{Credentials, NewSession, SessionInfo};
 
 pub async fn log_in(
     State(state): State<AppState>,
@@ -17,8 +17,8 @@ pub async fn log_in(
 }
 
 /// The session's account and the peer id it must use to sync.
-pub async fn current(CurrentSession(session): CurrentSession) -> Json<serde_json::Value> {
-    Json(serde_json::json!({"account_id": session.account_id, "peer_id": session.peer_id()}))
+pub async fn current(CurrentSession(session): CurrentSession) -> Json<SessionInfo> {
+    Json(SessionInfo { peer_id: session.peer_id(), account_id: session.account_id })
 }
 
 pub async fn log_out(State(state): State<AppState>, CurrentSession(session): CurrentSession) -> Result<StatusCode> {

@@ -1,0 +1,73 @@
+//! A profile's account: sign up, log in (token to the keyring, the link to the profile), log out, and
+//! what the profile can say about its session, also offline.
+
+use rally_core::model::{Account, AccountLink, Credentials};
+use rally_core::profile::Profile;
+use serde::{Deserialize, Serialize};
+
+use crate::relay_api::RelayApi;
+use crate::token_store::TokenStore;
+use crate::{Error, Result};
+
+/// What `rally account status` shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountStatus {
+    pub logged_in: bool,
+    pub account: Option<AccountLink>,
+    /// `valid`, `revoked` (the relay refused the token), `unreachable` (offline: still logged in), or
+    /// `none`.
+    pub session: String,
+}
+
+pub async fn sign_up(server: &str, credentials: &Credentials) -> Result<Account> {
+    RelayApi::new(server)?.sign_up(credentials).await
+}
+
+pub async fn log_in(profile: &mut Profile, server: &str, credentials: &Credentials) -> Result<AccountLink> {
+    let api = RelayApi::new(server)?;
+    let session = api.log_in(credentials).await?;
+    TokenStore::for_profile(&profile.profile_id()?)?.set(&session.token)?;
+    let link = AccountLink {
+        server: api.server().to_string(),
+        email: credentials.email.trim().to_lowercase(),
+        account_id: session.account_id,
+        peer_id: session.peer_id,
+    };
+    profile.set_account_link(Some(&link))?;
+    Ok(link)
+}
+
+/// Revokes the session on the relay when it can be reached, and forgets it here in any case.
+pub async fn log_out(profile: &mut Profile) -> Result<()> {
+    let link = profile.account_link()?.ok_or(Error::NotLoggedIn)?;
+    let tokens = TokenStore::for_profile(&profile.profile_id()?)?;
+    if let Some(token) = tokens.get()? {
+        match RelayApi::new(&link.server)?.log_out(&token).await {
+            Ok(()) | Err(Error::Relay { .. }) | Err(Error::Unreachable { .. }) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    tokens.delete()?;
+    Ok(profile.set_account_link(None)?)
+}
+
+pub async fn status(profile: &Profile) -> Result<AccountStatus> {
+    let Some(link) = profile.account_link()? else {
+        return Ok(AccountStatus { logged_in: false, account: None, session: "none".into() });
+    };
+    let token = TokenStore::for_profile(&profile.profile_id()?)?.get()?;
+    let session = match token {
+        None => "none",
+        Some(token) => match RelayApi::new(&link.server)?.session(&token).await {
+            Ok(_) => "valid",
+            Err(Error::Relay { status: 401, .. }) => "revoked",
+            Err(Error::Unreachable { .. }) => "unreachable",
+            Err(other) => return Err(other),
+        },
+    };
+    Ok(AccountStatus {
+        logged_in: session != "none" && session != "revoked",
+        account: Some(link),
+        session: session.into(),
+    })
+}

@@ -1,0 +1,92 @@
+//! The relay's HTTP API (docs/API.md), one method per call.
+
+use rally_core::model::{Account, Credentials, NewSession, RelayError, SessionInfo};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use crate::{Error, Result};
+
+pub struct RelayApi {
+    http: reqwest::Client,
+    server: String,
+}
+
+impl RelayApi {
+    /// `server` is the relay's base URL, such as `http://127.0.0.1:8787`.
+    pub fn new(server: &str) -> Result<RelayApi> {
+        let server = server.trim().trim_end_matches('/').to_string();
+        if !(server.starts_with("http://") || server.starts_with("https://")) {
+            return Err(Error::Core(rally_core::Error::invalid(
+                "server",
+                format!("\"{server}\" is not an http:// or https:// URL"),
+            )));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .map_err(|e| Error::Protocol(e.to_string()))?;
+        Ok(RelayApi { http, server })
+    }
+
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Result<T> {
+        let mut request = self.http.request(method, format!("{}{path}", self.server));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| Error::Unreachable { server: self.server.clone(), reason: e.to_string() })?;
+        let status = response.status();
+        let text = response
+            .text()
+            .await
+            .map_err(|e| Error::Unreachable { server: self.server.clone(), reason: e.to_string() })?;
+        if !status.is_success() {
+            return Err(match serde_json::from_str::<RelayError>(&text) {
+                Ok(e) => Error::Relay { status: status.as_u16(), code: e.error.code, message: e.error.message },
+                Err(_) => Error::Protocol(format!("{status}: {}", text.chars().take(200).collect::<String>())),
+            });
+        }
+        let text = if status == StatusCode::NO_CONTENT || text.is_empty() { "null".to_string() } else { text };
+        serde_json::from_str(&text).map_err(|e| Error::Protocol(format!("{path}: {e}")))
+    }
+
+    pub async fn sign_up(&self, credentials: &Credentials) -> Result<Account> {
+        self.call(Method::POST, "/api/v1/accounts", None, Some(json!(credentials))).await
+    }
+
+    pub async fn resend_confirmation(&self, email: &str) -> Result<()> {
+        self.call(Method::POST, "/api/v1/accounts/confirmation", None, Some(json!({"email": email}))).await
+    }
+
+    pub async fn log_in(&self, credentials: &Credentials) -> Result<NewSession> {
+        self.call(Method::POST, "/api/v1/sessions", None, Some(json!(credentials))).await
+    }
+
+    pub async fn session(&self, token: &str) -> Result<SessionInfo> {
+        self.call(Method::GET, "/api/v1/sessions/current", Some(token), None).await
+    }
+
+    pub async fn log_out(&self, token: &str) -> Result<()> {
+        self.call(Method::DELETE, "/api/v1/sessions/current", Some(token), None).await
+    }
+
+    pub async fn request_password_reset(&self, email: &str) -> Result<()> {
+        self.call(Method::POST, "/api/v1/password-resets", None, Some(json!({"email": email}))).await
+    }
+}

@@ -1,0 +1,53 @@
+use serde::{Deserialize, Serialize};
+
+/// A relay account, as `GET /api/v1/accounts/current` answers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub confirmed: bool,
+}
+
+/// What a login answers. The token is shown once; the device keeps it in the OS keyring.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSession {
+    pub token: String,
+    pub account_id: String,
+    /// The peer id this session must announce in the sync protocol.
+    pub peer_id: String,
+}
+
+/// `GET /api/v1/sessions/current`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub account_id: String,
+    pub peer_id: String,
+}
+
+/// `{email, password}`: sign up and log in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+/// The relay's error body: `{"error": {"code", "message"}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelayError {
+    pub error: RelayErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelayErrorDetail {
+    pub code: String,
+    pub message: String,
+}
+
+/// Which relay account a profile is logged into. Not secret: the token itself is in the OS keyring.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountLink {
+    pub server: String,
+    pub email: String,
+    pub account_id: String,
+    pub peer_id: String,
+}
