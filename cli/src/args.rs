@@ -25,6 +25,12 @@ pub enum Command {
     /// Your account on a relay: sign up, log in and out (the session token goes to the OS keyring)
     #[command(subcommand)]
     Account(AccountCommand),
+    /// Syncs this profile's documents with its relay, until interrupted (or once)
+    Sync {
+        /// Sync what there is now, wait until the relay has caught up, and exit
+        #[arg(long)]
+        once: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

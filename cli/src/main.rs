@@ -6,6 +6,7 @@ mod args;
 mod event;
 mod identity;
 mod output;
+mod sync;
 
 use std::process::ExitCode;
 
@@ -27,15 +28,17 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> rally_client::Result<()> {
     let mut profile = Profile::open(data_dir::resolve(cli.data)?)?;
+    let runtime = || {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| rally_client::Error::Protocol(format!("cannot start the network runtime: {e}")))
+    };
     match cli.command {
         Command::Identity(cmd) => Ok(identity::run(&mut profile, cmd)?),
         Command::Event(cmd) => Ok(event::run(&mut profile, cmd)?),
-        Command::Account(cmd) => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| rally_client::Error::Protocol(format!("cannot start the network runtime: {e}")))?;
-            runtime.block_on(account::run(&mut profile, cmd))
-        }
+        Command::Account(cmd) => runtime()?.block_on(account::run(&mut profile, cmd)),
+        Command::Sync { once } => runtime()?.block_on(sync::run(profile, once)),
     }
 }

@@ -2,63 +2,13 @@
 //! binary calls), with the token in the real OS keyring. Run inside scripts/with-keyring.sh (which
 //! scripts/test.sh does): it gives the test a private D-Bus session and an unlocked keyring.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use std::path::Path;
+
+use common::{rally, relay};
 use rally_client::token_store::TokenStore;
 use rally_core::profile::Profile;
-use rally_server::{config::Config, AppState};
-
-struct Relay {
-    url: String,
-    state: AppState,
-    data: tempfile::TempDir,
-    _runtime: tokio::runtime::Runtime,
-}
-
-fn relay() -> Relay {
-    let data = tempfile::tempdir().expect("tempdir");
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
-    let config = Config::with_data(data.path().to_path_buf());
-    let (url, state) = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let bound = listener.local_addr().expect("addr");
-        let state = AppState::open(&config, bound).await.expect("relay state");
-        tokio::spawn(rally_server::run(listener, state.clone(), std::future::pending()));
-        (format!("http://{bound}"), state)
-    });
-    Relay { url, state, data, _runtime: runtime }
-}
-
-impl Relay {
-    /// Confirms an account the way its mailed link would (the mail is in the outbox).
-    fn confirm(&self) {
-        let outbox = self.data.path().join("outbox");
-        let mail = std::fs::read_dir(&outbox).expect("outbox").flatten().next().expect("a mail").path();
-        let raw = std::fs::read(mail).expect("read");
-        let parsed = mailparse::parse_mail(&raw).expect("MIME");
-        let text =
-            parsed.subparts.iter().find(|p| p.ctype.mimetype == "text/plain").expect("text").get_body().expect("body");
-        let link = text.split_whitespace().find(|w| w.contains("token=")).expect("link");
-        let token = link.split("token=").nth(1).expect("token");
-        self.state.accounts.confirm(token).expect("confirm");
-    }
-}
-
-fn rally(data: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rally"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run rally");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write password");
-    child.wait_with_output().expect("wait")
-}
 
 fn status(data: &Path) -> serde_json::Value {
     let out = rally(data, &["account", "status", "--json"], "");

@@ -22,6 +22,9 @@ pub const SCHEMA_VERSION: u64 = 1;
 pub enum Kind {
     Identity,
     Event,
+    /// An account's root document: the ids of every document of the account, so that a new device
+    /// finds them all.
+    Account,
 }
 
 impl Kind {
@@ -29,6 +32,7 @@ impl Kind {
         match self {
             Kind::Identity => "identity",
             Kind::Event => "event",
+            Kind::Account => "account",
         }
     }
 }
@@ -69,6 +73,7 @@ pub fn kind(doc: &AutoCommit, id: &str) -> Result<Kind> {
     match read_str(doc, &ROOT, "type")?.as_deref() {
         Some("identity") => Ok(Kind::Identity),
         Some("event") => Ok(Kind::Event),
+        Some("account") => Ok(Kind::Account),
         other => Err(damaged(id, format!("unknown document type {other:?}"))),
     }
 }
@@ -197,6 +202,28 @@ pub fn owner(doc: &AutoCommit) -> Result<Option<String>> {
 
 pub fn set_owner(doc: &mut AutoCommit, account_id: &str) -> Result<()> {
     put_str(doc, &ROOT, "owner", account_id)
+}
+
+/// The document ids an account's root document lists.
+pub fn listed_documents(doc: &AutoCommit) -> Result<Vec<String>> {
+    let Some((Value::Object(ObjType::Map), map)) = doc.get(ROOT, "documents")? else {
+        return Ok(Vec::new());
+    };
+    Ok(doc.keys(&map).collect())
+}
+
+/// Adds ids to an account's root document (a map, so concurrent additions from devices merge).
+pub fn list_documents<'a>(doc: &mut AutoCommit, ids: impl IntoIterator<Item = &'a str>) -> Result<()> {
+    let map = match doc.get(ROOT, "documents")? {
+        Some((Value::Object(ObjType::Map), map)) => map,
+        _ => doc.put_object(ROOT, "documents", ObjType::Map)?,
+    };
+    for id in ids {
+        if doc.get(&map, id)?.is_none() {
+            doc.put(&map, id, true)?;
+        }
+    }
+    Ok(())
 }
 
 /// Deletion is a mark in the document, not the loss of it, so that other devices learn of it on sync.

@@ -174,6 +174,104 @@ impl Profile {
         index::search(self.store.conn(), text, SEARCH_LIMIT)
     }
 
+    /// A value the sync engine keeps for itself (samod's storage id).
+    pub fn sync_meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        self.store.meta(key)
+    }
+
+    pub fn set_sync_meta(&mut self, key: &str, value: Option<&[u8]>) -> Result<()> {
+        self.store.set_meta(key, value)
+    }
+
+    /// Every document of the profile, deleted ones included: what sync offers the relay.
+    pub fn document_ids(&self) -> Result<Vec<String>> {
+        documents::all_ids(self.store.conn())
+    }
+
+    /// Documents written at or after `since` (unix ms), by anyone, and the latest write time: how a
+    /// long-running sync notices writes made by other processes on the same profile.
+    pub fn documents_changed_since(&self, since: i64) -> Result<(Vec<String>, i64)> {
+        documents::changed_since(self.store.conn(), since)
+    }
+
+    /// A document's stored bytes (snapshot, then the chunks since), for a sync engine to load.
+    pub fn document_bytes(&self, id: &str) -> Result<Option<documents::DocumentBytes>> {
+        documents::bytes(self.store.conn(), id)
+    }
+
+    /// Merges bytes that came from elsewhere (another device, through the relay) into a document,
+    /// creating it if this profile has never seen it, and re-indexes it. Returns whether it changed.
+    ///
+    /// Sync delivers a document change by change, in any order: bytes whose dependencies have not
+    /// arrived are kept (`incoming_chunks`) and applied again with every later arrival, so nothing
+    /// received is ever dropped. Bytes that are not Automerge at all are refused and change nothing.
+    pub fn merge_document(&mut self, id: &str, bytes: &[u8]) -> Result<bool> {
+        if !document::is_id(id) {
+            return Err(Error::invalid("document", format!("\"{id}\" is not a document id")));
+        }
+        let damaged = |e: automerge::AutomergeError| Error::Document { id: id.into(), message: e.to_string() };
+        // Refuse garbage before it can be kept.
+        automerge::AutoCommit::new().load_incremental(bytes).map_err(damaged)?;
+        let pending = documents::incoming(self.store.conn(), id)?;
+        let existing = self.store.load(id)?;
+        let before = existing.as_ref().map(|s| s.doc.clone().get_heads());
+        let mut doc = existing.as_ref().map(|s| s.doc.clone()).unwrap_or_default();
+        for chunk in pending.iter().map(Vec::as_slice).chain([bytes]) {
+            doc.load_incremental(chunk).map_err(damaged)?;
+        }
+        let complete = doc.get_missing_deps(&[]).is_empty();
+        let kind = match existing.as_ref() {
+            Some(stored) => Some(stored.kind),
+            None => document::kind(&doc, id).ok(),
+        };
+        let mut stored = match (existing, kind) {
+            (Some(mut stored), _) => {
+                stored.doc = doc;
+                stored
+            }
+            (None, Some(kind)) => self.store.adopt(id, kind, doc),
+            // Not enough of it yet to know what it is: keep the bytes for later.
+            (None, None) => {
+                self.store.write(|tx| documents::keep_incoming(tx, id, bytes))?;
+                return Ok(false);
+            }
+        };
+        let changed = before.as_ref() != Some(&stored.doc.get_heads());
+        let deleted = document::is_deleted(&stored.doc)?;
+        self.store.write(|tx| {
+            if complete {
+                documents::clear_incoming(tx, id)?;
+            } else {
+                documents::keep_incoming(tx, id, bytes)?;
+            }
+            if changed {
+                documents::save(tx, &mut stored, deleted)?;
+                index::put_received(tx, &stored)?;
+            }
+            Ok(())
+        })?;
+        Ok(changed)
+    }
+
+    /// Stamps `account_id` as the owner of every document that has none yet, before a first sync.
+    /// Returns the ids of documents owned by another account (they will not sync under this one).
+    pub fn claim_documents(&mut self, account_id: &str) -> Result<Vec<String>> {
+        let mut foreign = Vec::new();
+        for id in self.document_ids()? {
+            let Some(mut stored) = self.store.load(&id)? else { continue };
+            match document::owner(&stored.doc)? {
+                Some(owner) if owner == account_id => {}
+                Some(_) => foreign.push(id),
+                None => {
+                    document::set_owner(&mut stored.doc, account_id)?;
+                    let deleted = document::is_deleted(&stored.doc)?;
+                    self.store.write(|tx| documents::save(tx, &mut stored, deleted))?;
+                }
+            }
+        }
+        Ok(foreign)
+    }
+
     fn check_event(&self, input: EventInput) -> Result<(crate::model::EventDetails, ImageChange)> {
         let mut details = validate::event(&input)?;
         let organizer = index::identity(self.store.conn(), &details.organizer_id)?.ok_or_else(|| {

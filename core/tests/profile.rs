@@ -228,3 +228,39 @@ fn many_edits_compact_and_reload_to_the_same_event() {
     assert_eq!(e.details.title, "v75");
     assert_eq!(e.details.description.lines().count(), 75);
 }
+
+#[test]
+fn merging_changes_in_any_order_keeps_them_all_and_refuses_garbage() {
+    let (a_dir, b_dir) = (tempfile::tempdir().expect("tempdir"), tempfile::tempdir().expect("tempdir"));
+    let mut a = Profile::open(a_dir.path()).expect("open");
+    let ana = a.create_identity(identity("ana")).expect("ana");
+    let id = a.create_event(event(&ana.id, "v0", "2026-12-01T18:00", "2026-12-01T21:00")).expect("e").event.id;
+    for n in 1..=4 {
+        let mut input = EventInput::from_event(&a.event(&id).expect("e").event);
+        input.title = format!("v{n}");
+        a.update_event(&id, input).expect("edit");
+    }
+    // Every change of both documents, one by one, newest first: the worst order sync can deliver.
+    let mut changes = Vec::new();
+    for doc_id in [id.clone(), ana.id.clone()] {
+        let bytes = a.document_bytes(&doc_id).expect("bytes").expect("stored");
+        let mut doc = automerge::AutoCommit::load(&bytes.snapshot).expect("load");
+        for chunk in &bytes.chunks {
+            doc.load_incremental(chunk).expect("chunk");
+        }
+        for change in doc.get_changes(&[]).into_iter().rev() {
+            changes.push((doc_id.clone(), change.raw_bytes().to_vec()));
+        }
+    }
+    let mut b = Profile::open(b_dir.path()).expect("open");
+    let err = b.merge_document(&id, b"not automerge at all").expect_err("refused");
+    assert!(matches!(err, Error::Document { .. }), "{err}");
+    assert!(b.document_ids().expect("ids").is_empty(), "garbage stored nothing");
+    for (doc_id, change) in &changes {
+        b.merge_document(doc_id, change).expect("merge");
+    }
+    drop(b);
+    let b = Profile::open(b_dir.path()).expect("reopen");
+    assert_eq!(b.event(&id).expect("indexed").event, a.event(&id).expect("e").event);
+    assert_eq!(b.identity("ana").expect("identity").id, ana.id);
+}

@@ -42,6 +42,8 @@ const STEPS: &[&str] = &[
          draft INTEGER,
          visibility TEXT
      );",
+    // 4: each account's root document, which lists the account's documents for new devices.
+    "ALTER TABLE accounts ADD COLUMN root_document TEXT;",
 ];
 
 /// The version [`open`] migrates to.

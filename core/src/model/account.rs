@@ -22,6 +22,8 @@ pub struct NewSession {
 pub struct SessionInfo {
     pub account_id: String,
     pub peer_id: String,
+    /// The account's root document: it lists every document of the account.
+    pub root_document: String,
 }
 
 /// `{email, password}`: sign up and log in.

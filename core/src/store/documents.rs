@@ -86,6 +86,60 @@ pub(crate) fn save(conn: &Connection, stored: &mut StoredDoc, deleted: bool) -> 
     Ok(())
 }
 
+/// Every document id, deleted ones included (a deletion must reach other devices too).
+pub(crate) fn all_ids(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT id FROM documents ORDER BY id")?;
+    let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(ids)
+}
+
+/// A document's bytes as stored: its snapshot and the chunks written since.
+#[derive(Debug, Clone)]
+pub struct DocumentBytes {
+    pub snapshot: Vec<u8>,
+    pub chunks: Vec<Vec<u8>>,
+}
+
+pub(crate) fn bytes(conn: &Connection, id: &str) -> Result<Option<DocumentBytes>> {
+    let snapshot: Option<Vec<u8>> =
+        conn.query_row("SELECT snapshot FROM documents WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    let Some(snapshot) = snapshot else { return Ok(None) };
+    let mut stmt = conn.prepare_cached("SELECT data FROM document_chunks WHERE document_id = ?1 ORDER BY seq")?;
+    let chunks = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<Vec<u8>>>>()?;
+    Ok(Some(DocumentBytes { snapshot, chunks }))
+}
+
+/// Bytes received for a document that could not be applied yet.
+pub(crate) fn incoming(conn: &Connection, id: &str) -> Result<Vec<Vec<u8>>> {
+    let mut stmt = conn.prepare_cached("SELECT data FROM incoming_chunks WHERE document_id = ?1 ORDER BY rowid")?;
+    let chunks = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<Vec<u8>>>>()?;
+    Ok(chunks)
+}
+
+pub(crate) fn keep_incoming(conn: &Connection, id: &str, data: &[u8]) -> Result<()> {
+    conn.execute("INSERT INTO incoming_chunks (document_id, data) VALUES (?1, ?2)", params![id, data])?;
+    Ok(())
+}
+
+pub(crate) fn clear_incoming(conn: &Connection, id: &str) -> Result<()> {
+    conn.execute("DELETE FROM incoming_chunks WHERE document_id = ?1", [id])?;
+    Ok(())
+}
+
+/// Documents written at or after `since` (unix milliseconds), and the latest write time seen.
+pub(crate) fn changed_since(conn: &Connection, since: i64) -> Result<(Vec<String>, i64)> {
+    let mut stmt = conn.prepare_cached("SELECT id, updated_at FROM documents WHERE updated_at >= ?1")?;
+    let rows = stmt.query_map([since], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let mut latest = since;
+    let mut ids = Vec::new();
+    for row in rows {
+        let (id, at) = row?;
+        latest = latest.max(at);
+        ids.push(id);
+    }
+    Ok((ids, latest))
+}
+
 pub(crate) fn ids(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare("SELECT id FROM documents WHERE deleted = 0 ORDER BY kind DESC, id")?;
     let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;

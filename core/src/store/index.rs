@@ -62,6 +62,20 @@ pub(crate) fn put_document(conn: &Connection, stored: &StoredDoc) -> Result<()> 
         Kind::Identity => put_identity(conn, &document::read_identity(&stored.doc, &stored.id)?),
         Kind::Event if deleted => remove_event(conn, &stored.id),
         Kind::Event => put_event(conn, &document::read_event(&stored.doc, &stored.id)?),
+        Kind::Account => Ok(()),
+    }
+}
+
+/// As [`put_document`], for a document that came from elsewhere: one that does not read as a whole
+/// item yet (some of its changes still on their way) is left out of the index until it does.
+pub(crate) fn put_received(conn: &Connection, stored: &StoredDoc) -> Result<()> {
+    match put_document(conn, stored) {
+        Err(Error::Document { .. }) => match stored.kind {
+            Kind::Identity => remove_identity(conn, &stored.id),
+            Kind::Event => remove_event(conn, &stored.id),
+            Kind::Account => Ok(()),
+        },
+        other => other,
     }
 }
 

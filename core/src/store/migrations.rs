@@ -21,6 +21,10 @@ const STEPS: &[&str] = &[
          data BLOB NOT NULL,
          PRIMARY KEY (document_id, seq)
      );",
+    // 2: bytes from sync that cannot be applied yet (their dependencies have not arrived), kept until
+    // they can, so that nothing received is lost.
+    "CREATE TABLE incoming_chunks (document_id TEXT NOT NULL, data BLOB NOT NULL);
+     CREATE INDEX incoming_chunks_document ON incoming_chunks (document_id);",
 ];
 
 pub fn run(conn: &mut Connection) -> Result<()> {

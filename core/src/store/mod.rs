@@ -56,6 +56,12 @@ impl Store {
         Ok(StoredDoc::new(document::new_id(), kind, doc))
     }
 
+    /// A document that arrived from elsewhere, not yet saved here, with this device as its writer.
+    pub(crate) fn adopt(&self, id: &str, kind: Kind, mut doc: automerge::AutoCommit) -> StoredDoc {
+        doc.set_actor(self.actor.clone());
+        StoredDoc::new(id.to_string(), kind, doc)
+    }
+
     pub(crate) fn load(&self, id: &str) -> Result<Option<StoredDoc>> {
         let mut loaded = documents::load(&self.conn, id)?;
         if let Some(stored) = loaded.as_mut() {

@@ -16,9 +16,13 @@ pub async fn log_in(
     Ok((StatusCode::CREATED, Json(state.accounts.log_in(&c.email, &c.password).await?)))
 }
 
-/// The session's account and the peer id it must use to sync.
-pub async fn current(CurrentSession(session): CurrentSession) -> Json<SessionInfo> {
-    Json(SessionInfo { peer_id: session.peer_id(), account_id: session.account_id })
+/// The session's account, the peer id it must use to sync, and the account's root document.
+pub async fn current(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+) -> Result<Json<SessionInfo>> {
+    let root_document = state.sync.root_document(&session.account_id).await?;
+    Ok(Json(SessionInfo { peer_id: session.peer_id(), account_id: session.account_id, root_document }))
 }
 
 pub async fn log_out(State(state): State<AppState>, CurrentSession(session): CurrentSession) -> Result<StatusCode> {

@@ -15,7 +15,8 @@ pub mod storage;
 
 use std::sync::{Arc, Mutex};
 
-use rusqlite::Connection;
+use automerge::Automerge;
+use rusqlite::{Connection, OptionalExtension};
 use samod::{AcceptorHandle, PeerId, Repo};
 
 use crate::{Error, Result};
@@ -26,12 +27,15 @@ pub const RELAY_PEER_ID: &str = "rally-relay";
 pub struct SyncHub {
     repo: Repo,
     acceptor: AcceptorHandle,
+    db: Arc<Mutex<Connection>>,
+    /// One root document per account, even when two devices ask at once.
+    root_lock: tokio::sync::Mutex<()>,
 }
 
 impl SyncHub {
     pub async fn start(db: Arc<Mutex<Connection>>) -> Result<SyncHub> {
         let registry = Arc::new(registry::Registry::new(db.clone()));
-        let storage = storage::SqliteStorage::new(db, registry.clone());
+        let storage = storage::SqliteStorage::new(db.clone(), registry.clone());
         let repo = Repo::build_tokio()
             .with_peer_id(PeerId::from_string(RELAY_PEER_ID.to_string()))
             .with_storage(storage)
@@ -40,7 +44,31 @@ impl SyncHub {
             .await;
         let url = samod::Url::parse("ws://relay.invalid/sync").map_err(|e| Error::Config(e.to_string()))?;
         let acceptor = repo.make_acceptor(url).map_err(|_| Error::Config("the sync repo stopped".into()))?;
-        Ok(SyncHub { repo, acceptor })
+        Ok(SyncHub { repo, acceptor, db, root_lock: tokio::sync::Mutex::new(()) })
+    }
+
+    /// The account's root document, created (owned by the account) the first time it is asked for.
+    pub async fn root_document(&self, account_id: &str) -> Result<String> {
+        let _one_at_a_time = self.root_lock.lock().await;
+        let known: Option<String> = {
+            let db = self.db.lock().map_err(|_| Error::Poisoned)?;
+            db.query_row("SELECT root_document FROM accounts WHERE id = ?1", [account_id], |r| r.get(0))
+                .optional()?
+                .flatten()
+        };
+        if let Some(id) = known {
+            return Ok(id);
+        }
+        let now = chrono::Utc::now();
+        let mut root = rally_core::document::create(rally_core::document::Kind::Account, now)
+            .map_err(|e| Error::Config(e.to_string()))?;
+        rally_core::document::set_owner(&mut root, account_id).map_err(|e| Error::Config(e.to_string()))?;
+        let root = Automerge::load(&root.save()).map_err(|e| Error::Config(e.to_string()))?;
+        let handle = self.repo.create(root).await.map_err(|_| Error::Config("the sync repo stopped".into()))?;
+        let id = handle.document_id().to_string();
+        let db = self.db.lock().map_err(|_| Error::Poisoned)?;
+        db.execute("UPDATE accounts SET root_document = ?2 WHERE id = ?1", [account_id, &id])?;
+        Ok(id)
     }
 
     /// Serves one authenticated WebSocket until it closes.

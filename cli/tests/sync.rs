@@ -1,0 +1,123 @@
+//! Two profiles (two data folders, as two devices) logged into one account converge through a real
+//! relay: a create, an edit and a delete on one reach the other, and edits made on both while apart
+//! merge. Run inside scripts/with-keyring.sh, like account.rs.
+
+mod common;
+
+use std::path::Path;
+
+use common::{ok, rally, relay};
+use serde_json::Value;
+
+fn login(relay: &common::Relay, profile: &Path) {
+    let out = rally(
+        profile,
+        &["account", "login", "--server", &relay.url, "--email", "ana@example.org"],
+        "a long passphrase\n",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn event(profile: &Path, id: &str) -> Value {
+    serde_json::from_str(&ok(profile, &["event", "show", id, "--json"])).expect("json")
+}
+
+fn sync(profile: &Path) {
+    ok(profile, &["sync", "--once"]);
+}
+
+#[test]
+fn two_devices_converge_through_the_relay() {
+    let relay = relay();
+    let laptop = tempfile::tempdir().expect("tempdir");
+    let phone = tempfile::tempdir().expect("tempdir");
+    let (laptop, phone) = (laptop.path(), phone.path());
+    let out = rally(
+        laptop,
+        &["account", "signup", "--server", &relay.url, "--email", "ana@example.org"],
+        "a long passphrase\n",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    relay.confirm();
+    login(&relay, laptop);
+    login(&relay, phone);
+
+    // Created on the laptop (offline, before any sync), then synced: the phone gets it.
+    ok(laptop, &["identity", "create", "--username", "ana", "--name", "Ana"]);
+    let id = ok(
+        laptop,
+        &[
+            "event",
+            "create",
+            "--identity",
+            "ana",
+            "--title",
+            "Repair café",
+            "--tz",
+            "Europe/Paris",
+            "--start",
+            "2031-05-10 14:00",
+            "--end",
+            "2031-05-10 18:00",
+            "--draft",
+            "--description",
+            "Bring your broken things.\nWe fix them together.",
+        ],
+    )
+    .trim()
+    .to_string();
+    sync(laptop);
+    sync(phone);
+    assert_eq!(event(phone, &id)["title"], "Repair café");
+    assert_eq!(event(phone, &id)["organizer"], "ana", "the identity came along");
+    let drafts: Value = serde_json::from_str(&ok(phone, &["event", "list", "--drafts", "--json"])).expect("json");
+    assert_eq!(drafts.as_array().map(Vec::len), Some(1), "listed and indexed on the phone");
+
+    // Edited on the phone: the laptop gets it.
+    ok(phone, &["event", "edit", &id, "--title", "Repair café #2"]);
+    sync(phone);
+    sync(laptop);
+    assert_eq!(event(laptop, &id)["title"], "Repair café #2");
+
+    // Both edit while apart: different fields and different places of the description.
+    ok(
+        laptop,
+        &[
+            "event",
+            "edit",
+            &id,
+            "--capacity",
+            "12",
+            "--description",
+            "Bring your broken things (and tools).\nWe fix them together.",
+        ],
+    );
+    ok(
+        phone,
+        &[
+            "event",
+            "edit",
+            &id,
+            "--tag",
+            "repair",
+            "--description",
+            "Bring your broken things.\nWe fix them together, with tea.",
+        ],
+    );
+    sync(laptop);
+    sync(phone);
+    sync(laptop);
+    for device in [laptop, phone] {
+        let e = event(device, &id);
+        assert_eq!(e["capacity"], 12, "{e}");
+        assert_eq!(e["tags"], serde_json::json!(["repair"]), "{e}");
+        assert_eq!(e["description"], "Bring your broken things (and tools).\nWe fix them together, with tea.", "{e}");
+    }
+
+    // Deleted on the laptop: gone from the phone too.
+    ok(laptop, &["event", "delete", &id]);
+    sync(laptop);
+    sync(phone);
+    let out = rally(phone, &["event", "show", &id], "");
+    assert_eq!(out.status.code(), Some(2), "still on the phone: {}", String::from_utf8_lossy(&out.stdout));
+}
