@@ -18,7 +18,8 @@ fn password() -> Result<String> {
     read.map_err(|e| rally_core::Error::invalid("password", format!("cannot read it: {e}")).into())
 }
 
-pub async fn run(profile: &mut Profile, cmd: AccountCommand) -> Result<()> {
+pub async fn run(profile: Profile, cmd: AccountCommand) -> Result<()> {
+    let profile = &std::sync::Mutex::new(profile);
     match cmd {
         AccountCommand::Signup { server, email } => {
             let created = account::sign_up(&server, &Credentials { email, password: password()? }).await?;

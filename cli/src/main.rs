@@ -38,7 +38,7 @@ fn run(cli: Cli) -> rally_client::Result<()> {
     match cli.command {
         Command::Identity(cmd) => Ok(identity::run(&mut profile, cmd)?),
         Command::Event(cmd) => Ok(event::run(&mut profile, cmd)?),
-        Command::Account(cmd) => runtime()?.block_on(account::run(&mut profile, cmd)),
+        Command::Account(cmd) => runtime()?.block_on(account::run(profile, cmd)),
         Command::Sync { once } => runtime()?.block_on(sync::run(profile, once)),
     }
 }

@@ -1,31 +1,29 @@
 //! A profile's account: sign up, log in (token to the keyring, the link to the profile), log out, and
 //! what the profile can say about its session, also offline.
 
+use std::sync::{Mutex, MutexGuard};
+
+pub use rally_core::model::AccountStatus;
 use rally_core::model::{Account, AccountLink, Credentials};
 use rally_core::profile::Profile;
-use serde::{Deserialize, Serialize};
 
 use crate::relay_api::RelayApi;
 use crate::token_store::TokenStore;
 use crate::{Error, Result};
 
-/// What `rally account status` shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountStatus {
-    pub logged_in: bool,
-    pub account: Option<AccountLink>,
-    /// `valid`, `revoked` (the relay refused the token), `unreachable` (offline: still logged in), or
-    /// `none`.
-    pub session: String,
-}
-
 pub async fn sign_up(server: &str, credentials: &Credentials) -> Result<Account> {
     RelayApi::new(server)?.sign_up(credentials).await
 }
 
-pub async fn log_in(profile: &mut Profile, server: &str, credentials: &Credentials) -> Result<AccountLink> {
+// The profile is locked only between network calls, never across one, so the app stays responsive.
+fn lock(profile: &Mutex<Profile>) -> Result<MutexGuard<'_, Profile>> {
+    profile.lock().map_err(|_| Error::Protocol("the profile lock was poisoned".into()))
+}
+
+pub async fn log_in(profile: &Mutex<Profile>, server: &str, credentials: &Credentials) -> Result<AccountLink> {
     let api = RelayApi::new(server)?;
     let session = api.log_in(credentials).await?;
+    let mut profile = lock(profile)?;
     TokenStore::for_profile(&profile.profile_id()?)?.set(&session.token)?;
     let link = AccountLink {
         server: api.server().to_string(),
@@ -38,9 +36,11 @@ pub async fn log_in(profile: &mut Profile, server: &str, credentials: &Credentia
 }
 
 /// Revokes the session on the relay when it can be reached, and forgets it here in any case.
-pub async fn log_out(profile: &mut Profile) -> Result<()> {
-    let link = profile.account_link()?.ok_or(Error::NotLoggedIn)?;
-    let tokens = TokenStore::for_profile(&profile.profile_id()?)?;
+pub async fn log_out(profile: &Mutex<Profile>) -> Result<()> {
+    let (link, tokens) = {
+        let p = lock(profile)?;
+        (p.account_link()?.ok_or(Error::NotLoggedIn)?, TokenStore::for_profile(&p.profile_id()?)?)
+    };
     if let Some(token) = tokens.get()? {
         match RelayApi::new(&link.server)?.log_out(&token).await {
             Ok(()) | Err(Error::Relay { .. }) | Err(Error::Unreachable { .. }) => {}
@@ -48,14 +48,18 @@ pub async fn log_out(profile: &mut Profile) -> Result<()> {
         }
     }
     tokens.delete()?;
-    Ok(profile.set_account_link(None)?)
+    Ok(lock(profile)?.set_account_link(None)?)
 }
 
-pub async fn status(profile: &Profile) -> Result<AccountStatus> {
-    let Some(link) = profile.account_link()? else {
+pub async fn status(profile: &Mutex<Profile>) -> Result<AccountStatus> {
+    let (link, profile_id) = {
+        let p = lock(profile)?;
+        (p.account_link()?, p.profile_id()?)
+    };
+    let Some(link) = link else {
         return Ok(AccountStatus { logged_in: false, account: None, session: "none".into() });
     };
-    let token = TokenStore::for_profile(&profile.profile_id()?)?.get()?;
+    let token = TokenStore::for_profile(&profile_id)?.get()?;
     let session = match token {
         None => "none",
         Some(token) => match RelayApi::new(&link.server)?.session(&token).await {

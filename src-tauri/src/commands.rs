@@ -1,22 +1,41 @@
-//! Tauri commands: one line each over the profile, errors as `{code, message, field}`.
-
-use std::sync::Mutex;
+//! Tauri commands: one line each over the profile or the client, errors as `{code, message, field}`.
+//! Commands that write tell background sync, which pushes the change when the relay is reachable.
 
 use base64::Engine;
-use rally_core::model::{ErrorBody, EventFilter, EventInput, EventView, Identity, IdentityInput};
+use rally_client::account::{self, AccountStatus};
+use rally_core::model::{
+    AccountLink, Credentials, ErrorBody, EventFilter, EventInput, EventView, Identity, IdentityInput, SyncStatus,
+};
 use rally_core::profile::Profile;
 use tauri::State;
 
-type Shared<'a> = State<'a, Mutex<Profile>>;
+use crate::Desktop;
+
+type Shared<'a> = State<'a, Desktop>;
 type Reply<T> = Result<T, ErrorBody>;
 
-fn with<T>(profile: &Shared<'_>, f: impl FnOnce(&mut Profile) -> rally_core::Result<T>) -> Reply<T> {
-    let mut guard = profile.lock().map_err(|_| ErrorBody {
+fn unavailable() -> ErrorBody {
+    ErrorBody {
         code: rally_core::model::ErrorCode::Internal,
         message: "the profile is unavailable after an earlier failure; restart Rally".into(),
         field: None,
-    })?;
-    f(&mut guard).map_err(|e| ErrorBody::from(&e))
+    }
+}
+
+fn read<T>(desktop: &Shared<'_>, f: impl FnOnce(&Profile) -> rally_core::Result<T>) -> Reply<T> {
+    let guard = desktop.profile.lock().map_err(|_| unavailable())?;
+    f(&guard).map_err(|e| ErrorBody::from(&e))
+}
+
+fn write<T>(desktop: &Shared<'_>, f: impl FnOnce(&mut Profile) -> rally_core::Result<T>) -> Reply<T> {
+    let result = {
+        let mut guard = desktop.profile.lock().map_err(|_| unavailable())?;
+        f(&mut guard).map_err(|e| ErrorBody::from(&e))
+    };
+    if result.is_ok() {
+        desktop.sync.written();
+    }
+    result
 }
 
 /// Images go to the page as data URLs: no file paths, no extra protocol.
@@ -27,66 +46,104 @@ fn data_url(bytes: Option<Vec<u8>>) -> Option<String> {
 }
 
 #[tauri::command]
-pub fn list_identities(profile: Shared<'_>) -> Reply<Vec<Identity>> {
-    with(&profile, |p| p.identities())
+pub fn list_identities(desktop: Shared<'_>) -> Reply<Vec<Identity>> {
+    read(&desktop, |p| p.identities())
 }
 
 #[tauri::command]
-pub fn create_identity(profile: Shared<'_>, input: IdentityInput) -> Reply<Identity> {
-    with(&profile, |p| p.create_identity(input))
+pub fn create_identity(desktop: Shared<'_>, input: IdentityInput) -> Reply<Identity> {
+    write(&desktop, |p| p.create_identity(input))
 }
 
 #[tauri::command]
-pub fn update_identity(profile: Shared<'_>, id: String, input: IdentityInput) -> Reply<Identity> {
-    with(&profile, |p| p.update_identity(&id, input))
+pub fn update_identity(desktop: Shared<'_>, id: String, input: IdentityInput) -> Reply<Identity> {
+    write(&desktop, |p| p.update_identity(&id, input))
 }
 
 #[tauri::command]
-pub fn delete_identity(profile: Shared<'_>, id: String) -> Reply<()> {
-    with(&profile, |p| p.delete_identity(&id))
+pub fn delete_identity(desktop: Shared<'_>, id: String) -> Reply<()> {
+    write(&desktop, |p| p.delete_identity(&id))
 }
 
 #[tauri::command]
-pub fn identity_avatar(profile: Shared<'_>, id: String) -> Reply<Option<String>> {
-    with(&profile, |p| p.avatar(&id)).map(data_url)
+pub fn identity_avatar(desktop: Shared<'_>, id: String) -> Reply<Option<String>> {
+    read(&desktop, |p| p.avatar(&id)).map(data_url)
 }
 
 #[tauri::command]
-pub fn list_events(profile: Shared<'_>, filter: EventFilter) -> Reply<Vec<EventView>> {
-    with(&profile, |p| p.events(&filter))
+pub fn list_events(desktop: Shared<'_>, filter: EventFilter) -> Reply<Vec<EventView>> {
+    read(&desktop, |p| p.events(&filter))
 }
 
 #[tauri::command]
-pub fn search_events(profile: Shared<'_>, text: String) -> Reply<Vec<EventView>> {
-    with(&profile, |p| p.search_events(&text))
+pub fn search_events(desktop: Shared<'_>, text: String) -> Reply<Vec<EventView>> {
+    read(&desktop, |p| p.search_events(&text))
 }
 
 #[tauri::command]
-pub fn get_event(profile: Shared<'_>, id: String) -> Reply<EventView> {
-    with(&profile, |p| p.event(&id))
+pub fn get_event(desktop: Shared<'_>, id: String) -> Reply<EventView> {
+    read(&desktop, |p| p.event(&id))
 }
 
 #[tauri::command]
-pub fn event_picture(profile: Shared<'_>, id: String) -> Reply<Option<String>> {
-    with(&profile, |p| p.event_picture(&id)).map(data_url)
+pub fn event_picture(desktop: Shared<'_>, id: String) -> Reply<Option<String>> {
+    read(&desktop, |p| p.event_picture(&id)).map(data_url)
 }
 
 #[tauri::command]
-pub fn create_event(profile: Shared<'_>, input: EventInput) -> Reply<EventView> {
-    with(&profile, |p| p.create_event(input))
+pub fn create_event(desktop: Shared<'_>, input: EventInput) -> Reply<EventView> {
+    write(&desktop, |p| p.create_event(input))
 }
 
 #[tauri::command]
-pub fn update_event(profile: Shared<'_>, id: String, input: EventInput) -> Reply<EventView> {
-    with(&profile, |p| p.update_event(&id, input))
+pub fn update_event(desktop: Shared<'_>, id: String, input: EventInput) -> Reply<EventView> {
+    write(&desktop, |p| p.update_event(&id, input))
 }
 
 #[tauri::command]
-pub fn publish_event(profile: Shared<'_>, id: String) -> Reply<EventView> {
-    with(&profile, |p| p.publish_event(&id))
+pub fn publish_event(desktop: Shared<'_>, id: String) -> Reply<EventView> {
+    write(&desktop, |p| p.publish_event(&id))
 }
 
 #[tauri::command]
-pub fn delete_event(profile: Shared<'_>, id: String) -> Reply<()> {
-    with(&profile, |p| p.delete_event(&id))
+pub fn delete_event(desktop: Shared<'_>, id: String) -> Reply<()> {
+    write(&desktop, |p| p.delete_event(&id))
+}
+
+#[tauri::command]
+pub async fn account_status(desktop: Shared<'_>) -> Reply<AccountStatus> {
+    account::status(&desktop.profile).await.map_err(|e| ErrorBody::from(&e))
+}
+
+#[tauri::command]
+pub async fn sign_up(server: String, credentials: Credentials) -> Reply<rally_core::model::Account> {
+    account::sign_up(&server, &credentials).await.map_err(|e| ErrorBody::from(&e))
+}
+
+#[tauri::command]
+pub async fn log_in(desktop: Shared<'_>, server: String, credentials: Credentials) -> Reply<AccountLink> {
+    let link = account::log_in(&desktop.profile, &server, &credentials).await.map_err(|e| ErrorBody::from(&e))?;
+    desktop.sync.restart();
+    Ok(link)
+}
+
+#[tauri::command]
+pub async fn log_out(desktop: Shared<'_>) -> Reply<()> {
+    account::log_out(&desktop.profile).await.map_err(|e| ErrorBody::from(&e))?;
+    desktop.sync.restart();
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn request_password_reset(server: String, email: String) -> Reply<()> {
+    rally_client::relay_api::RelayApi::new(&server)
+        .map_err(|e| ErrorBody::from(&e))?
+        .request_password_reset(&email)
+        .await
+        .map_err(|e| ErrorBody::from(&e))
+}
+
+#[tauri::command]
+pub fn sync_status(desktop: Shared<'_>) -> SyncStatus {
+    desktop.sync.status()
 }

@@ -1,12 +1,20 @@
-//! The desktop shell: opens the profile, registers the commands, shows the window. Everything a
-//! command does is a call on [`rally_core::profile::Profile`]; the UI lives in `ui/`.
+//! The desktop shell: opens the profile, starts background sync, registers the commands, shows the
+//! window. Everything a command does is a call on [`rally_core::profile::Profile`] or on
+//! `rally_client`; the UI lives in `ui/`.
 
 mod commands;
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use rally_client::sync::background::BackgroundSync;
 use rally_core::{data_dir, profile::Profile};
+
+/// What commands share: the profile (also sync's storage) and the background sync.
+pub struct Desktop {
+    pub profile: Arc<Mutex<Profile>>,
+    pub sync: BackgroundSync,
+}
 
 /// `--data DIR` on the command line, else `RALLY_DATA`, else the platform's data folder.
 fn data_flag() -> Option<PathBuf> {
@@ -27,8 +35,11 @@ pub fn run() {
         eprintln!("rally: cannot open the profile: {err}");
         std::process::exit(1);
     });
+    let profile = Arc::new(Mutex::new(profile));
+    // Sync runs on Tauri's tokio runtime; the window never waits on it.
+    let sync = tauri::async_runtime::block_on(async { BackgroundSync::start(profile.clone()) });
     let result = tauri::Builder::default()
-        .manage(Mutex::new(profile))
+        .manage(Desktop { profile, sync })
         .invoke_handler(tauri::generate_handler![
             commands::list_identities,
             commands::create_identity,
@@ -43,6 +54,12 @@ pub fn run() {
             commands::update_event,
             commands::publish_event,
             commands::delete_event,
+            commands::account_status,
+            commands::sign_up,
+            commands::log_in,
+            commands::log_out,
+            commands::request_password_reset,
+            commands::sync_status,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(err) = result {

@@ -1,7 +1,10 @@
 //! The bridge to src-tauri: one async function per command. Arguments and results are rally-core's
 //! serde types, so the two sides cannot drift apart.
 
-use rally_core::model::{ErrorBody, ErrorCode, EventFilter, EventInput, EventView, Identity, IdentityInput};
+use rally_core::model::{
+    Account, AccountLink, AccountStatus, Credentials, ErrorBody, ErrorCode, EventFilter, EventInput, EventView,
+    Identity, IdentityInput, SyncStatus,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::json;
@@ -67,4 +70,22 @@ pub async fn publish_event(id: &str) -> Reply<EventView> {
 }
 pub async fn delete_event(id: &str) -> Reply<()> {
     call("delete_event", json!({ "id": id })).await
+}
+pub async fn account_status() -> Reply<AccountStatus> {
+    call("account_status", json!({})).await
+}
+pub async fn sign_up(server: &str, credentials: &Credentials) -> Reply<Account> {
+    call("sign_up", json!({ "server": server, "credentials": credentials })).await
+}
+pub async fn log_in(server: &str, credentials: &Credentials) -> Reply<AccountLink> {
+    call("log_in", json!({ "server": server, "credentials": credentials })).await
+}
+pub async fn log_out() -> Reply<()> {
+    call("log_out", json!({})).await
+}
+pub async fn request_password_reset(server: &str, email: &str) -> Reply<()> {
+    call("request_password_reset", json!({ "server": server, "email": email })).await
+}
+pub async fn sync_status() -> Reply<SyncStatus> {
+    call("sync_status", json!({})).await
 }

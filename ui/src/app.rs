@@ -4,8 +4,8 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::IdentitySwitcher;
-use crate::pages::{EventEditor, EventPage, EventsPage, IdentitiesPage};
+use crate::components::{IdentitySwitcher, SyncIndicator};
+use crate::pages::{AccountPage, EventEditor, EventPage, EventsPage, IdentitiesPage};
 use crate::state::{Action, AppContext, AppState, Route, Tab};
 
 /// Reloads the identity list into the shared state (after any change to identities).
@@ -23,8 +23,27 @@ pub fn reload_identities(app: &AppContext) {
 pub fn app() -> Html {
     let app = use_reducer(AppState::default);
     {
+        // Identities load at start, and again whenever sync brought changes.
         let app = app.clone();
-        use_effect_with((), move |_| reload_identities(&app));
+        use_effect_with(app.sync.revision, move |_| reload_identities(&app));
+    }
+    {
+        // The sync indicator follows background sync, read once a second; never waited on.
+        let app = app.clone();
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                let mut shown = None;
+                loop {
+                    if let Ok(status) = api::sync_status().await {
+                        if shown.as_ref() != Some(&status) {
+                            shown = Some(status.clone());
+                            app.dispatch(Action::Sync(status));
+                        }
+                    }
+                    gloo_timers::future::TimeoutFuture::new(1_000).await;
+                }
+            });
+        });
     }
     let go = |route: Route| {
         let app = app.clone();
@@ -37,6 +56,7 @@ pub fn app() -> Html {
         Route::EditEvent(id) => html! { <EventEditor id={Some(id.clone())} /> },
         Route::Event(id) => html! { <EventPage id={id.clone()} /> },
         Route::Identities => html! { <IdentitiesPage /> },
+        Route::Account => html! { <AccountPage /> },
     };
     html! {
         <ContextProvider<AppContext> context={app.clone()}>
@@ -45,7 +65,9 @@ pub fn app() -> Html {
                 <nav>
                     <button id="nav-events" class={classes!(on_events.then_some("active"))} onclick={go(Route::Events(Tab::Upcoming))}>{ "Events" }</button>
                     <button id="nav-identities" class={classes!((app.route == Route::Identities).then_some("active"))} onclick={go(Route::Identities)}>{ "Identities" }</button>
+                    <button id="nav-account" class={classes!((app.route == Route::Account).then_some("active"))} onclick={go(Route::Account)}>{ "Account" }</button>
                 </nav>
+                <SyncIndicator />
                 <IdentitySwitcher />
             </header>
             if let Some(notice) = &app.notice {

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use rally_core::model::Identity;
+use rally_core::model::{Identity, SyncStatus};
 use yew::Reducible;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +19,7 @@ pub enum Route {
     EditEvent(String),
     Event(String),
     Identities,
+    Account,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +30,8 @@ pub struct AppState {
     pub route: Route,
     /// A one-line message after an action ("Event deleted").
     pub notice: Option<String>,
+    /// What background sync is doing; its `revision` moves when sync changed something here.
+    pub sync: SyncStatus,
 }
 
 pub enum Action {
@@ -36,6 +39,7 @@ pub enum Action {
     Select(String),
     Go(Route),
     Notice(String),
+    Sync(SyncStatus),
 }
 
 const CURRENT_KEY: &str = "rally.current_identity";
@@ -51,6 +55,7 @@ impl Default for AppState {
             current: storage().and_then(|s| s.get_item(CURRENT_KEY).ok().flatten()),
             route: Route::Events(Tab::Upcoming),
             notice: None,
+            sync: SyncStatus::default(),
         }
     }
 }
@@ -79,6 +84,7 @@ impl Reducible for AppState {
                 next.notice = None;
             }
             Action::Notice(text) => next.notice = Some(text),
+            Action::Sync(status) => next.sync = status,
         }
         if let Some(current) = &next.current {
             if let Some(s) = storage() {

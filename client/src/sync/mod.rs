@@ -6,6 +6,7 @@
 //! the engine adds the profile's documents to it and opens every document it lists, which is how a new
 //! device receives everything and how deletions (marks in documents) travel.
 
+pub mod background;
 pub mod storage;
 
 use std::collections::HashMap;
@@ -188,9 +189,14 @@ impl SyncEngine {
         self.reconcile().await?;
         let handles: Vec<DocHandle> = self.handles.lock().await.values().cloned().chain([self.root.clone()]).collect();
         let all = async {
+            // The connection of now: the dialer may have reconnected since the engine started.
+            let connection = match self.repo.when_connected(PeerId::from_string(RELAY_PEER_ID.into())).await {
+                Ok(connection) => connection.id(),
+                Err(_) => self.connection,
+            };
             for handle in &handles {
-                handle.they_have_our_changes(self.connection).await;
-                handle.we_have_their_changes(self.connection).await;
+                handle.they_have_our_changes(connection).await;
+                handle.we_have_their_changes(connection).await;
             }
         };
         tokio::time::timeout(timeout, all)

@@ -53,3 +53,13 @@ pub struct AccountLink {
     pub account_id: String,
     pub peer_id: String,
 }
+
+/// What a profile can say about its account, also offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountStatus {
+    pub logged_in: bool,
+    pub account: Option<AccountLink>,
+    /// `valid`, `revoked` (the relay refused the token), `unreachable` (offline: still logged in), or
+    /// `none`.
+    pub session: String,
+}

@@ -5,14 +5,18 @@ mod account;
 mod error_body;
 mod event;
 mod identity;
+mod sync_status;
 
-pub use account::{Account, AccountLink, Credentials, NewSession, RelayError, RelayErrorDetail, SessionInfo};
+pub use account::{
+    Account, AccountLink, AccountStatus, Credentials, NewSession, RelayError, RelayErrorDetail, SessionInfo,
+};
 pub use error_body::{ErrorBody, ErrorCode};
 pub use event::{
     Category, DraftFilter, Event, EventDetails, EventFilter, EventInput, EventStatus, EventView, JoinMode, Place,
     Visibility,
 };
 pub use identity::{Identity, IdentityInput, ImageChange};
+pub use sync_status::{SyncState, SyncStatus};
 
 /// The automerge-repo URL of a document id, so that any automerge-repo client can find it.
 pub fn document_url(id: &str) -> String {

@@ -72,6 +72,9 @@ impl Desktop {
         let (xvfb, display) = match std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) {
             Some(display) => (None, display),
             None => {
+                // Tests in this binary start in parallel: one at a time picks a display and starts it.
+                static PICKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+                let _one_at_a_time = PICKING.lock().unwrap_or_else(|p| p.into_inner());
                 // The first display number with neither a socket nor a lock file.
                 let n = (100..400)
                     .find(|n| {
@@ -113,8 +116,7 @@ impl Desktop {
             },
         });
         let caps = caps.as_object().expect("object").clone().into_iter().collect();
-        let client = ClientBuilder::rustls()
-            .expect("tls")
+        let client = ClientBuilder::native()
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await

@@ -1,6 +1,7 @@
 //! End-to-end through the real window: the built app, under Xvfb, driven by WebDriver.
 
 mod harness;
+mod sync_flow;
 
 use chrono::Utc;
 use rally_core::model::{DraftFilter, EventFilter, EventInput};

@@ -1,5 +1,7 @@
 mod field;
 mod identity_switcher;
+mod sync_indicator;
 
 pub use field::{error_for, CheckField, Field, SelectField};
 pub use identity_switcher::IdentitySwitcher;
+pub use sync_indicator::SyncIndicator;

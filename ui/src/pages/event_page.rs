@@ -21,7 +21,7 @@ pub fn event_page(p: &Props) -> Html {
     let confirming = use_state(|| false);
     {
         let (event, picture) = (event.clone(), picture.clone());
-        use_effect_with(p.id.clone(), move |id| {
+        use_effect_with((p.id.clone(), app.sync.revision), move |(id, _)| {
             let id = id.clone();
             spawn_local(async move {
                 let loaded = api::get_event(&id).await;

@@ -33,7 +33,8 @@ pub fn events_page(p: &Props) -> Html {
     let query = use_state(String::new);
     {
         let events = events.clone();
-        use_effect_with((p.tab, (*query).clone()), move |(tab, query)| {
+        // Reloads on a tab or query change, and when sync brought changes.
+        use_effect_with((p.tab, (*query).clone(), app.sync.revision), move |(tab, query, _)| {
             let (tab, query) = (*tab, query.trim().to_string());
             spawn_local(async move {
                 let found = if query.is_empty() {

@@ -1,8 +1,10 @@
+mod account;
 mod event_editor;
 mod event_page;
 mod events;
 mod identities;
 
+pub use account::AccountPage;
 pub use event_editor::EventEditor;
 pub use event_page::EventPage;
 pub use events::EventsPage;

@@ -1,0 +1,135 @@
+//! The account: log in, sign up or reset a password on a relay; once logged in, who and where, and
+//! log out. The app works the same without an account: this only adds sync.
+
+use rally_core::model::{AccountStatus, Credentials, ErrorBody};
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use crate::api;
+use crate::components::{error_for, Field};
+use crate::state::{Action, AppContext};
+
+/// The relay `scripts/run.sh` starts.
+const LOCAL_RELAY: &str = "http://127.0.0.1:8787";
+
+#[derive(Clone, Copy, PartialEq)]
+enum Intent {
+    LogIn,
+    SignUp,
+    Reset,
+}
+
+#[function_component(AccountPage)]
+pub fn account_page() -> Html {
+    let app = use_context::<AppContext>().expect("app context");
+    let status = use_state(|| None::<AccountStatus>);
+    let server = use_state(|| LOCAL_RELAY.to_string());
+    let email = use_state(String::new);
+    let password = use_state(String::new);
+    let error = use_state(|| None::<ErrorBody>);
+    let busy = use_state(|| false);
+    let reload = {
+        let status = status.clone();
+        Callback::from(move |_: ()| {
+            let status = status.clone();
+            spawn_local(async move {
+                if let Ok(s) = api::account_status().await {
+                    status.set(Some(s));
+                }
+            });
+        })
+    };
+    {
+        let reload = reload.clone();
+        use_effect_with(app.sync.state, move |_| reload.emit(()));
+    }
+    let act = |intent: Intent| {
+        let (server, email, password, error, busy, app, reload) =
+            (server.clone(), email.clone(), password.clone(), error.clone(), busy.clone(), app.clone(), reload.clone());
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            let credentials = Credentials { email: (*email).clone(), password: (*password).clone() };
+            let (server, error, busy, app, reload, password) =
+                ((*server).clone(), error.clone(), busy.clone(), app.clone(), reload.clone(), password.clone());
+            busy.set(true);
+            spawn_local(async move {
+                let done = match intent {
+                    Intent::LogIn => api::log_in(&server, &credentials)
+                        .await
+                        .map(|link| format!("Logged in as {}: syncing with {}", link.email, link.server)),
+                    Intent::SignUp => api::sign_up(&server, &credentials)
+                        .await
+                        .map(|a| format!("Account created. Follow the link mailed to {}, then log in.", a.email)),
+                    Intent::Reset => api::request_password_reset(&server, &credentials.email).await.map(|()| {
+                        format!("If {} has an account there, a reset link is on its way.", credentials.email)
+                    }),
+                };
+                busy.set(false);
+                match done {
+                    Ok(message) => {
+                        error.set(None);
+                        password.set(String::new());
+                        app.dispatch(Action::Notice(message));
+                        reload.emit(());
+                    }
+                    Err(err) => error.set(Some(err)),
+                }
+            });
+        })
+    };
+    let log_out = {
+        let (app, reload) = (app.clone(), reload.clone());
+        Callback::from(move |_| {
+            let (app, reload) = (app.clone(), reload.clone());
+            spawn_local(async move {
+                match api::log_out().await {
+                    Ok(()) => app.dispatch(Action::Notice("Logged out: everything stays on this device".into())),
+                    Err(err) => app.dispatch(Action::Notice(format!("Could not log out: {err}"))),
+                }
+                reload.emit(());
+            });
+        })
+    };
+    let set = |handle: &UseStateHandle<String>| {
+        let handle = handle.clone();
+        Callback::from(move |v: String| handle.set(v))
+    };
+    let body = match &*status {
+        None => html! { <p>{ "Loading…" }</p> },
+        Some(AccountStatus { account: Some(link), session, .. }) => html! {
+            <div class="card" id="account-details">
+                <p>{ "Logged in as " }<strong id="account-email-shown">{ link.email.clone() }</strong>{ " on " }{ link.server.clone() }</p>
+                <p class="hint">{ match session.as_str() {
+                    "valid" => "The relay accepts this device.",
+                    "unreachable" => "The relay cannot be reached right now: Rally works offline and syncs when it can.",
+                    "revoked" => "The relay no longer accepts this device's session: log in again.",
+                    _ => "",
+                } }</p>
+                <button id="account-logout" onclick={log_out}>{ "Log out" }</button>
+            </div>
+        },
+        Some(_) => {
+            let general = (*error).clone().filter(|e| !matches!(e.field.as_deref(), Some("email" | "password")));
+            html! {
+                <form class="card form" id="account-form">
+                    <p class="welcome">{ "Rally works without an account. Log in to sync your identities and events with your other devices through a relay." }</p>
+                    if let Some(err) = general { <p class="form-error" id="account-error" role="alert">{ err.to_string() }</p> }
+                    <Field id="account-server" label="Relay" kind="url" value={(*server).clone()} on_input={set(&server)} />
+                    <Field id="account-email" label="Email" kind="email" value={(*email).clone()} on_input={set(&email)} error={error_for(&error, "email")} />
+                    <Field id="account-password" label="Password" kind="password" value={(*password).clone()} on_input={set(&password)} error={error_for(&error, "password")} hint={AttrValue::Static("At least 10 characters.")} />
+                    <div class="buttons">
+                        <button type="submit" id="account-login" class="primary" disabled={*busy} onclick={act(Intent::LogIn)}>{ "Log in" }</button>
+                        <button type="button" id="account-signup" disabled={*busy} onclick={act(Intent::SignUp)}>{ "Create an account" }</button>
+                        <button type="button" id="account-reset" disabled={*busy} onclick={act(Intent::Reset)}>{ "Forgot the password?" }</button>
+                    </div>
+                </form>
+            }
+        }
+    };
+    html! {
+        <section class="account">
+            <h1>{ "Account" }</h1>
+            { body }
+        </section>
+    }
+}
