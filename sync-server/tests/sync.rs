@@ -9,35 +9,9 @@ use automerge::{AutoCommit, Automerge};
 use chrono::{TimeZone, Utc};
 use rally_core::document::{self, Kind};
 use rally_core::model::{EventDetails, EventStatus, ImageChange, JoinMode, Visibility};
-use samod::{BackoffConfig, DocHandle, DocumentId, PeerId, Repo};
+use samod::{DocHandle, DocumentId};
 
-use common::{Relay, Session};
-
-const WAIT: Duration = Duration::from_secs(10);
-
-/// An automerge-repo peer logged in as `session`, connected to the relay.
-async fn peer(relay: &Relay, session: &Session) -> Repo {
-    let repo = Repo::build_tokio().with_peer_id(PeerId::from_string(session.peer_id.clone())).load().await;
-    let url = samod::Url::parse(&relay.sync_url(&session.token)).expect("url");
-    repo.dial_websocket(url, BackoffConfig::default()).expect("dial");
-    tokio::time::timeout(WAIT, repo.when_connected(PeerId::from_string("rally-relay".into())))
-        .await
-        .expect("connected within 10 s")
-        .expect("repo running");
-    repo
-}
-
-/// `find`, retried until the document is there (it may still be on its way to the relay).
-async fn find_eventually(repo: &Repo, id: &DocumentId) -> DocHandle {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        if let Some(handle) = repo.find(id.clone()).await.expect("repo running") {
-            return handle;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "{id} never became available");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
+use common::{find_eventually, peer, Relay, WAIT};
 
 fn details(owner_identity: &str) -> EventDetails {
     EventDetails {

@@ -5,7 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use std::time::Duration;
+
+use samod::{BackoffConfig, DocHandle, DocumentId, PeerId, Repo};
 use serde_json::{json, Value};
+
+pub const WAIT: Duration = Duration::from_secs(10);
 
 pub struct Process(pub Child);
 
@@ -21,16 +26,21 @@ pub fn free_port() -> u16 {
 }
 
 pub struct Relay {
-    _process: Process,
+    pub process: Process,
     pub base: String,
     pub data: PathBuf,
 }
 
 impl Relay {
     pub fn start(dir: &Path, smtp_port: Option<u16>) -> Relay {
+        Relay::start_on(dir, smtp_port, 0)
+    }
+
+    /// On a given port (0: any), so that a restarted relay is found where clients left it.
+    pub fn start_on(dir: &Path, smtp_port: Option<u16>, port: u16) -> Relay {
         let data = dir.join("relay");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_rally-server"));
-        cmd.args(["--listen", "127.0.0.1:0", "--instance-name", "Rally Test"]).arg("--data").arg(&data);
+        cmd.args(["--listen", &format!("127.0.0.1:{port}"), "--instance-name", "Rally Test"]).arg("--data").arg(&data);
         if let Some(port) = smtp_port {
             cmd.args(["--smtp", &format!("smtp://127.0.0.1:{port}")]);
         }
@@ -39,7 +49,7 @@ impl Relay {
         std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().expect("stdout")), &mut line)
             .expect("banner");
         let addr = line.split("http://").nth(1).and_then(|s| s.split_whitespace().next()).expect("address").to_string();
-        Relay { _process: Process(child), base: format!("http://{addr}"), data }
+        Relay { process: Process(child), base: format!("http://{addr}"), data }
     }
 }
 
@@ -126,5 +136,29 @@ impl Relay {
             }
         }
         panic!("no mail to {email} in the outbox");
+    }
+}
+
+/// An automerge-repo peer logged in as `session`, connected to the relay.
+pub async fn peer(relay: &Relay, session: &Session) -> Repo {
+    let repo = Repo::build_tokio().with_peer_id(PeerId::from_string(session.peer_id.clone())).load().await;
+    let url = samod::Url::parse(&relay.sync_url(&session.token)).expect("url");
+    repo.dial_websocket(url, BackoffConfig::default()).expect("dial");
+    tokio::time::timeout(WAIT, repo.when_connected(PeerId::from_string("rally-relay".into())))
+        .await
+        .expect("connected within 10 s")
+        .expect("repo running");
+    repo
+}
+
+/// `find`, retried until the document is there (it may still be on its way to the relay).
+pub async fn find_eventually(repo: &Repo, id: &DocumentId) -> DocHandle {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Some(handle) = repo.find(id.clone()).await.expect("repo running") {
+            return handle;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{id} never became available");
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

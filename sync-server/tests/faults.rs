@@ -1,0 +1,117 @@
+//! The relay under faults: a malformed frame or an oversized message closes only the offending
+//! connection; a restart mid-sync loses nothing and clients reconnect on their own.
+
+mod common;
+
+use std::time::Duration;
+
+use automerge::{transaction::Transactable, AutoCommit, Automerge, ReadDoc, ROOT};
+use futures::{SinkExt, StreamExt};
+use samod::DocHandle;
+use tokio_tungstenite::tungstenite::Message;
+
+use common::{find_eventually, free_port, peer, Relay, WAIT};
+
+fn counter_doc(owner: &str) -> Automerge {
+    let mut doc = AutoCommit::new();
+    rally_core::document::set_owner(&mut doc, owner).expect("owner");
+    doc.put(ROOT, "count", 0_i64).expect("put");
+    Automerge::load(&doc.save()).expect("load")
+}
+
+fn count(handle: &DocHandle) -> i64 {
+    handle.with_document(|doc| match doc.get(ROOT, "count") {
+        Ok(Some((automerge::Value::Scalar(v), _))) => v.as_i64().unwrap_or(-1),
+        _ => -1,
+    })
+}
+
+fn bump(handle: &DocHandle, to: i64) {
+    handle.with_document(|doc| {
+        let mut tx = doc.transaction();
+        tx.put(ROOT, "count", to).expect("put");
+        tx.commit();
+    });
+}
+
+async fn wait_for_count(handle: &DocHandle, want: i64, what: &str) {
+    let deadline = tokio::time::Instant::now() + WAIT * 2;
+    while count(handle) != want {
+        assert!(tokio::time::Instant::now() < deadline, "{what}: count stayed {} (want {want})", count(handle));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A raw WebSocket to `/sync` with a valid token, for sending what no well-behaved client would.
+async fn raw_socket(
+    relay: &Relay,
+    token: &str,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    let (socket, _) = tokio_tungstenite::connect_async(relay.sync_url(token)).await.expect("upgrade");
+    socket
+}
+
+/// Waits until the server closes the socket (a Close frame, an error or the end of the stream).
+async fn closed_by_server(
+    socket: &mut tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+) -> bool {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while tokio::time::Instant::now() < deadline {
+        match tokio::time::timeout(Duration::from_millis(500), socket.next()).await {
+            Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => return true,
+            Ok(Some(Ok(_))) | Err(_) => {}
+        }
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_frames_close_only_their_own_connection() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = Relay::start(dir.path(), None);
+    let ana = relay.account("ana@example.org").await;
+    let ana2 = relay.account_session_again("ana@example.org").await;
+    let writer = peer(&relay, &ana).await;
+    let reader = peer(&relay, &ana2).await;
+    let handle = writer.create(counter_doc(&ana.account_id)).await.expect("create");
+    let seen = find_eventually(&reader, handle.document_id()).await;
+
+    // A frame that is not CBOR at all.
+    let mut garbage = raw_socket(&relay, &relay.account_session_again("ana@example.org").await.token).await;
+    garbage.send(Message::Binary(vec![0xff, 0x00, 0x13, 0x37].into())).await.expect("send");
+    assert!(closed_by_server(&mut garbage).await, "a malformed frame should close its connection");
+
+    // A message over the 16 MiB limit.
+    let mut huge = raw_socket(&relay, &relay.account_session_again("ana@example.org").await.token).await;
+    let _ = huge.send(Message::Binary(vec![0u8; 17 * 1024 * 1024].into())).await;
+    assert!(closed_by_server(&mut huge).await, "an oversized message should close its connection");
+
+    // Meanwhile the others are served as before.
+    bump(&handle, 7);
+    wait_for_count(&seen, 7, "the reader after bad frames elsewhere").await;
+    let health = reqwest::get(format!("{}/api/v1/health", relay.base)).await.expect("health");
+    assert_eq!(health.status(), reqwest::StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_mid_sync_loses_nothing_and_clients_reconnect() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let relay = Relay::start_on(dir.path(), None, port);
+    let ana = relay.account("ana@example.org").await;
+    let ana2 = relay.account_session_again("ana@example.org").await;
+    let writer = peer(&relay, &ana).await;
+    let reader = peer(&relay, &ana2).await;
+    let handle = writer.create(counter_doc(&ana.account_id)).await.expect("create");
+    let seen = find_eventually(&reader, handle.document_id()).await;
+    bump(&handle, 1);
+    wait_for_count(&seen, 1, "before the restart").await;
+
+    // The relay goes away (SIGKILL) while the writer keeps writing offline, then comes back.
+    drop(relay);
+    for n in 2..=20 {
+        bump(&handle, n);
+    }
+    let _relay = Relay::start_on(dir.path(), None, port);
+    wait_for_count(&seen, 20, "after the restart").await;
+}
