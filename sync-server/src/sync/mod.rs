@@ -10,6 +10,7 @@
 //! account read from a peer id can be trusted.
 
 pub mod access;
+pub mod durable;
 pub mod registry;
 pub mod storage;
 
@@ -26,6 +27,7 @@ pub const RELAY_PEER_ID: &str = "rally-relay";
 
 pub struct SyncHub {
     repo: Repo,
+    gate: Arc<durable::PersistGate>,
     acceptor: AcceptorHandle,
     db: Arc<Mutex<Connection>>,
     /// One root document per account, even when two devices ask at once.
@@ -35,7 +37,8 @@ pub struct SyncHub {
 impl SyncHub {
     pub async fn start(db: Arc<Mutex<Connection>>) -> Result<SyncHub> {
         let registry = Arc::new(registry::Registry::new(db.clone()));
-        let storage = storage::SqliteStorage::new(db.clone(), registry.clone());
+        let gate = Arc::new(durable::PersistGate::default());
+        let storage = storage::SqliteStorage::new(db.clone(), registry.clone(), gate.clone());
         let repo = Repo::build_tokio()
             .with_peer_id(PeerId::from_string(RELAY_PEER_ID.to_string()))
             .with_storage(storage)
@@ -44,7 +47,7 @@ impl SyncHub {
             .await;
         let url = samod::Url::parse("ws://relay.invalid/sync").map_err(|e| Error::Config(e.to_string()))?;
         let acceptor = repo.make_acceptor(url).map_err(|_| Error::Config("the sync repo stopped".into()))?;
-        Ok(SyncHub { repo, acceptor, db, root_lock: tokio::sync::Mutex::new(()) })
+        Ok(SyncHub { repo, gate, acceptor, db, root_lock: tokio::sync::Mutex::new(()) })
     }
 
     /// The account's root document, created (owned by the account) the first time it is asked for.
@@ -73,10 +76,9 @@ impl SyncHub {
 
     /// Serves one authenticated WebSocket until it closes.
     pub fn accept(&self, socket: axum::extract::ws::WebSocket, peer_id: String) -> Result<()> {
-        self.acceptor
-            .accept_axum(socket, Some(PeerId::from_string(peer_id)))
-            .map(|_| ())
-            .map_err(|_| Error::Config("the sync repo stopped".into()))
+        let transport =
+            durable::gated_transport(socket, self.gate.clone()).with_expected_peer_id(PeerId::from_string(peer_id));
+        self.acceptor.accept(transport).map(|_| ()).map_err(|_| Error::Config("the sync repo stopped".into()))
     }
 
     pub async fn stop(&self) {

@@ -11,12 +11,14 @@ use rusqlite::{params, Connection};
 use samod::storage::{Storage, StorageKey};
 
 use super::access::DocFacts;
+use super::durable::PersistGate;
 use super::registry::Registry;
 
 #[derive(Clone)]
 pub struct SqliteStorage {
     db: Arc<Mutex<Connection>>,
     registry: Arc<Registry>,
+    gate: Arc<PersistGate>,
 }
 
 fn key_text(key: &StorageKey) -> String {
@@ -28,8 +30,8 @@ fn parse_key(text: &str) -> Option<StorageKey> {
 }
 
 impl SqliteStorage {
-    pub fn new(db: Arc<Mutex<Connection>>, registry: Arc<Registry>) -> Self {
-        SqliteStorage { db, registry }
+    pub fn new(db: Arc<Mutex<Connection>>, registry: Arc<Registry>, gate: Arc<PersistGate>) -> Self {
+        SqliteStorage { db, registry, gate }
     }
 
     fn with_db<T: Send + 'static>(
@@ -109,6 +111,8 @@ impl Storage for SqliteStorage {
         let doc_id: Option<String> = (&key).into_iter().next().cloned();
         let key = key_text(&key);
         let registry = self.registry.clone();
+        // Counted from the moment samod hands the write over, so no reply overtakes it.
+        let pending = self.gate.begin();
         let write = self.with_db(move |conn| {
             conn.execute(
                 "INSERT INTO sync_storage (key, data) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET data = excluded.data",
@@ -123,6 +127,7 @@ impl Storage for SqliteStorage {
             if let Some((id, facts)) = write.await.flatten() {
                 registry.stored(&id, facts);
             }
+            drop(pending);
         }
     }
 
