@@ -69,7 +69,8 @@ async fn on_phone(
         if check(&phone.lock().expect("profile")) {
             return start.elapsed();
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "the phone never saw {what}; {}", titles(dir, id));
+        // A bound for "never arrives", not a speed target: typical latencies are printed at the end.
+        assert!(start.elapsed() < Duration::from_secs(60), "the phone never saw {what}; {}", titles(dir, id));
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
