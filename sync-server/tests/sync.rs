@@ -55,16 +55,7 @@ fn read(handle: &DocHandle) -> EventDetails {
 /// The relay's own stored copy of a document, straight from its database.
 fn on_relay(relay: &Relay, id: &DocumentId) -> EventDetails {
     let db = rusqlite::Connection::open(relay.data.join("relay.sqlite3")).expect("db");
-    let mut stmt = db.prepare("SELECT data FROM sync_storage WHERE key >= ?1 AND key < ?2").expect("query");
-    let chunks: Vec<Vec<u8>> = stmt
-        .query_map([format!("{id}/"), format!("{id}0")], |r| r.get(0))
-        .expect("rows")
-        .collect::<Result<_, _>>()
-        .expect("chunks");
-    let mut doc = AutoCommit::new();
-    for chunk in chunks {
-        doc.load_incremental(&chunk).expect("chunk");
-    }
+    let doc = rally_server::sync::storage::stored_document(&db, &id.to_string()).expect("query").expect("loads");
     document::read_event(&doc, "x").expect("event").details
 }
 

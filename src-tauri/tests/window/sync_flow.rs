@@ -41,16 +41,7 @@ async fn account_for(relay_url: &str, state: &AppState, data: &std::path::Path, 
 fn titles(dir: &std::path::Path, id: &str) -> String {
     let window = Profile::open(dir.join("window")).and_then(|p| p.event(id)).map(|e| e.event.details.title);
     let db = rusqlite::Connection::open(dir.join("relay").join("relay.sqlite3")).expect("relay db");
-    let mut stmt = db.prepare("SELECT data FROM sync_storage WHERE key >= ?1 AND key < ?2").expect("query");
-    let chunks: Vec<Vec<u8>> = stmt
-        .query_map([format!("{id}/"), format!("{id}0")], |r| r.get(0))
-        .expect("rows")
-        .collect::<Result<_, _>>()
-        .expect("chunks");
-    let mut doc = automerge::AutoCommit::new();
-    for chunk in chunks {
-        let _ = doc.load_incremental(&chunk);
-    }
+    let doc = rally_server::sync::storage::stored_document(&db, id).expect("query").unwrap_or_default();
     let relay = rally_core::document::read_event(&doc, id).map(|e| e.details.title);
     format!("window profile: {window:?}, relay: {relay:?}")
 }

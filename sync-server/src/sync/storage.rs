@@ -61,8 +61,9 @@ impl SqliteStorage {
     }
 }
 
-/// Every stored chunk of a document, merged, read for its owner and (for events) draft and visibility.
-fn facts_of(conn: &Connection, doc_id: &str) -> rusqlite::Result<Option<DocFacts>> {
+/// A document as the relay has stored it: every chunk under its id, merged. `None` if a chunk does
+/// not load.
+pub fn stored_document(conn: &Connection, doc_id: &str) -> rusqlite::Result<Option<AutoCommit>> {
     let mut stmt = conn.prepare_cached("SELECT data FROM sync_storage WHERE key >= ?1 AND key < ?2")?;
     let chunks = stmt
         .query_map(params![format!("{doc_id}/"), format!("{doc_id}0")], |r| r.get::<_, Vec<u8>>(0))?
@@ -73,6 +74,12 @@ fn facts_of(conn: &Connection, doc_id: &str) -> rusqlite::Result<Option<DocFacts
             return Ok(None);
         }
     }
+    Ok(Some(doc))
+}
+
+/// What a stored document says about its access: owner and, for events, draft and visibility.
+fn facts_of(conn: &Connection, doc_id: &str) -> rusqlite::Result<Option<DocFacts>> {
+    let Some(doc) = stored_document(conn, doc_id)? else { return Ok(None) };
     let owner = rally_core::document::owner(&doc).ok().flatten();
     let event = match rally_core::document::kind(&doc, doc_id) {
         Ok(rally_core::document::Kind::Event) => {

@@ -11,6 +11,7 @@ use samod::{BackoffConfig, DocHandle, DocumentId, PeerId, Repo};
 use serde_json::{json, Value};
 
 pub const WAIT: Duration = Duration::from_secs(10);
+const PASSWORD: &str = "a long enough passphrase";
 
 pub struct Process(pub Child);
 
@@ -69,7 +70,7 @@ impl Relay {
     /// Signs up, confirms through the link in the newest outbox mail, and logs in.
     pub async fn account(&self, email: &str) -> Session {
         let http = reqwest::Client::new();
-        let password = "a long enough passphrase";
+        let password = PASSWORD;
         let res = http
             .post(format!("{}/api/v1/accounts", self.base))
             .json(&json!({"email": email, "password": password}))
@@ -85,26 +86,14 @@ impl Relay {
             .await
             .expect("confirm");
         assert_eq!(res.status(), reqwest::StatusCode::OK);
-        let res = http
-            .post(format!("{}/api/v1/sessions", self.base))
-            .json(&json!({"email": email, "password": password}))
-            .send()
-            .await
-            .expect("log in");
-        assert_eq!(res.status(), reqwest::StatusCode::CREATED);
-        let body: Value = res.json().await.expect("json");
-        Session {
-            token: body["token"].as_str().expect("token").into(),
-            account_id: body["account_id"].as_str().expect("account").into(),
-            peer_id: body["peer_id"].as_str().expect("peer id").into(),
-        }
+        self.account_session_again(email).await
     }
 
     /// A second session (another device) of an existing, confirmed account.
     pub async fn account_session_again(&self, email: &str) -> Session {
         let res = reqwest::Client::new()
             .post(format!("{}/api/v1/sessions", self.base))
-            .json(&json!({"email": email, "password": "a long enough passphrase"}))
+            .json(&json!({"email": email, "password": PASSWORD}))
             .send()
             .await
             .expect("log in");
