@@ -194,16 +194,6 @@ pub fn read_event(doc: &AutoCommit, id: &str) -> Result<Event> {
     })
 }
 
-/// The relay account a document belongs to. Stamped by a device before its first sync; the relay
-/// takes the owner from the first version it stores and never from later changes.
-pub fn owner(doc: &AutoCommit) -> Result<Option<String>> {
-    read_str(doc, &ROOT, "owner")
-}
-
-pub fn set_owner(doc: &mut AutoCommit, account_id: &str) -> Result<()> {
-    put_str(doc, &ROOT, "owner", account_id)
-}
-
 /// The document ids an account's root document lists.
 pub fn listed_documents(doc: &AutoCommit) -> Result<Vec<String>> {
     let Some((Value::Object(ObjType::Map), map)) = doc.get(ROOT, "documents")? else {

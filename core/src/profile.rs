@@ -253,25 +253,6 @@ impl Profile {
         Ok(changed)
     }
 
-    /// Stamps `account_id` as the owner of every document that has none yet, before a first sync.
-    /// Returns the ids of documents owned by another account (they will not sync under this one).
-    pub fn claim_documents(&mut self, account_id: &str) -> Result<Vec<String>> {
-        let mut foreign = Vec::new();
-        for id in self.document_ids()? {
-            let Some(mut stored) = self.store.load(&id)? else { continue };
-            match document::owner(&stored.doc)? {
-                Some(owner) if owner == account_id => {}
-                Some(_) => foreign.push(id),
-                None => {
-                    document::set_owner(&mut stored.doc, account_id)?;
-                    let deleted = document::is_deleted(&stored.doc)?;
-                    self.store.write(|tx| documents::save(tx, &mut stored, deleted))?;
-                }
-            }
-        }
-        Ok(foreign)
-    }
-
     fn check_event(&self, input: EventInput) -> Result<(crate::model::EventDetails, ImageChange)> {
         let mut details = validate::event(&input)?;
         let organizer = index::identity(self.store.conn(), &details.organizer_id)?.ok_or_else(|| {

@@ -13,9 +13,8 @@ use tokio_tungstenite::tungstenite::Message;
 
 use common::{find_eventually, free_port, peer, Relay, WAIT};
 
-fn counter_doc(owner: &str) -> Automerge {
+fn counter_doc() -> Automerge {
     let mut doc = AutoCommit::new();
-    rally_core::document::set_owner(&mut doc, owner).expect("owner");
     doc.put(ROOT, "count", 0_i64).expect("put");
     Automerge::load(&doc.save()).expect("load")
 }
@@ -74,7 +73,7 @@ async fn bad_frames_close_only_their_own_connection() {
     let ana2 = relay.account_session_again("ana@example.org").await;
     let writer = peer(&relay, &ana).await;
     let reader = peer(&relay, &ana2).await;
-    let handle = writer.create(counter_doc(&ana.account_id)).await.expect("create");
+    let handle = writer.create(counter_doc()).await.expect("create");
     let seen = find_eventually(&reader, handle.document_id()).await;
 
     // A frame that is not CBOR at all.
@@ -103,7 +102,7 @@ async fn a_restart_mid_sync_loses_nothing_and_clients_reconnect() {
     let ana2 = relay.account_session_again("ana@example.org").await;
     let writer = peer(&relay, &ana).await;
     let reader = peer(&relay, &ana2).await;
-    let handle = writer.create(counter_doc(&ana.account_id)).await.expect("create");
+    let handle = writer.create(counter_doc()).await.expect("create");
     let seen = find_eventually(&reader, handle.document_id()).await;
     bump(&handle, 1);
     wait_for_count(&seen, 1, "before the restart").await;
@@ -123,7 +122,7 @@ async fn sigkill_during_a_burst_keeps_every_acknowledged_change() {
     let relay = Relay::start_on(dir.path(), None, port);
     let ana = relay.account("ana@example.org").await;
     let writer = peer(&relay, &ana).await;
-    let handle = writer.create(counter_doc(&ana.account_id)).await.expect("create");
+    let handle = writer.create(counter_doc()).await.expect("create");
     let connection =
         writer.when_connected(samod::PeerId::from_string("rally-relay".into())).await.expect("connected").id();
 

@@ -11,7 +11,7 @@ use rally_core::document::{self, Kind};
 use rally_core::model::{EventDetails, EventStatus, ImageChange, JoinMode, Visibility};
 use samod::{DocHandle, DocumentId};
 
-use common::{find_eventually, peer, Relay, WAIT};
+use common::{find_eventually, peer, Relay, Session, WAIT};
 
 fn details(owner_identity: &str) -> EventDetails {
     EventDetails {
@@ -74,9 +74,7 @@ async fn devices_converge_and_others_see_only_published_events_read_only() {
     let now = Utc::now();
     let mut event = document::create(Kind::Event, now).expect("doc");
     document::write_event(&mut event, &details("ana-identity"), &ImageChange::Keep, now).expect("write");
-    document::set_owner(&mut event, &ana.account_id).expect("owner");
     let mut identity = document::create(Kind::Identity, now).expect("doc");
-    document::set_owner(&mut identity, &ana.account_id).expect("owner");
     let event_handle = ana_phone.create(Automerge::load(&event.save()).expect("am")).await.expect("create");
     let identity_handle = ana_phone.create(Automerge::load(&identity.save()).expect("am")).await.expect("create");
     let event_id = event_handle.document_id().clone();
@@ -155,4 +153,29 @@ async fn a_bad_or_revoked_token_is_refused_before_the_upgrade() {
         .expect("log out");
     assert_eq!(res.status(), reqwest::StatusCode::NO_CONTENT);
     assert_eq!(refused(relay.sync_url(&session.token)).await, 401, "a revoked token");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_id_stays_with_the_account_that_first_used_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = Relay::start(dir.path(), None);
+    let ana = relay.account("ana@example.org").await;
+    let bo = relay.account("bo@example.org").await;
+    let _ana_phone = peer(&relay, &ana).await;
+
+    // Bo's token, announcing Ana's peer id: the relay ends the connection at the handshake.
+    let impostor =
+        samod::Repo::build_tokio().with_peer_id(samod::PeerId::from_string(ana.peer_id.clone())).load().await;
+    let url = samod::Url::parse(&relay.sync_url(&bo.token)).expect("url");
+    impostor.dial_websocket(url, samod::BackoffConfig::default()).expect("dial");
+    let connected = tokio::time::timeout(
+        Duration::from_secs(3),
+        impostor.when_connected(samod::PeerId::from_string("rally-relay".into())),
+    )
+    .await;
+    assert!(connected.is_err(), "a connection speaking as another account's peer was accepted");
+
+    // Any peer id of one's own is fine: generic automerge-repo clients choose theirs.
+    let own = Session { peer_id: format!("bo-laptop-{}", std::process::id()), ..bo };
+    peer(&relay, &own).await;
 }

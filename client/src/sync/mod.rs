@@ -65,10 +65,6 @@ impl SyncEngine {
         };
         let token = TokenStore::for_profile(&profile_id)?.get()?.ok_or(Error::NotLoggedIn)?;
         let session = RelayApi::new(&link.server)?.session(&token).await?;
-        let foreign = lock(&profile)?.claim_documents(&session.account_id)?;
-        if !foreign.is_empty() {
-            eprintln!("rally sync: {} documents belong to another account and stay on this device", foreign.len());
-        }
         let (changed, _) = broadcast::channel(1024);
         let repo = Repo::build_tokio()
             .with_peer_id(PeerId::from_string(session.peer_id.clone()))

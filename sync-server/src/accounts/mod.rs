@@ -23,17 +23,11 @@ const RESET_LIFETIME: Duration = Duration::hours(1);
 
 pub use rally_core::model::{Account, NewSession};
 
-/// The sync peer id of a session: the account, and a tag that tells its sessions (devices) apart.
+/// The peer id suggested to a session for sync: unique per session, so devices are told apart. Any
+/// other id works too; the relay binds whichever a connection announces to its account.
 fn peer_id(account_id: &str, token_digest: &[u8]) -> String {
     let tag: String = token_digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
     format!("rally-{account_id}-{tag}")
-}
-
-/// The account a sync peer id belongs to (peer ids are bound to sessions on connection, so this can
-/// be trusted for an accepted connection).
-pub fn account_of_peer(peer_id: &str) -> Option<String> {
-    let (account, _tag) = peer_id.strip_prefix("rally-")?.split_once('-')?;
-    Some(account.to_string())
 }
 
 /// An authenticated request's session.

@@ -15,9 +15,9 @@ pub async fn connect(
     CurrentSession(session): CurrentSession,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response> {
-    let peer_id = session.peer_id();
+    let account = session.account_id;
     Ok(upgrade.max_message_size(MAX_MESSAGE_BYTES).on_upgrade(move |socket| async move {
-        if let Err(e) = state.sync.accept(socket, peer_id) {
+        if let Err(e) = state.sync.accept(socket, account) {
             eprintln!("rally-server: sync connection refused: {e}");
         }
     }))

@@ -6,8 +6,9 @@
 //! - A published public or unlisted event is readable, never writable, by every other authenticated
 //!   account, which must ask for it by id.
 //! - Drafts, private events, identities and anything else go to nobody else.
-//! - A document the relay has never stored yet is writable by whoever sends it first, and offered to
-//!   nobody: that is how a device uploads a new document. Its first stored version names its owner.
+//! - A document the relay knows nothing of is writable and offered to nobody: that is how a device
+//!   uploads a new document. The account that first sends its changes is recorded as its owner
+//!   ([`super::registry::Registry::note_writer`]) before those changes are applied.
 
 use rally_core::model::Visibility;
 use samod::ShareConfig;
@@ -15,7 +16,7 @@ use samod::ShareConfig;
 /// What the relay derives from a document's stored bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DocFacts {
-    /// The account that first stored it; fixed from then on.
+    /// The account that first sent changes for it; fixed from then on.
     pub owner: Option<String>,
     /// Set for events: (draft, visibility).
     pub event: Option<(bool, Visibility)>,

@@ -7,8 +7,6 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use axum::extract::ws::{Message, WebSocket};
-use futures::{SinkExt, StreamExt};
 use tokio::sync::Notify;
 
 #[derive(Default)]
@@ -45,32 +43,4 @@ impl PersistGate {
             notified.await;
         }
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct FrameError(String);
-
-/// A samod transport over an axum WebSocket whose outgoing messages wait for pending writes.
-/// Binary frames carry protocol messages; a text frame is a protocol error and ends the connection.
-pub fn gated_transport(socket: WebSocket, gate: Arc<PersistGate>) -> samod::Transport {
-    let (sink, stream) = socket.split();
-    let incoming = stream
-        .take_while(|frame| futures::future::ready(!matches!(frame, Ok(Message::Close(_)))))
-        .filter_map(|frame| async move {
-            match frame {
-                Ok(Message::Binary(bytes)) => Some(Ok(bytes.to_vec())),
-                Ok(Message::Text(_)) => Some(Err(FrameError("a text frame: the protocol sends binary CBOR".into()))),
-                Ok(_) => None,
-                Err(e) => Some(Err(FrameError(e.to_string()))),
-            }
-        });
-    let outgoing = sink.sink_map_err(|e| FrameError(e.to_string())).with(move |bytes: Vec<u8>| {
-        let gate = gate.clone();
-        async move {
-            gate.idle().await;
-            Ok::<_, FrameError>(Message::Binary(bytes.into()))
-        }
-    });
-    samod::Transport::new(Box::pin(incoming), Box::pin(outgoing))
 }

@@ -5,14 +5,19 @@
 //! - [`registry`]: per-document facts and the decision streams samod subscribes to.
 //! - [`storage`]: samod's storage in SQLite, deriving facts as documents are written.
 //!
-//! A connection is accepted only with a valid session token, and is bound to the peer id that session
-//! implies (`rally-<account>-<tag>`): a client cannot claim another's identity in the handshake, so the
-//! account read from a peer id can be trusted.
+//! - [`connection`]: one authenticated socket: peer ids bound to accounts, first writers recorded,
+//!   replies held until writes are on disk ([`durable`]); [`wire`] reads the frame headers.
+//!
+//! A connection is accepted only with a valid session token. Any automerge-repo client may pick its own
+//! peer id; the relay binds it to the session's account the first time it is seen, and refuses it to
+//! every other account, so the account behind a peer id can be trusted.
 
 pub mod access;
+mod connection;
 pub mod durable;
 pub mod registry;
 pub mod storage;
+pub mod wire;
 
 use std::sync::{Arc, Mutex};
 
@@ -27,6 +32,7 @@ pub const RELAY_PEER_ID: &str = "rally-relay";
 
 pub struct SyncHub {
     repo: Repo,
+    registry: Arc<registry::Registry>,
     gate: Arc<durable::PersistGate>,
     acceptor: AcceptorHandle,
     db: Arc<Mutex<Connection>>,
@@ -42,12 +48,15 @@ impl SyncHub {
         let repo = Repo::build_tokio()
             .with_peer_id(PeerId::from_string(RELAY_PEER_ID.to_string()))
             .with_storage(storage)
-            .with_share_policy(move |doc, peer| registry.decisions(doc, peer))
+            .with_share_policy({
+                let registry = registry.clone();
+                move |doc, peer| registry.decisions(doc, peer)
+            })
             .load()
             .await;
         let url = samod::Url::parse("ws://relay.invalid/sync").map_err(|e| Error::Config(e.to_string()))?;
         let acceptor = repo.make_acceptor(url).map_err(|_| Error::Config("the sync repo stopped".into()))?;
-        Ok(SyncHub { repo, gate, acceptor, db, root_lock: tokio::sync::Mutex::new(()) })
+        Ok(SyncHub { repo, registry, gate, acceptor, db, root_lock: tokio::sync::Mutex::new(()) })
     }
 
     /// The account's root document, created (owned by the account) the first time it is asked for.
@@ -65,19 +74,18 @@ impl SyncHub {
         let now = chrono::Utc::now();
         let mut root = rally_core::document::create(rally_core::document::Kind::Account, now)
             .map_err(|e| Error::Config(e.to_string()))?;
-        rally_core::document::set_owner(&mut root, account_id).map_err(|e| Error::Config(e.to_string()))?;
         let root = Automerge::load(&root.save()).map_err(|e| Error::Config(e.to_string()))?;
         let handle = self.repo.create(root).await.map_err(|_| Error::Config("the sync repo stopped".into()))?;
         let id = handle.document_id().to_string();
+        self.registry.note_writer(&id, account_id);
         let db = self.db.lock().map_err(|_| Error::Poisoned)?;
         db.execute("UPDATE accounts SET root_document = ?2 WHERE id = ?1", [account_id, &id])?;
         Ok(id)
     }
 
-    /// Serves one authenticated WebSocket until it closes.
-    pub fn accept(&self, socket: axum::extract::ws::WebSocket, peer_id: String) -> Result<()> {
-        let transport =
-            durable::gated_transport(socket, self.gate.clone()).with_expected_peer_id(PeerId::from_string(peer_id));
+    /// Serves one WebSocket of `account` until it closes.
+    pub fn accept(&self, socket: axum::extract::ws::WebSocket, account: String) -> Result<()> {
+        let transport = connection::transport(socket, account, self.registry.clone(), self.gate.clone());
         self.acceptor.accept(transport).map(|_| ()).map_err(|_| Error::Config("the sync repo stopped".into()))
     }
 

@@ -12,16 +12,60 @@ use samod::{DocumentId, PeerId, ShareConfig};
 use tokio::sync::watch;
 
 use super::access::{decide, DocFacts};
-use crate::accounts::account_of_peer;
 
 pub struct Registry {
     db: Arc<Mutex<Connection>>,
     watches: Mutex<HashMap<String, watch::Sender<Option<DocFacts>>>>,
+    /// Which account each peer id belongs to: bound on its first connection, for good.
+    peers: Mutex<HashMap<String, String>>,
 }
 
 impl Registry {
     pub fn new(db: Arc<Mutex<Connection>>) -> Self {
-        Registry { db, watches: Mutex::new(HashMap::new()) }
+        Registry { db, watches: Mutex::new(HashMap::new()), peers: Mutex::new(HashMap::new()) }
+    }
+
+    /// Binds a peer id to the account of the connection that announces it; refuses one already bound
+    /// to another account, so that no connection can speak as another account's peer.
+    pub fn bind_peer(&self, peer: &str, account: &str) -> Result<(), String> {
+        let mut peers = self.peers.lock().map_err(|_| "peer registry poisoned".to_string())?;
+        match peers.get(peer) {
+            Some(owner) if owner != account => Err(format!("peer id {peer} belongs to another account")),
+            Some(_) => Ok(()),
+            None => {
+                peers.insert(peer.to_string(), account.to_string());
+                Ok(())
+            }
+        }
+    }
+
+    fn account_of(&self, peer: &str) -> Option<String> {
+        self.peers.lock().ok()?.get(peer).cloned()
+    }
+
+    /// The account that first sends changes to a document the relay has no owner for becomes its
+    /// owner (before samod even sees those changes, so the decision is in place when they land).
+    pub fn note_writer(&self, doc_id: &str, account: &str) {
+        if self.load(doc_id).and_then(|f| f.owner).is_some() || !rally_core::document::is_id(doc_id) {
+            return;
+        }
+        if let Ok(db) = self.db.lock() {
+            let saved = db.execute(
+                "INSERT INTO sync_documents (id, owner) VALUES (?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET owner = coalesce(sync_documents.owner, excluded.owner)",
+                params![doc_id, account],
+            );
+            if let Err(e) = saved {
+                eprintln!("rally-server: recording the owner of {doc_id}: {e}");
+                return;
+            }
+        }
+        let facts = self.load(doc_id);
+        if let Ok(watches) = self.watches.lock() {
+            if let Some(tx) = watches.get(doc_id) {
+                tx.send_replace(facts);
+            }
+        }
     }
 
     fn load(&self, doc_id: &str) -> Option<DocFacts> {
@@ -41,11 +85,9 @@ impl Registry {
         })
     }
 
-    /// Records what a new stored version says. The owner is fixed by the first version that names one.
+    /// Records what a new stored version says (the owner is the relay's, never the document's).
     pub fn stored(&self, doc_id: &str, mut facts: DocFacts) {
-        if let Some(known) = self.load(doc_id).and_then(|f| f.owner) {
-            facts.owner = Some(known);
-        }
+        facts.owner = self.load(doc_id).and_then(|f| f.owner);
         if let Ok(db) = self.db.lock() {
             let (draft, visibility) = match facts.event {
                 Some((draft, visibility)) => (Some(draft), Some(visibility.as_str())),
@@ -80,7 +122,7 @@ impl Registry {
         doc: DocumentId,
         peer: PeerId,
     ) -> impl Stream<Item = ShareConfig> + Send + 'static {
-        let account = account_of_peer(peer.as_str());
+        let account = self.account_of(peer.as_str());
         let rx = self.subscribe(&doc.to_string());
         futures::stream::unfold((rx, true), move |(mut rx, first)| {
             let account = account.clone();

@@ -77,17 +77,17 @@ pub fn stored_document(conn: &Connection, doc_id: &str) -> rusqlite::Result<Opti
     Ok(Some(doc))
 }
 
-/// What a stored document says about its access: owner and, for events, draft and visibility.
+/// What a stored document says about its access: for events, draft and visibility. (Its owner is
+/// not in it: the relay records who first wrote it.)
 fn facts_of(conn: &Connection, doc_id: &str) -> rusqlite::Result<Option<DocFacts>> {
     let Some(doc) = stored_document(conn, doc_id)? else { return Ok(None) };
-    let owner = rally_core::document::owner(&doc).ok().flatten();
     let event = match rally_core::document::kind(&doc, doc_id) {
         Ok(rally_core::document::Kind::Event) => {
             rally_core::document::read_event(&doc, doc_id).ok().map(|e| (e.details.draft, e.details.visibility))
         }
         _ => None,
     };
-    Ok(Some(DocFacts { owner, event }))
+    Ok(Some(DocFacts { owner: None, event }))
 }
 
 impl Storage for SqliteStorage {
