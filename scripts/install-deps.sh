@@ -36,3 +36,11 @@ if ! cargo install --list | grep -q "^tauri-driver v${TAURI_DRIVER_VERSION}:"; t
   echo "install-deps: tauri-driver ${TAURI_DRIVER_VERSION}"
   cargo install --locked tauri-driver --version "${TAURI_DRIVER_VERSION}"
 fi
+
+# The JavaScript automerge-repo client and reference relay (npm), for the interop test and the benchmark.
+anchor="$(cd "$(dirname "$0")/.." && pwd)/../shared/anchors/automerge-relay/setup.sh"
+if [ -f "$anchor" ]; then
+  bash "$anchor" >/dev/null
+else
+  echo "install-deps: $anchor not found; the JavaScript client test will fail until it is there" >&2
+fi

@@ -1,0 +1,106 @@
+//! A JavaScript automerge-repo client (the anchor's automerge-repo 2.5.6, as installed by
+//! ../shared/anchors/automerge-relay/setup.sh) syncs with the relay within its access rights: it reads
+//! another account's published event but cannot change it, is refused a draft, and keeps its own
+//! documents.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use automerge::Automerge;
+use chrono::{TimeZone, Utc};
+use rally_core::document::{self, Kind};
+use rally_core::model::{EventDetails, EventStatus, ImageChange, JoinMode, Visibility};
+
+use common::{find_eventually, peer, Relay};
+
+fn anchor_home() -> PathBuf {
+    let home = std::env::var_os("AM_ANCHOR_HOME").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/automerge-relay-anchor")
+    });
+    assert!(
+        home.join("node_modules/@automerge/automerge-repo").exists(),
+        "the automerge-repo anchor is not installed in {}: run scripts/install-deps.sh",
+        home.display()
+    );
+    home
+}
+
+fn event(draft: bool) -> Automerge {
+    let now = Utc::now();
+    let mut doc = document::create(Kind::Event, now).expect("doc");
+    let details = EventDetails {
+        organizer_id: "ana".into(),
+        title: if draft { "Secret draft".into() } else { "Public picnic".into() },
+        description: String::new(),
+        starts_at: Utc.with_ymd_and_hms(2031, 7, 1, 12, 0, 0).single().expect("t"),
+        ends_at: Utc.with_ymd_and_hms(2031, 7, 1, 15, 0, 0).single().expect("t"),
+        timezone: "Europe/Paris".into(),
+        all_day: false,
+        place: None,
+        online_url: None,
+        status: EventStatus::Confirmed,
+        visibility: Visibility::Public,
+        draft,
+        join_mode: JoinMode::Free,
+        registration_url: None,
+        capacity: None,
+        tags: vec![],
+        category: None,
+    };
+    document::write_event(&mut doc, &details, &ImageChange::Keep, now).expect("write");
+    Automerge::load(&doc.save()).expect("load")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_javascript_client_syncs_within_its_rights() {
+    let home = anchor_home();
+    let script = home.join("rally-access-check.mjs");
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/js/access.mjs"), &script).expect("copy the script");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = Relay::start(dir.path(), None);
+    let ana = relay.account("ana@example.org").await;
+    let bo = relay.account("bo@example.org").await;
+    let ana_phone = peer(&relay, &ana).await;
+    let published = ana_phone.create(event(false)).await.expect("create");
+    let draft = ana_phone.create(event(true)).await.expect("create");
+    // Both are on the relay before the JS client asks (a second device of Ana's finds them).
+    let ana_laptop = peer(&relay, &relay.account_session_again("ana@example.org").await).await;
+    find_eventually(&ana_laptop, published.document_id()).await;
+    find_eventually(&ana_laptop, draft.document_id()).await;
+
+    let output = Command::new("node")
+        .arg(&script)
+        .current_dir(&home)
+        .env("RELAY_URL", relay.sync_url("").trim_end_matches("?access_token="))
+        .env("TOKEN", &bo.token)
+        .env("READABLE", published.document_id().to_string())
+        .env("HIDDEN", draft.document_id().to_string())
+        .output()
+        .expect("node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "node failed: {}\n{stdout}", String::from_utf8_lossy(&output.stderr));
+    let result: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().unwrap_or("")).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+
+    assert_eq!(result["readable_title"], "Public picnic", "{result}");
+    assert!(result["hidden_title"].is_null(), "a draft reached another account: {result}");
+    assert!(result["hidden_error"].as_str().is_some_and(|e| e.contains("unavailable")), "{result}");
+    assert_eq!(result["own_note"], "from js", "{result}");
+
+    // Its change to Ana's event stayed on its side.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let db = rusqlite::Connection::open(relay.data.join("relay.sqlite3")).expect("db");
+    let stored = rally_server::sync::storage::stored_document(&db, &published.document_id().to_string())
+        .expect("query")
+        .expect("stored");
+    assert_eq!(document::read_event(&stored, "x").expect("event").details.title, "Public picnic");
+    let owner: String = db
+        .query_row("SELECT owner FROM sync_documents WHERE id = ?1", [result["own_id"].as_str().expect("id")], |r| {
+            r.get(0)
+        })
+        .expect("the JS client's document is recorded");
+    assert_eq!(owner, bo.account_id, "its own document is Bo's");
+}
