@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use automerge::Automerge;
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use rally_core::document::{self, Kind};
-use rally_core::model::{EventDetails, EventStatus, ImageChange, JoinMode, Visibility};
+use rally_core::model::ImageChange;
 
 use common::{find_eventually, peer, Relay};
 
@@ -30,25 +30,7 @@ fn anchor_home() -> PathBuf {
 fn event(draft: bool) -> Automerge {
     let now = Utc::now();
     let mut doc = document::create(Kind::Event, now).expect("doc");
-    let details = EventDetails {
-        organizer_id: "ana".into(),
-        title: if draft { "Secret draft".into() } else { "Public picnic".into() },
-        description: String::new(),
-        starts_at: Utc.with_ymd_and_hms(2031, 7, 1, 12, 0, 0).single().expect("t"),
-        ends_at: Utc.with_ymd_and_hms(2031, 7, 1, 15, 0, 0).single().expect("t"),
-        timezone: "Europe/Paris".into(),
-        all_day: false,
-        place: None,
-        online_url: None,
-        status: EventStatus::Confirmed,
-        visibility: Visibility::Public,
-        draft,
-        join_mode: JoinMode::Free,
-        registration_url: None,
-        capacity: None,
-        tags: vec![],
-        category: None,
-    };
+    let details = common::event_details(if draft { "Secret draft" } else { "Public picnic" }, draft);
     document::write_event(&mut doc, &details, &ImageChange::Keep, now).expect("write");
     Automerge::load(&doc.save()).expect("load")
 }

@@ -6,34 +6,12 @@ mod common;
 use std::time::Duration;
 
 use automerge::{AutoCommit, Automerge};
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use rally_core::document::{self, Kind};
-use rally_core::model::{EventDetails, EventStatus, ImageChange, JoinMode, Visibility};
+use rally_core::model::{EventDetails, ImageChange};
 use samod::{DocHandle, DocumentId};
 
 use common::{find_eventually, peer, Relay, Session, WAIT};
-
-fn details(owner_identity: &str) -> EventDetails {
-    EventDetails {
-        organizer_id: owner_identity.into(),
-        title: "Assemblée générale".into(),
-        description: "Ordre du jour à venir".into(),
-        starts_at: Utc.with_ymd_and_hms(2031, 3, 1, 18, 0, 0).single().expect("t"),
-        ends_at: Utc.with_ymd_and_hms(2031, 3, 1, 20, 0, 0).single().expect("t"),
-        timezone: "Europe/Paris".into(),
-        all_day: false,
-        place: None,
-        online_url: None,
-        status: EventStatus::Confirmed,
-        visibility: Visibility::Public,
-        draft: true,
-        join_mode: JoinMode::Free,
-        registration_url: None,
-        capacity: None,
-        tags: vec![],
-        category: None,
-    }
-}
 
 /// Applies an edit through rally-core's schema code to a document held by a samod handle.
 fn edit(handle: &DocHandle, change: impl FnOnce(&mut AutoCommit)) {
@@ -73,7 +51,8 @@ async fn devices_converge_and_others_see_only_published_events_read_only() {
     // Ana's phone creates a draft event; her laptop receives it through the relay.
     let now = Utc::now();
     let mut event = document::create(Kind::Event, now).expect("doc");
-    document::write_event(&mut event, &details("ana-identity"), &ImageChange::Keep, now).expect("write");
+    document::write_event(&mut event, &common::event_details("Assemblée générale", true), &ImageChange::Keep, now)
+        .expect("write");
     let mut identity = document::create(Kind::Identity, now).expect("doc");
     let event_handle = ana_phone.create(Automerge::load(&event.save()).expect("am")).await.expect("create");
     let identity_handle = ana_phone.create(Automerge::load(&identity.save()).expect("am")).await.expect("create");

@@ -151,3 +151,28 @@ pub async fn find_eventually(repo: &Repo, id: &DocumentId) -> DocHandle {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// An event's details for tests: a public event in Paris, in 2031.
+pub fn event_details(title: &str, draft: bool) -> rally_core::model::EventDetails {
+    use chrono::TimeZone;
+    use rally_core::model::{EventDetails, EventStatus, JoinMode, Visibility};
+    EventDetails {
+        organizer_id: "organizer".into(),
+        title: title.into(),
+        description: "Ordre du jour à venir".into(),
+        starts_at: chrono::Utc.with_ymd_and_hms(2031, 3, 1, 18, 0, 0).single().expect("t"),
+        ends_at: chrono::Utc.with_ymd_and_hms(2031, 3, 1, 20, 0, 0).single().expect("t"),
+        timezone: "Europe/Paris".into(),
+        all_day: false,
+        place: None,
+        online_url: None,
+        status: EventStatus::Confirmed,
+        visibility: Visibility::Public,
+        draft,
+        join_mode: JoinMode::Free,
+        registration_url: None,
+        capacity: None,
+        tags: vec![],
+        category: None,
+    }
+}
