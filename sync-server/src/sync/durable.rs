@@ -1,8 +1,11 @@
-//! Nothing is acknowledged before it is on disk. samod applies a change, queues its reply and hands
-//! the write to storage, in no fixed order; a reply can tell a client "I have your change" while the
-//! change is still in memory, and a crash then loses an acknowledged change (measured: 3 of 150 lost
-//! to a SIGKILL). So storage counts the writes it has been handed and not finished, and every message
-//! to a peer waits until that count is zero.
+//! Replies wait for writes in progress. samod applies a change, queues its reply and hands the write
+//! to storage, in no fixed order; a reply can tell a client "I have your change" while the change is
+//! still in memory, and a crash then loses an acknowledged change. Storage counts the writes it has
+//! been handed and not finished, and every message to a peer waits until that count is zero.
+//!
+//! This narrows the window but does not close it: when samod queues the reply before handing over the
+//! write, the count is still zero. Measured with SIGKILL mid-burst: 8–9 of 150 acknowledged changes
+//! lost without the gate, up to 5 with it. Closing it needs the write ordered before the reply.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
