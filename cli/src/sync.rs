@@ -1,15 +1,38 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rally_client::sync::background::BackgroundSync;
 use rally_client::sync::SyncEngine;
 use rally_client::{Error, Result};
+use rally_core::model::{SyncState, SyncStatus};
 use rally_core::profile::Profile;
 
 const SETTLE: Duration = Duration::from_secs(30);
-const TICK: Duration = Duration::from_secs(2);
 
 pub async fn run(profile: Profile, once: bool) -> Result<()> {
     let profile = Arc::new(Mutex::new(profile));
+    if once {
+        return sync_once(profile).await;
+    }
+    // Until Ctrl-C: the background sync the app runs, saying what it does.
+    let sync = BackgroundSync::start(profile);
+    let mut shown: Option<SyncStatus> = None;
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {
+                let status = sync.status();
+                if shown.as_ref() != Some(&status) {
+                    println!("{}", describe(&status));
+                    shown = Some(status);
+                }
+            }
+        }
+    }
+}
+
+/// One round: everything here to the relay and back, then exit.
+async fn sync_once(profile: Arc<Mutex<Profile>>) -> Result<()> {
     let engine = SyncEngine::connect(profile.clone()).await?;
     let mut changes = engine.changes();
     engine.settle(SETTLE).await?;
@@ -19,30 +42,20 @@ pub async fn run(profile: Profile, once: bool) -> Result<()> {
     }
     let total = profile.lock().map_err(|_| Error::Protocol("profile lock poisoned".into()))?.document_ids()?.len();
     println!("Synced {total} documents; {changed} changed here");
-    if once {
-        engine.stop().await;
-        return Ok(());
-    }
-    // Until Ctrl-C: say what arrives, and push what other processes write to this profile.
-    let mut since = chrono::Utc::now().timestamp_millis();
-    loop {
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
-            received = changes.recv() => {
-                if let Ok(id) = received {
-                    println!("updated {id}");
-                }
-            }
-            _ = tokio::time::sleep(TICK) => {
-                let (ids, latest) = profile.lock().map_err(|_| Error::Protocol("profile lock poisoned".into()))?.documents_changed_since(since)?;
-                since = latest + 1;
-                for id in ids {
-                    engine.push(&id).await?;
-                }
-                engine.reconcile().await?;
-            }
-        }
-    }
     engine.stop().await;
     Ok(())
+}
+
+fn describe(status: &SyncStatus) -> String {
+    let state = match status.state {
+        SyncState::LoggedOut => "not logged in: nothing to sync (rally account login)",
+        SyncState::Offline => "offline",
+        SyncState::Syncing => "syncing",
+        SyncState::UpToDate => "up to date",
+    };
+    let mut line = format!("{state} · {} changes received", status.revision);
+    if let Some(message) = &status.message {
+        line.push_str(&format!(" ({message})"));
+    }
+    line
 }

@@ -1,37 +1,11 @@
 //! The `rally` binary as a script would use it: a real data folder, JSON out, exit codes.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
+use std::process::Command;
+
+use common::{json, ok, refused};
 use serde_json::Value;
-
-fn rally(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rally"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env_remove("RALLY_DATA")
-        .output()
-        .expect("run rally")
-}
-
-fn ok(data: &Path, args: &[&str]) -> String {
-    let out = rally(data, args);
-    assert!(out.status.success(), "rally {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf-8")
-}
-
-fn json(data: &Path, args: &[&str]) -> Value {
-    serde_json::from_str(&ok(data, args)).expect("JSON output")
-}
-
-/// Exit code 2 and a message naming the problem.
-fn refused(data: &Path, args: &[&str], needle: &str) {
-    let out = rally(data, args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "rally {args:?}: {stderr}");
-    assert!(stderr.contains(needle), "rally {args:?}: expected {needle:?} in {stderr:?}");
-}
 
 #[test]
 fn events_are_created_edited_published_listed_searched_and_deleted() {

@@ -210,31 +210,34 @@ impl Profile {
             return Err(Error::invalid("document", format!("\"{id}\" is not a document id")));
         }
         let damaged = |e: automerge::AutomergeError| Error::Document { id: id.into(), message: e.to_string() };
-        // Refuse garbage before it can be kept.
-        automerge::AutoCommit::new().load_incremental(bytes).map_err(damaged)?;
         let pending = documents::incoming(self.store.conn(), id)?;
         let existing = self.store.load(id)?;
-        let before = existing.as_ref().map(|s| s.doc.clone().get_heads());
-        let mut doc = existing.as_ref().map(|s| s.doc.clone()).unwrap_or_default();
+        let (mut doc, before) = match &existing {
+            Some(stored) => {
+                let mut doc = stored.doc.clone();
+                let heads = doc.get_heads();
+                (doc, Some(heads))
+            }
+            None => (automerge::AutoCommit::new(), None),
+        };
+        // Bytes that are not Automerge fail here, before anything is written.
         for chunk in pending.iter().map(Vec::as_slice).chain([bytes]) {
             doc.load_incremental(chunk).map_err(damaged)?;
         }
         let complete = doc.get_missing_deps(&[]).is_empty();
-        let kind = match existing.as_ref() {
-            Some(stored) => Some(stored.kind),
-            None => document::kind(&doc, id).ok(),
-        };
-        let mut stored = match (existing, kind) {
-            (Some(mut stored), _) => {
+        let mut stored = match existing {
+            Some(mut stored) => {
                 stored.doc = doc;
                 stored
             }
-            (None, Some(kind)) => self.store.adopt(id, kind, doc),
-            // Not enough of it yet to know what it is: keep the bytes for later.
-            (None, None) => {
-                self.store.write(|tx| documents::keep_incoming(tx, id, bytes))?;
-                return Ok(false);
-            }
+            None => match document::kind(&doc, id) {
+                Ok(kind) => self.store.adopt(id, kind, doc),
+                // Not enough of it yet to know what it is: keep the bytes for later.
+                Err(_) => {
+                    self.store.write(|tx| documents::keep_incoming(tx, id, bytes))?;
+                    return Ok(false);
+                }
+            },
         };
         let changed = before.as_ref() != Some(&stored.doc.get_heads());
         let deleted = document::is_deleted(&stored.doc)?;

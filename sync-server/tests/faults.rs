@@ -69,16 +69,29 @@ async fn closed_by_server(
     false
 }
 
+/// Two devices of one account: one writes a counter, the other has found it.
+struct Devices {
+    _writer: samod::Repo,
+    _reader: samod::Repo,
+    handle: DocHandle,
+    seen: DocHandle,
+}
+
+async fn two_devices(relay: &Relay) -> Devices {
+    let ana = relay.account("ana@example.org").await;
+    let ana2 = relay.account_session_again("ana@example.org").await;
+    let writer = peer(relay, &ana).await;
+    let reader = peer(relay, &ana2).await;
+    let handle = writer.create(counter_doc()).await.expect("create");
+    let seen = find_eventually(&reader, handle.document_id()).await;
+    Devices { _writer: writer, _reader: reader, handle, seen }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_frames_close_only_their_own_connection() {
     let dir = tempfile::tempdir().expect("tempdir");
     let relay = Relay::start(dir.path(), None);
-    let ana = relay.account("ana@example.org").await;
-    let ana2 = relay.account_session_again("ana@example.org").await;
-    let writer = peer(&relay, &ana).await;
-    let reader = peer(&relay, &ana2).await;
-    let handle = writer.create(counter_doc()).await.expect("create");
-    let seen = find_eventually(&reader, handle.document_id()).await;
+    let Devices { _writer, _reader, handle, seen } = two_devices(&relay).await;
 
     // A frame that is not CBOR at all.
     let mut garbage = raw_socket(&relay, &relay.account_session_again("ana@example.org").await.token).await;
@@ -102,12 +115,7 @@ async fn a_restart_mid_sync_loses_nothing_and_clients_reconnect() {
     let dir = tempfile::tempdir().expect("tempdir");
     let port = free_port();
     let relay = Relay::start_on(dir.path(), None, port);
-    let ana = relay.account("ana@example.org").await;
-    let ana2 = relay.account_session_again("ana@example.org").await;
-    let writer = peer(&relay, &ana).await;
-    let reader = peer(&relay, &ana2).await;
-    let handle = writer.create(counter_doc()).await.expect("create");
-    let seen = find_eventually(&reader, handle.document_id()).await;
+    let Devices { _writer, _reader, handle, seen } = two_devices(&relay).await;
     bump(&handle, 1);
     wait_for_count(&seen, 1, "before the restart").await;
 

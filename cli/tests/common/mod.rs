@@ -49,6 +49,7 @@ pub fn rally(data: &Path, args: &[&str], stdin: &str) -> Output {
         .arg("--data")
         .arg(data)
         .args(args)
+        .env_remove("RALLY_DATA")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -63,4 +64,16 @@ pub fn ok(data: &Path, args: &[&str]) -> String {
     let out = rally(data, args, "");
     assert!(out.status.success(), "rally {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("utf-8")
+}
+
+pub fn json(data: &Path, args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&ok(data, args)).expect("JSON output")
+}
+
+/// Exit code 2 and a message naming the problem.
+pub fn refused(data: &Path, args: &[&str], needle: &str) {
+    let out = rally(data, args, "");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "rally {args:?}: {stderr}");
+    assert!(stderr.contains(needle), "rally {args:?}: expected {needle:?} in {stderr:?}");
 }

@@ -13,9 +13,13 @@ use tokio::sync::watch;
 
 use super::access::{decide, DocFacts};
 
+/// What the relay knows of a document: its facts, `None` if it has never seen it, or an error if the
+/// database could not be read (then every decision is a refusal: access never fails open).
+type Lookup = Result<Option<DocFacts>, String>;
+
 pub struct Registry {
     db: Arc<Mutex<Connection>>,
-    watches: Mutex<HashMap<String, watch::Sender<Option<DocFacts>>>>,
+    watches: Mutex<HashMap<String, watch::Sender<Lookup>>>,
     /// Which account each peer id belongs to: bound on its first connection, for good.
     peers: Mutex<HashMap<String, String>>,
 }
@@ -46,8 +50,16 @@ impl Registry {
     /// The account that first sends changes to a document the relay has no owner for becomes its
     /// owner (before samod even sees those changes, so the decision is in place when they land).
     pub fn note_writer(&self, doc_id: &str, account: &str) {
-        if self.load(doc_id).and_then(|f| f.owner).is_some() || !rally_core::document::is_id(doc_id) {
+        if !rally_core::document::is_id(doc_id) {
             return;
+        }
+        match self.load(doc_id) {
+            Ok(Some(DocFacts { owner: Some(_), .. })) => return,
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("rally-server: reading the owner of {doc_id}: {e}");
+                return;
+            }
         }
         if let Ok(db) = self.db.lock() {
             let saved = db.execute(
@@ -63,31 +75,32 @@ impl Registry {
         let facts = self.load(doc_id);
         if let Ok(watches) = self.watches.lock() {
             if let Some(tx) = watches.get(doc_id) {
-                tx.send_replace(facts);
+                tx.send_modify(|known| *known = facts);
             }
         }
     }
 
-    fn load(&self, doc_id: &str) -> Option<DocFacts> {
-        let db = self.db.lock().ok()?;
+    fn load(&self, doc_id: &str) -> Lookup {
+        let db = self.db.lock().map_err(|_| "the database lock was poisoned".to_string())?;
         let row: Option<(Option<String>, Option<i64>, Option<String>)> = db
             .query_row("SELECT owner, draft, visibility FROM sync_documents WHERE id = ?1", [doc_id], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })
             .optional()
-            .ok()?;
-        row.map(|(owner, draft, visibility)| DocFacts {
+            .map_err(|e| e.to_string())?;
+        Ok(row.map(|(owner, draft, visibility)| DocFacts {
             owner,
             event: match (draft, visibility.as_deref().and_then(Visibility::parse)) {
                 (Some(draft), Some(visibility)) => Some((draft != 0, visibility)),
                 _ => None,
             },
-        })
+        }))
     }
 
     /// Records what a new stored version says (the owner is the relay's, never the document's).
     pub fn stored(&self, doc_id: &str, mut facts: DocFacts) {
-        facts.owner = self.load(doc_id).and_then(|f| f.owner);
+        // An unreadable owner is left as stored: the update below never replaces one.
+        facts.owner = self.load(doc_id).ok().flatten().and_then(|f| f.owner);
         if let Ok(db) = self.db.lock() {
             let (draft, visibility) = match facts.event {
                 Some((draft, visibility)) => (Some(draft), Some(visibility.as_str())),
@@ -105,12 +118,12 @@ impl Registry {
         }
         if let Ok(watches) = self.watches.lock() {
             if let Some(tx) = watches.get(doc_id) {
-                tx.send_replace(Some(facts));
+                tx.send_modify(|known| *known = Ok(Some(facts)));
             }
         }
     }
 
-    fn subscribe(&self, doc_id: &str) -> watch::Receiver<Option<DocFacts>> {
+    fn subscribe(&self, doc_id: &str) -> watch::Receiver<Lookup> {
         let mut watches = self.watches.lock().unwrap_or_else(|p| p.into_inner());
         watches.retain(|_, tx| tx.receiver_count() > 0);
         watches.entry(doc_id.to_string()).or_insert_with(|| watch::channel(self.load(doc_id)).0).subscribe()
@@ -130,9 +143,9 @@ impl Registry {
                 if !first {
                     rx.changed().await.ok()?;
                 }
-                let decision = match &account {
-                    Some(account) => decide(rx.borrow_and_update().as_ref(), account),
-                    None => ShareConfig::none(),
+                let decision = match (&account, &*rx.borrow_and_update()) {
+                    (Some(account), Ok(facts)) => decide(facts.as_ref(), account),
+                    _ => ShareConfig::none(),
                 };
                 Some((decision, (rx, false)))
             }
