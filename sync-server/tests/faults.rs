@@ -1,10 +1,7 @@
-//! The relay under faults: a malformed frame or an oversized message closes only the offending
-//! connection; a restart mid-sync loses nothing and clients reconnect on their own.
-//!
-//! Not here, because it does not hold yet: "a SIGKILL during a burst keeps every acknowledged change".
-//! Its test (in commit "relay: acknowledge nothing before it is on disk…") loses 8–9 of 150
-//! acknowledged changes without the gate in `sync/durable.rs`, and still up to 5 with it: samod can
-//! queue a reply before it hands the write to storage.
+//! The relay under faults: a malformed frame, a sync message that does not decode or an oversized
+//! message closes only the offending connection; a restart mid-sync loses nothing and clients
+//! reconnect on their own; a SIGKILL during a burst of writes keeps every change the relay had
+//! acknowledged.
 
 mod common;
 
@@ -98,6 +95,20 @@ async fn bad_frames_close_only_their_own_connection() {
     garbage.send(Message::Binary(vec![0xff, 0x00, 0x13, 0x37].into())).await.expect("send");
     assert!(closed_by_server(&mut garbage).await, "a malformed frame should close its connection");
 
+    // A well-formed protocol frame whose sync message is garbage.
+    let mut forged = raw_socket(&relay, &relay.account_session_again("ana@example.org").await.token).await;
+    let frame = ciborium::Value::Map(vec![
+        (ciborium::Value::Text("type".into()), ciborium::Value::Text("sync".into())),
+        (ciborium::Value::Text("documentId".into()), ciborium::Value::Text(handle.document_id().to_string())),
+        (ciborium::Value::Text("senderId".into()), ciborium::Value::Text("forger".into())),
+        (ciborium::Value::Text("targetId".into()), ciborium::Value::Text("rally-relay".into())),
+        (ciborium::Value::Text("data".into()), ciborium::Value::Bytes(vec![0x42, 0x01, 0x02])),
+    ]);
+    let mut bytes = Vec::new();
+    ciborium::ser::into_writer(&frame, &mut bytes).expect("encode");
+    forged.send(Message::Binary(bytes.into())).await.expect("send");
+    assert!(closed_by_server(&mut forged).await, "an undecodable sync message should close its connection");
+
     // A message over the 16 MiB limit.
     let mut huge = raw_socket(&relay, &relay.account_session_again("ana@example.org").await.token).await;
     let _ = huge.send(Message::Binary(vec![0u8; 17 * 1024 * 1024].into())).await;
@@ -126,4 +137,46 @@ async fn a_restart_mid_sync_loses_nothing_and_clients_reconnect() {
     }
     let _relay = Relay::start_on(dir.path(), None, port);
     wait_for_count(&seen, 20, "after the restart").await;
+}
+
+/// Each round writes a burst to one document and a new one, waits until the relay acknowledges the
+/// burst (its sync state holds our heads), kills it with SIGKILL at once, and restarts it on the same
+/// data: everything acknowledged must be there. samod may queue its reply before storing a change;
+/// the relay stores received changes before samod sees them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_during_a_burst_keeps_every_acknowledged_change() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let mut relay = Relay::start_on(dir.path(), None, port);
+    let ana = relay.account("ana@example.org").await;
+    let mut writer = peer(&relay, &ana).await;
+    let handle = writer.create(counter_doc()).await.expect("create");
+    let mut written = Vec::new();
+    for round in 1..=5_i64 {
+        let relay_peer = samod::PeerId::from_string("rally-relay".into());
+        let connection = writer.when_connected(relay_peer).await.expect("connected").id();
+        let handle = writer.find(handle.document_id().clone()).await.expect("running").expect("local");
+        let fresh = writer.create(counter_doc()).await.expect("create");
+        for n in 1..=40 {
+            bump(&handle, round * 100 + n);
+            bump(&fresh, n);
+        }
+        for doc in [&handle, &fresh] {
+            tokio::time::timeout(WAIT, doc.they_have_our_changes(connection)).await.expect("acknowledged");
+        }
+        drop(relay); // SIGKILL, the instant the acknowledgement arrived
+                     // The writer goes too, so that it cannot send again what the relay might have lost.
+        writer.stop().await;
+        written.push((fresh.document_id().clone(), 40));
+        written.push((handle.document_id().clone(), round * 100 + 40));
+        relay = Relay::start_on(dir.path(), None, port);
+        writer = peer(&relay, &relay.account_session_again("ana@example.org").await).await;
+        // A fresh device reads what the relay kept, not what the writer would send it again.
+        let reader = peer(&relay, &relay.account_session_again("ana@example.org").await).await;
+        for (id, want) in &written {
+            let kept = find_eventually(&reader, id).await;
+            assert!(count(&kept) >= *want, "round {round}: acknowledged {want}, the relay kept {}", count(&kept));
+        }
+        reader.stop().await;
+    }
 }

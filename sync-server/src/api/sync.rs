@@ -9,6 +9,9 @@ use crate::{AppState, Result};
 
 /// The largest message accepted: larger ones close the connection; other peers are unaffected.
 const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+/// Each connection's read buffer (tungstenite allocates 128 KiB by default, for every idle socket too);
+/// a larger message is read in more steps.
+const READ_BUFFER_BYTES: usize = 8 * 1024;
 
 pub async fn connect(
     State(state): State<AppState>,
@@ -16,9 +19,11 @@ pub async fn connect(
     upgrade: WebSocketUpgrade,
 ) -> Result<Response> {
     let account = session.account_id;
-    Ok(upgrade.max_message_size(MAX_MESSAGE_BYTES).on_upgrade(move |socket| async move {
-        if let Err(e) = state.sync.accept(socket, account) {
-            eprintln!("rally-server: sync connection refused: {e}");
-        }
-    }))
+    Ok(upgrade.max_message_size(MAX_MESSAGE_BYTES).read_buffer_size(READ_BUFFER_BYTES).on_upgrade(
+        move |socket| async move {
+            if let Err(e) = state.sync.accept(socket, account) {
+                eprintln!("rally-server: sync connection refused: {e}");
+            }
+        },
+    ))
 }

@@ -1,8 +1,9 @@
 //! Who may see and change a document: a pure function of what the relay knows about the document and
 //! who asks. Tested here without a socket.
 //!
-//! - The owning account's devices read and write, and are offered the document unasked (so a new
-//!   device receives everything).
+//! - The owning account's devices read and write. Nothing is offered unasked: a device learns its
+//!   account's documents from the account's root document and asks for each (announcing every
+//!   document to every new connection would cost the relay per document and connection).
 //! - A published public or unlisted event is readable, never writable, by every other authenticated
 //!   account, which must ask for it by id.
 //! - Drafts, private events, identities and anything else go to nobody else.
@@ -28,7 +29,7 @@ pub fn decide(facts: Option<&DocFacts>, account: &str) -> ShareConfig {
         return ShareConfig::read_write().with_announce(false);
     };
     if facts.owner.as_deref() == Some(account) {
-        return ShareConfig::read_write();
+        return ShareConfig::read_write().with_announce(false);
     }
     match facts.event {
         Some((false, Visibility::Public | Visibility::Unlisted)) => ShareConfig::read_only().with_announce(false),
@@ -47,7 +48,7 @@ mod tests {
     #[test]
     fn the_owner_reads_and_writes_everything_it_owns() {
         for facts in [event("a", true, Visibility::Private), DocFacts { owner: Some("a".into()), event: None }] {
-            assert_eq!(decide(Some(&facts), "a"), ShareConfig::read_write());
+            assert_eq!(decide(Some(&facts), "a"), ShareConfig::read_write().with_announce(false));
         }
     }
 

@@ -4,9 +4,8 @@
 //! - [`access`]: the rule, a pure function.
 //! - [`registry`]: per-document facts and the decision streams samod subscribes to.
 //! - [`storage`]: samod's storage in SQLite, deriving facts as documents are written.
-//!
 //! - [`connection`]: one authenticated socket: peer ids bound to accounts, first writers recorded,
-//!   replies held until writes are on disk ([`durable`]); [`wire`] reads the frame headers.
+//!   received changes stored before samod applies them; [`wire`] reads the frame headers.
 //!
 //! A connection is accepted only with a valid session token. Any automerge-repo client may pick its own
 //! peer id; the relay binds it to the session's account the first time it is seen, and refuses it to
@@ -14,7 +13,6 @@
 
 pub mod access;
 mod connection;
-pub mod durable;
 pub mod registry;
 pub mod storage;
 pub mod wire;
@@ -33,7 +31,7 @@ pub const RELAY_PEER_ID: &str = "rally-relay";
 pub struct SyncHub {
     repo: Repo,
     registry: Arc<registry::Registry>,
-    gate: Arc<durable::PersistGate>,
+    storage: storage::SqliteStorage,
     acceptor: AcceptorHandle,
     db: Arc<Mutex<Connection>>,
     /// One root document per account, even when two devices ask at once.
@@ -43,11 +41,10 @@ pub struct SyncHub {
 impl SyncHub {
     pub async fn start(db: Arc<Mutex<Connection>>) -> Result<SyncHub> {
         let registry = Arc::new(registry::Registry::new(db.clone()));
-        let gate = Arc::new(durable::PersistGate::default());
-        let storage = storage::SqliteStorage::new(db.clone(), registry.clone(), gate.clone());
+        let storage = storage::SqliteStorage::new(db.clone(), registry.clone());
         let repo = Repo::build_tokio()
             .with_peer_id(PeerId::from_string(RELAY_PEER_ID.to_string()))
-            .with_storage(storage)
+            .with_storage(storage.clone())
             .with_share_policy({
                 let registry = registry.clone();
                 move |doc, peer| registry.decisions(doc, peer)
@@ -56,7 +53,7 @@ impl SyncHub {
             .await;
         let url = samod::Url::parse("ws://relay.invalid/sync").map_err(|e| Error::Config(e.to_string()))?;
         let acceptor = repo.make_acceptor(url).map_err(|_| Error::Config("the sync repo stopped".into()))?;
-        Ok(SyncHub { repo, registry, gate, acceptor, db, root_lock: tokio::sync::Mutex::new(()) })
+        Ok(SyncHub { repo, registry, storage, acceptor, db, root_lock: tokio::sync::Mutex::new(()) })
     }
 
     /// The account's root document, created (owned by the account) the first time it is asked for.
@@ -85,7 +82,7 @@ impl SyncHub {
 
     /// Serves one WebSocket of `account` until it closes.
     pub fn accept(&self, socket: axum::extract::ws::WebSocket, account: String) -> Result<()> {
-        let transport = connection::transport(socket, account, self.registry.clone(), self.gate.clone());
+        let transport = connection::transport(socket, account, self.registry.clone(), self.storage.clone());
         self.acceptor.accept(transport).map(|_| ()).map_err(|_| Error::Config("the sync repo stopped".into()))
     }
 

@@ -1,14 +1,14 @@
-//! What the relay knows about each document's access (its [`DocFacts`]), kept in `sync_documents`, and
-//! the decision streams samod subscribes to: one per (document, peer), re-decided whenever the facts
-//! of that document change.
+//! What the relay knows about each document's access (its [`DocFacts`]), kept in `sync_documents` and
+//! cached in memory, and the decision streams samod subscribes to: one per (document, peer),
+//! re-decided whenever the facts of that document change.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use futures::Stream;
+use futures::stream::{BoxStream, StreamExt};
 use rally_core::model::Visibility;
 use rusqlite::{params, Connection, OptionalExtension};
-use samod::{DocumentId, PeerId, ShareConfig};
+use samod::{DocumentId, PeerId, ShareAccess, ShareConfig};
 use tokio::sync::watch;
 
 use super::access::{decide, DocFacts};
@@ -19,14 +19,15 @@ type Lookup = Result<Option<DocFacts>, String>;
 
 pub struct Registry {
     db: Arc<Mutex<Connection>>,
-    watches: Mutex<HashMap<String, watch::Sender<Lookup>>>,
+    /// Every document looked at since start, with its facts; an error is never cached.
+    docs: Mutex<HashMap<String, watch::Sender<Lookup>>>,
     /// Which account each peer id belongs to: bound on its first connection, for good.
     peers: Mutex<HashMap<String, String>>,
 }
 
 impl Registry {
     pub fn new(db: Arc<Mutex<Connection>>) -> Self {
-        Registry { db, watches: Mutex::new(HashMap::new()), peers: Mutex::new(HashMap::new()) }
+        Registry { db, docs: Mutex::new(HashMap::new()), peers: Mutex::new(HashMap::new()) }
     }
 
     /// Binds a peer id to the account of the connection that announces it; refuses one already bound
@@ -53,7 +54,7 @@ impl Registry {
         if !rally_core::document::is_id(doc_id) {
             return;
         }
-        match self.load(doc_id) {
+        match self.facts(doc_id) {
             Ok(Some(DocFacts { owner: Some(_), .. })) => return,
             Ok(_) => {}
             Err(e) => {
@@ -72,12 +73,33 @@ impl Registry {
                 return;
             }
         }
-        let facts = self.load(doc_id);
-        if let Ok(watches) = self.watches.lock() {
-            if let Some(tx) = watches.get(doc_id) {
-                tx.send_modify(|known| *known = facts);
-            }
+        self.publish(doc_id, self.load(doc_id));
+    }
+
+    /// Whether `account` may change the document now (so that its changes are worth keeping).
+    pub fn may_write(&self, doc_id: &str, account: &str) -> bool {
+        match self.facts(doc_id) {
+            Ok(facts) => decide(facts.as_ref(), account).access == ShareAccess::ReadWrite,
+            Err(_) => false,
         }
+    }
+
+    /// The document's facts, from memory when known.
+    fn facts(&self, doc_id: &str) -> Lookup {
+        let cached = self
+            .docs
+            .lock()
+            .map_err(|_| "the registry lock was poisoned".to_string())?
+            .get(doc_id)
+            .map(|tx| tx.borrow().clone());
+        if let Some(Ok(facts)) = cached {
+            return Ok(facts);
+        }
+        let loaded = self.load(doc_id);
+        if loaded.is_ok() {
+            self.publish(doc_id, loaded.clone());
+        }
+        loaded
     }
 
     fn load(&self, doc_id: &str) -> Lookup {
@@ -97,10 +119,31 @@ impl Registry {
         }))
     }
 
+    /// Makes `facts` the document's known facts, waking the decision streams that watch it.
+    fn publish(&self, doc_id: &str, facts: Lookup) {
+        let Ok(mut docs) = self.docs.lock() else { return };
+        match docs.get(doc_id) {
+            Some(tx) => {
+                tx.send_if_modified(|known| {
+                    let changed = *known != facts;
+                    *known = facts;
+                    changed
+                });
+            }
+            None => {
+                docs.insert(doc_id.to_string(), watch::channel(facts).0);
+            }
+        }
+    }
+
     /// Records what a new stored version says (the owner is the relay's, never the document's).
     pub fn stored(&self, doc_id: &str, mut facts: DocFacts) {
+        let known = self.facts(doc_id);
         // An unreadable owner is left as stored: the update below never replaces one.
-        facts.owner = self.load(doc_id).ok().flatten().and_then(|f| f.owner);
+        facts.owner = known.as_ref().ok().cloned().flatten().and_then(|f| f.owner);
+        if known == Ok(Some(facts.clone())) {
+            return;
+        }
         if let Ok(db) = self.db.lock() {
             let (draft, visibility) = match facts.event {
                 Some((draft, visibility)) => (Some(draft), Some(visibility.as_str())),
@@ -114,41 +157,53 @@ impl Registry {
             );
             if let Err(e) = saved {
                 eprintln!("rally-server: recording access facts of {doc_id}: {e}");
+                return;
             }
         }
-        if let Ok(watches) = self.watches.lock() {
-            if let Some(tx) = watches.get(doc_id) {
-                tx.send_modify(|known| *known = Ok(Some(facts)));
-            }
-        }
-    }
-
-    fn subscribe(&self, doc_id: &str) -> watch::Receiver<Lookup> {
-        let mut watches = self.watches.lock().unwrap_or_else(|p| p.into_inner());
-        watches.retain(|_, tx| tx.receiver_count() > 0);
-        watches.entry(doc_id.to_string()).or_insert_with(|| watch::channel(self.load(doc_id)).0).subscribe()
+        self.publish(doc_id, Ok(Some(facts)));
     }
 
     /// The decisions for `peer` on `doc`: now, and again whenever the document's facts change.
-    pub fn decisions(
-        self: &Arc<Self>,
-        doc: DocumentId,
-        peer: PeerId,
-    ) -> impl Stream<Item = ShareConfig> + Send + 'static {
-        let account = self.account_of(peer.as_str());
-        let rx = self.subscribe(&doc.to_string());
+    pub fn decisions(self: &Arc<Self>, doc: DocumentId, peer: PeerId) -> BoxStream<'static, ShareConfig> {
+        let doc = doc.to_string();
+        let Some(account) = self.account_of(peer.as_str()) else {
+            return futures::stream::once(async { ShareConfig::none() }).boxed();
+        };
+        // A document's owner never changes: its devices need no watch (one per document and peer,
+        // which would add up with many documents and connections).
+        if let Ok(Some(facts)) = self.facts(&doc) {
+            if facts.owner.as_deref() == Some(account.as_str()) {
+                let decision = decide(Some(&facts), &account);
+                return futures::stream::once(async move { decision }).boxed();
+            }
+        }
+        let rx = {
+            let Ok(mut docs) = self.docs.lock() else {
+                return futures::stream::once(async { ShareConfig::none() }).boxed();
+            };
+            match docs.get(&doc) {
+                Some(tx) => tx.subscribe(),
+                None => {
+                    // `facts` could not read the database: refuse now, and decide again once it can.
+                    let (tx, rx) = watch::channel(Err("not read yet".to_string()));
+                    docs.insert(doc.clone(), tx);
+                    rx
+                }
+            }
+        };
         futures::stream::unfold((rx, true), move |(mut rx, first)| {
             let account = account.clone();
             async move {
                 if !first {
                     rx.changed().await.ok()?;
                 }
-                let decision = match (&account, &*rx.borrow_and_update()) {
-                    (Some(account), Ok(facts)) => decide(facts.as_ref(), account),
-                    _ => ShareConfig::none(),
+                let decision = match &*rx.borrow_and_update() {
+                    Ok(facts) => decide(facts.as_ref(), &account),
+                    Err(_) => ShareConfig::none(),
                 };
                 Some((decision, (rx, false)))
             }
         })
+        .boxed()
     }
 }

@@ -1,6 +1,10 @@
 //! samod's key-value storage in the relay's SQLite database (`sync_storage`), one row per key. After
 //! each write to a document, its access facts are derived again from all its stored chunks and handed
 //! to the [`Registry`], so a decision can change the moment a draft is published.
+//!
+//! Changes a peer sends are also written here *before* samod sees them ([`SqliteStorage::keep_received`]),
+//! under the keys samod gives them, so a change the relay has acknowledged is on disk even if the
+//! process dies the next instant: samod may queue its reply before it hands the write to storage.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -11,14 +15,12 @@ use rusqlite::{params, Connection};
 use samod::storage::{Storage, StorageKey};
 
 use super::access::DocFacts;
-use super::durable::PersistGate;
 use super::registry::Registry;
 
 #[derive(Clone)]
 pub struct SqliteStorage {
     db: Arc<Mutex<Connection>>,
     registry: Arc<Registry>,
-    gate: Arc<PersistGate>,
 }
 
 fn key_text(key: &StorageKey) -> String {
@@ -30,8 +32,48 @@ fn parse_key(text: &str) -> Option<StorageKey> {
 }
 
 impl SqliteStorage {
-    pub fn new(db: Arc<Mutex<Connection>>, registry: Arc<Registry>, gate: Arc<PersistGate>) -> Self {
-        SqliteStorage { db, registry, gate }
+    pub fn new(db: Arc<Mutex<Connection>>, registry: Arc<Registry>) -> Self {
+        SqliteStorage { db, registry }
+    }
+
+    /// Stores the changes an incoming sync message (`message`, the frame's `data`) carries for
+    /// `doc_id`, committed before this returns. Each change goes under `<doc>/incremental/<hash>`,
+    /// the key samod itself uses, so samod's own later write of it is the same row; a whole-document
+    /// chunk (sync protocol v2) goes under the SHA-256 of its bytes. samod loads both on restart.
+    pub async fn keep_received(&self, doc_id: &str, message: &[u8]) -> Result<(), String> {
+        let message = automerge::sync::Message::decode(message)
+            .map_err(|e| format!("a sync message for {doc_id} that does not decode: {e}"))?;
+        let mut rows = Vec::with_capacity(message.changes.len());
+        for chunk in message.changes.iter() {
+            let name = match automerge::Change::from_bytes(chunk.to_vec()) {
+                Ok(change) => change.hash().to_string(),
+                Err(_) => {
+                    automerge::Automerge::load(chunk)
+                        .map_err(|e| format!("a sync message for {doc_id} with changes that do not load: {e}"))?;
+                    hex_sha256(chunk)
+                }
+            };
+            rows.push((format!("{doc_id}/incremental/{name}"), chunk.to_vec()));
+        }
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db.lock().map_err(|_| "the database lock was poisoned".to_string())?;
+            let tx = conn.transaction().map_err(|e| e.to_string())?;
+            {
+                let mut insert = tx
+                    .prepare_cached("INSERT INTO sync_storage (key, data) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING")
+                    .map_err(|e| e.to_string())?;
+                for (key, data) in &rows {
+                    insert.execute(params![key, data]).map_err(|e| e.to_string())?;
+                }
+            }
+            tx.commit().map_err(|e| format!("storing received changes: {e}"))
+        })
+        .await
+        .map_err(|e| e.to_string())?
     }
 
     fn with_db<T: Send + 'static>(
@@ -90,6 +132,11 @@ fn facts_of(conn: &Connection, doc_id: &str) -> rusqlite::Result<Option<DocFacts
     Ok(Some(DocFacts { owner: None, event }))
 }
 
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 impl Storage for SqliteStorage {
     fn load(&self, key: StorageKey) -> impl Future<Output = Option<Vec<u8>>> + Send {
         let key = key_text(&key);
@@ -118,8 +165,6 @@ impl Storage for SqliteStorage {
         let doc_id: Option<String> = (&key).into_iter().next().cloned();
         let key = key_text(&key);
         let registry = self.registry.clone();
-        // Counted from the moment samod hands the write over, so no reply overtakes it.
-        let pending = self.gate.begin();
         let write = self.with_db(move |conn| {
             conn.execute(
                 "INSERT INTO sync_storage (key, data) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET data = excluded.data",
@@ -134,7 +179,6 @@ impl Storage for SqliteStorage {
             if let Some((id, facts)) = write.await.flatten() {
                 registry.stored(&id, facts);
             }
-            drop(pending);
         }
     }
 
