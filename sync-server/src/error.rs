@@ -33,6 +33,9 @@ pub enum Error {
     Config(String),
     #[error("server: {0}")]
     Serve(std::io::Error),
+    /// A sync peer broke the protocol (said only to that peer, over its socket).
+    #[error("{0}")]
+    Protocol(String),
 }
 
 impl Error {

@@ -6,7 +6,7 @@
 //! - [`database`]: the relay's SQLite file in the data folder, with versioned migrations.
 //! - [`accounts`]: sign up, confirm, sessions, password reset, deletion: the logic, no HTTP.
 //! - [`mail`]: outgoing mail, to an outbox folder by default or through SMTP.
-//! - [`sync`]: documents over the automerge-repo protocol (samod), with per-document access.
+//! - [`sync`]: documents over the automerge-repo protocol, with per-document access.
 //! - [`api`]: JSON handlers under `/api/v1/` and the two pages mailed links open; thin.
 //! - [`run`]: serves a bound listener until `shutdown` resolves; the binary and the tests both call it.
 

@@ -75,9 +75,10 @@ async fn a_javascript_client_syncs_within_its_rights() {
     // Its change to Ana's event stayed on its side.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let db = rusqlite::Connection::open(relay.data.join("relay.sqlite3")).expect("db");
-    let stored = rally_server::sync::storage::stored_document(&db, &published.document_id().to_string())
+    let stored = rally_server::sync::store::stored_document(&db, &published.document_id().to_string())
         .expect("query")
-        .expect("stored");
+        .expect("stored")
+        .0;
     assert_eq!(document::read_event(&stored, "x").expect("event").details.title, "Public picnic");
     let owner: String = db
         .query_row("SELECT owner FROM sync_documents WHERE id = ?1", [result["own_id"].as_str().expect("id")], |r| {

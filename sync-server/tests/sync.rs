@@ -33,7 +33,7 @@ fn read(handle: &DocHandle) -> EventDetails {
 /// The relay's own stored copy of a document, straight from its database.
 fn on_relay(relay: &Relay, id: &DocumentId) -> EventDetails {
     let db = rusqlite::Connection::open(relay.data.join("relay.sqlite3")).expect("db");
-    let doc = rally_server::sync::storage::stored_document(&db, &id.to_string()).expect("query").expect("loads");
+    let doc = rally_server::sync::store::stored_document(&db, &id.to_string()).expect("query").expect("loads").0;
     document::read_event(&doc, "x").expect("event").details
 }
 

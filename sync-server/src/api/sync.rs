@@ -19,11 +19,8 @@ pub async fn connect(
     upgrade: WebSocketUpgrade,
 ) -> Result<Response> {
     let account = session.account_id;
-    Ok(upgrade.max_message_size(MAX_MESSAGE_BYTES).read_buffer_size(READ_BUFFER_BYTES).on_upgrade(
-        move |socket| async move {
-            if let Err(e) = state.sync.accept(socket, account) {
-                eprintln!("rally-server: sync connection refused: {e}");
-            }
-        },
-    ))
+    Ok(upgrade
+        .max_message_size(MAX_MESSAGE_BYTES)
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .on_upgrade(move |socket| state.sync.clone().serve(socket, account)))
 }

@@ -1,61 +1,125 @@
-//! One authenticated WebSocket, as samod sees it. The relay reads each incoming frame's header first
-//! ([`super::wire`]): the peer id a `join` announces is bound to the session's account (a peer id
-//! belongs to one account, ever), and the first account to send a `sync` for a document the relay does
-//! not know owns it; and the changes a `sync` carries from a peer allowed to write are stored before
-//! samod sees them, so nothing samod acknowledges can be lost. A frame that is not a protocol message
-//! ends this connection only.
+//! One authenticated WebSocket, from the `join` handshake to its close. Frames are handled one at a
+//! time, in order; a frame that breaks the protocol ends this connection only, with an `error`
+//! message that names the problem.
 
+use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::ws::{Message, WebSocket};
+use axum::extract::ws::{Message as Frame, WebSocket};
+use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
 
-use super::registry::Registry;
-use super::storage::SqliteStorage;
-use super::wire::{self, Frame};
+use super::peer::{Peer, OUTBOX_FRAMES};
+use super::wire::{self, Message, PROTOCOL_VERSION};
+use super::{SyncHub, RELAY_PEER_ID};
 
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct FrameError(String);
+const JOIN_WITHIN: Duration = Duration::from_secs(30);
 
-pub fn transport(
-    socket: WebSocket,
-    account: String,
-    registry: Arc<Registry>,
-    storage: SqliteStorage,
-) -> samod::Transport {
-    let (sink, stream) = socket.split();
-    let incoming = stream
-        .take_while(|frame| futures::future::ready(!matches!(frame, Ok(Message::Close(_)))))
-        .filter_map(move |frame| {
-            let (registry, account, storage) = (registry.clone(), account.clone(), storage.clone());
-            async move {
-                let bytes = match frame {
-                    Ok(Message::Binary(bytes)) => bytes,
-                    Ok(Message::Text(_)) => {
-                        return Some(Err(FrameError("a text frame: the protocol sends binary CBOR".into())))
-                    }
-                    Ok(_) => return None,
-                    Err(e) => return Some(Err(FrameError(e.to_string()))),
-                };
-                let checked = match wire::inspect(&bytes) {
-                    Ok(Frame::Join { sender }) => registry.bind_peer(&sender, &account),
-                    Ok(Frame::Sync { document, data }) => {
-                        registry.note_writer(&document, &account);
-                        if registry.may_write(&document, &account) {
-                            storage.keep_received(&document, &data).await
-                        } else {
-                            Ok(())
-                        }
-                    }
-                    Ok(Frame::Other) => Ok(()),
-                    Err(e) => Err(e),
-                };
-                Some(checked.map(|()| bytes.to_vec()).map_err(FrameError))
+pub async fn serve(hub: Arc<SyncHub>, socket: WebSocket, account: String) {
+    let (mut sink, mut frames) = socket.split();
+    let peer_id = match handshake(&hub, &mut frames, &account).await {
+        Ok(peer_id) => peer_id,
+        Err(problem) => {
+            let _ = sink.send(error_frame(&problem, "")).await;
+            let _ = sink.close().await;
+            return;
+        }
+    };
+    let (outbox, queued) = mpsc::channel(OUTBOX_FRAMES);
+    let peer = Arc::new(Peer::new(hub.next_connection(), peer_id, account, outbox));
+    peer.send(wire::encode(
+        &Message::Peer { sender: RELAY_PEER_ID.into(), target: peer.peer_id.clone() },
+        RELAY_PEER_ID,
+        &peer.peer_id,
+    ));
+    let writer = tokio::spawn(write_all(sink, queued));
+
+    let mut documents = HashSet::new();
+    let outcome = read_all(&hub, &peer, &mut frames, &mut documents).await;
+    hub.disconnect(&peer, documents).await;
+    if let Err(problem) = outcome {
+        peer.send(wire::encode(&Message::Error { message: problem }, RELAY_PEER_ID, &peer.peer_id));
+    }
+    // The writer ends once every handle on the outbox is gone; the documents let theirs go above.
+    drop(peer);
+    let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+}
+
+fn error_frame(problem: &str, target: &str) -> Frame {
+    Frame::Binary(wire::encode(&Message::Error { message: problem.into() }, RELAY_PEER_ID, target).into())
+}
+
+/// Waits for the client's `join` and binds its peer id to the session's account.
+async fn handshake(hub: &SyncHub, frames: &mut SplitStream<WebSocket>, account: &str) -> Result<String, String> {
+    let first = tokio::time::timeout(JOIN_WITHIN, frames.next())
+        .await
+        .map_err(|_| format!("no join message within {} s", JOIN_WITHIN.as_secs()))?;
+    let bytes = match first {
+        Some(Ok(Frame::Binary(bytes))) => bytes,
+        Some(Ok(_)) => return Err("the first message must be a binary join".into()),
+        Some(Err(e)) => return Err(e.to_string()),
+        None => return Err("closed before joining".into()),
+    };
+    match wire::decode(&bytes)? {
+        Message::Join { sender, versions } => {
+            if !versions.iter().any(|v| v == PROTOCOL_VERSION) {
+                return Err(format!(
+                    "unsupported protocol versions {versions:?}: this relay speaks {PROTOCOL_VERSION}"
+                ));
             }
-        });
-    let outgoing = sink
-        .sink_map_err(|e| FrameError(e.to_string()))
-        .with(|bytes: Vec<u8>| futures::future::ready(Ok::<_, FrameError>(Message::Binary(bytes.into()))));
-    samod::Transport::new(Box::pin(incoming), Box::pin(outgoing))
+            hub.peers.bind(&sender, account)?;
+            Ok(sender)
+        }
+        _ => Err("the first message must be join".into()),
+    }
+}
+
+/// Handles frames until the peer leaves or breaks the protocol.
+async fn read_all(
+    hub: &SyncHub,
+    peer: &Arc<Peer>,
+    frames: &mut SplitStream<WebSocket>,
+    documents: &mut HashSet<String>,
+) -> Result<(), String> {
+    loop {
+        let frame = tokio::select! {
+            frame = frames.next() => frame,
+            _ = peer.dropped.notified() => return Err("too many messages waiting: the connection is too slow".into()),
+        };
+        let bytes = match frame {
+            None | Some(Ok(Frame::Close(_))) => return Ok(()),
+            Some(Err(e)) => return Err(e.to_string()),
+            Some(Ok(Frame::Binary(bytes))) => bytes,
+            Some(Ok(Frame::Text(_))) => return Err("a text frame: the protocol sends binary CBOR".into()),
+            Some(Ok(_)) => continue,
+        };
+        match wire::decode(&bytes)? {
+            Message::Sync { document, data } => {
+                documents.insert(document.clone());
+                hub.receive(peer, &document, &data, false).await.map_err(|e| e.to_string())?;
+            }
+            Message::Request { document, data } => {
+                documents.insert(document.clone());
+                hub.receive(peer, &document, &data, true).await.map_err(|e| e.to_string())?;
+            }
+            Message::Ephemeral { document, frame } => {
+                hub.ephemeral(peer, document, frame).await.map_err(|e| e.to_string())?;
+            }
+            Message::Leave => return Ok(()),
+            Message::Join { .. } => return Err("a second join on one connection".into()),
+            // doc-unavailable, remote-heads gossip and the like: nothing for a relay to do.
+            _ => {}
+        }
+    }
+}
+
+async fn write_all(mut sink: SplitSink<WebSocket, Frame>, mut queued: mpsc::Receiver<Vec<u8>>) {
+    while let Some(frame) = queued.recv().await {
+        if sink.send(Frame::Binary(frame.into())).await.is_err() {
+            return;
+        }
+    }
+    let _ = sink.close().await;
 }

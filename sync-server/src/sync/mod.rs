@@ -1,59 +1,82 @@
-//! Document sync over the automerge-repo WebSocket protocol, with samod doing the protocol and this
-//! module deciding access.
+//! Document sync over the automerge-repo WebSocket protocol: the relay's own hub, written for a relay
+//! (state per document and per connection that asked for it, nothing per idle pair; documents leave
+//! memory when idle; changes on disk before they are applied).
 //!
-//! - [`access`]: the rule, a pure function.
-//! - [`registry`]: per-document facts and the decision streams samod subscribes to.
-//! - [`storage`]: samod's storage in SQLite, deriving facts as documents are written.
-//! - [`connection`]: one authenticated socket: peer ids bound to accounts, first writers recorded,
-//!   received changes stored before samod applies them; [`wire`] reads the frame headers.
+//! - [`wire`]: the protocol's CBOR messages.
+//! - [`access`]: who may read and write, a pure function, checked on every message.
+//! - [`store`]: documents and their facts in SQLite.
+//! - [`document`]: one document in memory and each connection's sync state (no IO).
+//! - [`peer`]: a connected peer, and peer ids bound to accounts.
+//! - [`connection`]: one authenticated socket, from handshake to goodbye.
 //!
-//! A connection is accepted only with a valid session token. Any automerge-repo client may pick its own
-//! peer id; the relay binds it to the session's account the first time it is seen, and refuses it to
-//! every other account, so the account behind a peer id can be trusted.
+//! A connection is accepted only with a valid session token (checked by the HTTP layer).
 
 pub mod access;
 mod connection;
-pub mod registry;
-pub mod storage;
+mod document;
+pub mod peer;
+pub mod store;
 pub mod wire;
 
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use automerge::Automerge;
 use rusqlite::{Connection, OptionalExtension};
-use samod::{AcceptorHandle, PeerId, Repo};
+
+use access::Access;
+use document::LiveDoc;
+use peer::{Peer, PeerBook};
+use store::{Chunk, DocStore};
+use wire::Message;
 
 use crate::{Error, Result};
 
 /// The relay's own peer id in the protocol.
 pub const RELAY_PEER_ID: &str = "rally-relay";
+/// A document nobody has synced for this long leaves memory (it is all on disk).
+const IDLE: Duration = Duration::from_secs(300);
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// More chunks than this on disk and a document is rewritten as one snapshot.
+const COMPACT_AFTER_CHUNKS: usize = 64;
+
+/// A document's place in memory: empty while it is being loaded, or after it was found missing.
+type Slot = Arc<tokio::sync::Mutex<Option<LiveDoc>>>;
 
 pub struct SyncHub {
-    repo: Repo,
-    registry: Arc<registry::Registry>,
-    storage: storage::SqliteStorage,
-    acceptor: AcceptorHandle,
+    store: DocStore,
+    docs: Arc<Mutex<HashMap<String, Slot>>>,
+    peers: PeerBook,
+    next_connection: AtomicU64,
     db: Arc<Mutex<Connection>>,
     /// One root document per account, even when two devices ask at once.
     root_lock: tokio::sync::Mutex<()>,
+    sweeper: tokio::task::JoinHandle<()>,
 }
 
 impl SyncHub {
     pub async fn start(db: Arc<Mutex<Connection>>) -> Result<SyncHub> {
-        let registry = Arc::new(registry::Registry::new(db.clone()));
-        let storage = storage::SqliteStorage::new(db.clone(), registry.clone());
-        let repo = Repo::build_tokio()
-            .with_peer_id(PeerId::from_string(RELAY_PEER_ID.to_string()))
-            .with_storage(storage.clone())
-            .with_share_policy({
-                let registry = registry.clone();
-                move |doc, peer| registry.decisions(doc, peer)
-            })
-            .load()
-            .await;
-        let url = samod::Url::parse("ws://relay.invalid/sync").map_err(|e| Error::Config(e.to_string()))?;
-        let acceptor = repo.make_acceptor(url).map_err(|_| Error::Config("the sync repo stopped".into()))?;
-        Ok(SyncHub { repo, registry, storage, acceptor, db, root_lock: tokio::sync::Mutex::new(()) })
+        let docs: Arc<Mutex<HashMap<String, Slot>>> = Arc::default();
+        let sweeper = tokio::spawn({
+            let docs = docs.clone();
+            async move {
+                let mut every = tokio::time::interval(SWEEP_EVERY);
+                loop {
+                    every.tick().await;
+                    evict_idle(&docs);
+                }
+            }
+        });
+        Ok(SyncHub {
+            store: DocStore::new(db.clone()),
+            docs,
+            peers: PeerBook::default(),
+            next_connection: AtomicU64::new(1),
+            db,
+            root_lock: tokio::sync::Mutex::new(()),
+            sweeper,
+        })
     }
 
     /// The account's root document, created (owned by the account) the first time it is asked for.
@@ -68,25 +91,141 @@ impl SyncHub {
         if let Some(id) = known {
             return Ok(id);
         }
-        let now = chrono::Utc::now();
-        let mut root = rally_core::document::create(rally_core::document::Kind::Account, now)
+        let id = rally_core::document::new_id();
+        let mut root = rally_core::document::create(rally_core::document::Kind::Account, chrono::Utc::now())
             .map_err(|e| Error::Config(e.to_string()))?;
-        let root = Automerge::load(&root.save()).map_err(|e| Error::Config(e.to_string()))?;
-        let handle = self.repo.create(root).await.map_err(|_| Error::Config("the sync repo stopped".into()))?;
-        let id = handle.document_id().to_string();
-        self.registry.note_writer(&id, account_id);
+        self.store.append(&id, Some(account_id), vec![Chunk::parse(&root.save())?]).await?;
         let db = self.db.lock().map_err(|_| Error::Poisoned)?;
         db.execute("UPDATE accounts SET root_document = ?2 WHERE id = ?1", [account_id, &id])?;
         Ok(id)
     }
 
     /// Serves one WebSocket of `account` until it closes.
-    pub fn accept(&self, socket: axum::extract::ws::WebSocket, account: String) -> Result<()> {
-        let transport = connection::transport(socket, account, self.registry.clone(), self.storage.clone());
-        self.acceptor.accept(transport).map(|_| ()).map_err(|_| Error::Config("the sync repo stopped".into()))
+    pub async fn serve(self: Arc<Self>, socket: axum::extract::ws::WebSocket, account: String) {
+        connection::serve(self, socket, account).await
     }
 
     pub async fn stop(&self) {
-        self.repo.stop().await;
+        self.sweeper.abort();
     }
+
+    fn slot(&self, doc_id: &str) -> Result<Slot> {
+        let mut docs = self.docs.lock().map_err(|_| Error::Poisoned)?;
+        Ok(docs.entry(doc_id.to_string()).or_default().clone())
+    }
+
+    fn unavailable(peer: &Peer, document: &str) {
+        peer.send(wire::encode(&Message::DocUnavailable { document: document.into() }, RELAY_PEER_ID, &peer.peer_id));
+    }
+
+    /// A `sync` or `request` from `peer`. Its changes, if the peer may write, are committed to disk
+    /// before they are applied, so every answer that acknowledges them comes after.
+    async fn receive(&self, peer: &Arc<Peer>, document: &str, data: &[u8], request: bool) -> Result<()> {
+        if !rally_core::document::is_id(document) {
+            // Not a document id at all: nothing to wait for.
+            Self::unavailable(peer, document);
+            return Ok(());
+        }
+        let message = automerge::sync::Message::decode(data)
+            .map_err(|e| Error::Protocol(format!("a sync message for {document} that does not decode: {e}")))?;
+        let slot = self.slot(document)?;
+        let mut guard = slot.lock().await;
+        if guard.is_none() {
+            let stored = self.store.load(document).await?;
+            *guard = Some(match stored {
+                Some(s) => LiveDoc::new(document.into(), s.doc, s.facts, s.chunks),
+                None => LiveDoc::missing(document.into()),
+            });
+        }
+        let Some(live) = guard.as_mut() else { return Ok(()) };
+        if !request {
+            // A peer offering a document the relay has nothing of: the first one owns it (on disk
+            // with its first changes, which its next messages bring).
+            live.claim(&peer.account);
+        }
+        if live.access(peer) == Access::ReadWrite && !message.changes.is_empty() {
+            let chunks = message.changes.iter().map(Chunk::parse).collect::<Result<Vec<_>>>()?;
+            live.chunks += chunks.len();
+            // Only the owner writes; a new document's owner goes on disk with its first changes.
+            match self.store.append(document, Some(&peer.account), chunks).await {
+                Ok(Some(owner)) => live.facts.owner = Some(owner),
+                Ok(None) => {}
+                Err(e) => {
+                    *guard = None; // memory must not run ahead of the disk
+                    return Err(e);
+                }
+            }
+        }
+        let facts_before = live.facts.clone();
+        let received = match live.receive(peer, message) {
+            Ok(received) => received,
+            Err(e) => {
+                *guard = None; // reloaded from disk on next use
+                return Err(e);
+            }
+        };
+        for (to, frame) in received.outgoing {
+            to.send(frame);
+        }
+        if received.changed {
+            if live.facts != facts_before {
+                self.store.set_facts(document, &live.facts).await?;
+            }
+            if live.chunks > COMPACT_AFTER_CHUNKS {
+                let snapshot = live.save();
+                self.store.compact(document, snapshot).await?;
+                live.chunks = 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Passes an ephemeral message on to the document's other readers, if the sender may read it.
+    async fn ephemeral(
+        &self,
+        peer: &Peer,
+        document: String,
+        frame: Vec<(ciborium::Value, ciborium::Value)>,
+    ) -> Result<()> {
+        let Some(slot) = self.docs.lock().map_err(|_| Error::Poisoned)?.get(&document).cloned() else { return Ok(()) };
+        let message = Message::Ephemeral { document, frame };
+        let guard = slot.lock().await;
+        if let Some(live) = guard.as_ref().filter(|live| live.access(peer) != Access::None) {
+            for reader in live.readers_except(peer.connection) {
+                reader.send(wire::encode(&message, RELAY_PEER_ID, &reader.peer_id));
+            }
+        }
+        Ok(())
+    }
+
+    /// Forgets a closed connection's sync states.
+    async fn disconnect(&self, peer: &Peer, documents: HashSet<String>) {
+        for document in documents {
+            let slot = self.docs.lock().ok().and_then(|docs| docs.get(&document).cloned());
+            if let Some(slot) = slot {
+                if let Some(live) = slot.lock().await.as_mut() {
+                    live.leave(peer.connection);
+                }
+            }
+        }
+    }
+
+    fn next_connection(&self) -> u64 {
+        self.next_connection.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// Drops documents nobody syncs and nobody has used for [`IDLE`], and slots of missing documents.
+/// A slot someone holds (a clone of its `Arc`, only taken under the map's lock) stays.
+fn evict_idle(docs: &Mutex<HashMap<String, Slot>>) {
+    let Ok(mut docs) = docs.lock() else { return };
+    docs.retain(|_, slot| {
+        if Arc::strong_count(slot) > 1 {
+            return true;
+        }
+        match slot.try_lock() {
+            Ok(live) => live.as_ref().is_some_and(|live| live.has_peers() || live.last_used.elapsed() < IDLE),
+            Err(_) => true,
+        }
+    });
 }
