@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measures the Rally relay beside the JavaScript reference relay, in one run, with the anchor's bench
-# client (../shared/anchors/automerge-relay): prints one JSON line per relay. Release build, loopback.
+# client (../shared/anchors/automerge-relay), plus a relay that does nothing (the floor of the latency
+# figures): one JSON line per relay, with the CPU seconds the relay used. Release build, loopback.
 # Usage: scripts/bench-relay.sh [rounds=50] [docs=1000] [gapMs=150]
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -37,8 +38,28 @@ curl -fsS -X POST "$base/api/v1/accounts/confirm" -H 'content-type: application/
 token=$(curl -fsS -X POST "$base/api/v1/sessions" -H 'content-type: application/json' \
   -d '{"email":"bench@example.org","password":"a long enough passphrase"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 
-echo "{\"relay\": \"javascript\", \"result\": $(bash "$anchor/bench.sh" "ws://127.0.0.1:$js_port" "$@")}"
-echo "{\"relay\": \"rally\", \"result\": $(ACCESS_TOKEN=$token bash "$anchor/bench.sh" "ws://127.0.0.1:$rally_port/sync" "$@")}"
+# CPU seconds a process has used (user + system), to compare what each relay spends on the same run.
+cpu() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }
+bench() { # name pid url [token]
+  local before result
+  before=$(cpu "$2")
+  result=$(ACCESS_TOKEN=${4:-} bash "$anchor/bench.sh" "$3" "${bench_args[@]}")
+  echo "{\"relay\": \"$1\", \"relay_cpu_seconds\": $(python3 -c "print(round($(cpu "$2") - $before, 2))"), \"result\": $result}"
+}
+bench_args=("$@")
+bench javascript "${pids[0]}" "ws://127.0.0.1:$js_port"
+bench rally "${pids[1]}" "ws://127.0.0.1:$rally_port/sync" "$token"
+
+# The floor of the latency figures: a relay that does no work (scripts/bench/null-relay.mjs passes
+# frames between the clients). Only its latencies mean anything; it creates 10 documents, not 1,000.
+home="${AM_ANCHOR_HOME:-$HOME/.cache/automerge-relay-anchor}"
+cp "$(dirname "$0")/bench/null-relay.mjs" "$home/"
+null_port=$(free_port)
+(cd "$home" && exec node null-relay.mjs "$null_port") >/dev/null &
+pids+=($!)
+wait_port "$null_port"
+bench_args=("${1:-50}" 10 "${3:-150}")
+bench null "${pids[2]}" "ws://127.0.0.1:$null_port"
 
 # Memory of each relay (VmRSS) with 1,000 idle connections that completed the handshake.
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }

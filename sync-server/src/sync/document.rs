@@ -102,13 +102,16 @@ impl LiveDoc {
         if changed {
             self.admit_waiting();
         }
-        let connections: Vec<u64> = self.syncs.keys().copied().collect();
-        for connection in connections {
-            if connection != from.connection && !changed {
-                continue;
+        // Others first, the sender last: a change reaches the other devices before its acknowledgement
+        // goes back (and in a fixed order, not the map's).
+        let mut others: Vec<u64> = self.syncs.keys().copied().filter(|c| *c != from.connection).collect();
+        others.sort_unstable();
+        if changed {
+            for connection in others {
+                outgoing.extend(self.generate(connection));
             }
-            outgoing.extend(self.generate(connection));
         }
+        outgoing.extend(self.generate(from.connection));
         Ok(Received { outgoing, changed })
     }
 
@@ -164,5 +167,150 @@ impl LiveDoc {
     pub fn leave(&mut self, connection: u64) {
         self.syncs.remove(&connection);
         self.waiting.remove(&connection);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Property: whatever the interleaving of edits and deliveries (each direction of each connection
+    //! in order, as over a socket), two devices of the owner and the relay converge once the messages
+    //! stop, and another account's device never receives anything but "unavailable".
+
+    use std::collections::VecDeque;
+
+    use automerge::transaction::Transactable;
+    use automerge::{ActorId, ReadDoc, ROOT};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    struct Device {
+        peer: Arc<Peer>,
+        doc: AutoCommit,
+        state: sync::State,
+        to_relay: VecDeque<sync::Message>,
+        from_relay: VecDeque<Vec<u8>>,
+    }
+
+    impl Device {
+        fn new(connection: u64, account: &str, actor: u8) -> Device {
+            let (outbox, _) = tokio::sync::mpsc::channel(1);
+            let mut doc = AutoCommit::new();
+            doc.set_actor(ActorId::from(vec![actor; 16]));
+            Device {
+                peer: Arc::new(Peer::new(connection, format!("peer-{connection}"), account.into(), outbox)),
+                doc,
+                state: sync::State::new(),
+                to_relay: VecDeque::new(),
+                from_relay: VecDeque::new(),
+            }
+        }
+
+        fn queue_sync(&mut self) {
+            if let Some(message) = self.doc.sync().generate_sync_message(&mut self.state) {
+                self.to_relay.push_back(message);
+            }
+        }
+    }
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        Edit { device: usize, key: u8, value: i64 },
+        ToRelay(usize),
+        FromRelay(usize),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            (0..2usize, 0..4u8, any::<i64>()).prop_map(|(device, key, value)| Step::Edit { device, key, value }),
+            (0..3usize).prop_map(Step::ToRelay),
+            (0..3usize).prop_map(Step::FromRelay),
+        ]
+    }
+
+    fn deliver_to_relay(relay: &mut LiveDoc, devices: &mut [Device], i: usize) -> bool {
+        let Some(message) = devices[i].to_relay.pop_front() else { return false };
+        relay.claim(&devices[i].peer.account.clone());
+        let received = relay.receive(&devices[i].peer.clone(), message).expect("applies");
+        for (to, frame) in received.outgoing {
+            let target = devices.iter_mut().find(|d| d.peer.connection == to.connection).expect("a device");
+            target.from_relay.push_back(frame);
+        }
+        true
+    }
+
+    fn deliver_from_relay(devices: &mut [Device], i: usize) -> bool {
+        let Some(frame) = devices[i].from_relay.pop_front() else { return false };
+        let device = &mut devices[i];
+        match wire::decode(&frame).expect("a protocol message") {
+            Message::Sync { data, .. } => {
+                let message = sync::Message::decode(&data).expect("a sync message");
+                device.doc.sync().receive_sync_message(&mut device.state, message).expect("applies");
+                device.queue_sync();
+            }
+            Message::DocUnavailable { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+        true
+    }
+
+    fn values(doc: &AutoCommit) -> Vec<Option<i64>> {
+        (0..4u8)
+            .map(|key| match doc.get(ROOT, key.to_string()) {
+                Ok(Some((automerge::Value::Scalar(v), _))) => v.to_i64(),
+                _ => None,
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn devices_and_relay_converge_and_others_get_nothing(steps in proptest::collection::vec(step(), 1..60)) {
+            let mut relay = LiveDoc::missing(rally_core::document::new_id());
+            let mut devices = vec![Device::new(1, "ana", 1), Device::new(2, "ana", 2), Device::new(3, "bo", 3)];
+            devices[0].doc.put(ROOT, "0", 0_i64).expect("put");
+            for device in devices.iter_mut() {
+                device.queue_sync();
+            }
+            // Bo's device asks for the document too, and offers one change of its own.
+            devices[2].doc.put(ROOT, "bo", 1_i64).expect("put");
+            for step in steps {
+                match step {
+                    Step::Edit { device, key, value } => {
+                        devices[device].doc.put(ROOT, key.to_string(), value).expect("put");
+                        devices[device].queue_sync();
+                    }
+                    Step::ToRelay(i) => {
+                        // Ana's first device reaches the relay first: it claims the document.
+                        if i == 0 || relay.facts.owner.is_some() {
+                            deliver_to_relay(&mut relay, &mut devices, i);
+                        }
+                    }
+                    Step::FromRelay(i) => {
+                        deliver_from_relay(&mut devices, i);
+                    }
+                }
+            }
+            // The network drains: first device first, so that Ana owns the document.
+            deliver_to_relay(&mut relay, &mut devices, 0);
+            let mut progress = true;
+            while progress {
+                progress = false;
+                for i in 0..3 {
+                    progress |= deliver_to_relay(&mut relay, &mut devices, i);
+                    progress |= deliver_from_relay(&mut devices, i);
+                }
+                for device in devices.iter_mut() {
+                    device.queue_sync();
+                }
+            }
+            let on_relay = values(&relay.doc);
+            prop_assert_eq!(&values(&devices[0].doc), &on_relay);
+            prop_assert_eq!(&values(&devices[1].doc), &on_relay);
+            prop_assert_eq!(relay.facts.owner.as_deref(), Some("ana"));
+            prop_assert!(relay.doc.get(ROOT, "bo").expect("read").is_none(), "another account's change reached the relay");
+            prop_assert!(devices[2].doc.get(ROOT, "0").expect("read").is_none(), "another account read the document");
+        }
     }
 }
