@@ -41,9 +41,12 @@ async fn account_for(relay_url: &str, state: &AppState, data: &std::path::Path, 
 fn titles(dir: &std::path::Path, id: &str) -> String {
     let window = Profile::open(dir.join("window")).and_then(|p| p.event(id)).map(|e| e.event.details.title);
     let db = rusqlite::Connection::open(dir.join("relay").join("relay.sqlite3")).expect("relay db");
-    let doc = rally_server::sync::storage::stored_document(&db, id).expect("query").unwrap_or_default();
-    let relay = rally_core::document::read_event(&doc, id).map(|e| e.details.title);
-    format!("window profile: {window:?}, relay: {relay:?}")
+    let relay = match rally_server::sync::store::stored_document(&db, id) {
+        Ok(Some((doc, _))) => format!("{:?}", rally_core::document::read_event(&doc, id).map(|e| e.details.title)),
+        Ok(None) => "not stored".to_string(),
+        Err(e) => format!("unreadable ({e})"),
+    };
+    format!("window profile: {window:?}, relay: {relay}")
 }
 
 async fn on_phone(

@@ -257,7 +257,7 @@ mod tests {
     fn values(doc: &AutoCommit) -> Vec<Option<i64>> {
         (0..4u8)
             .map(|key| match doc.get(ROOT, key.to_string()) {
-                Ok(Some((automerge::Value::Scalar(v), _))) => v.to_i64(),
+                Ok(Some((automerge::Value::Scalar(v), _))) => v.as_i64(),
                 _ => None,
             })
             .collect()
