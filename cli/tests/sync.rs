@@ -1,6 +1,6 @@
 //! Two profiles (two data folders, as two devices) logged into one account converge through a real
-//! relay: a create, an edit and a delete on one reach the other, and edits made on both while apart
-//! merge. Run inside scripts/with-keyring.sh, like account.rs.
+//! relay: a create, an edit and a delete on one reach the other, and edits made on both while apart,
+//! or while the relay is down, merge. Run inside scripts/with-keyring.sh, like account.rs.
 
 mod common;
 
@@ -120,4 +120,75 @@ fn two_devices_converge_through_the_relay() {
     sync(phone);
     let out = rally(phone, &["event", "show", &id], "");
     assert_eq!(out.status.code(), Some(2), "still on the phone: {}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn edits_made_on_both_while_the_relay_is_down_merge_when_it_returns() {
+    let mut relay = relay();
+    let laptop = tempfile::tempdir().expect("tempdir");
+    let phone = tempfile::tempdir().expect("tempdir");
+    let (laptop, phone) = (laptop.path(), phone.path());
+    let out = rally(
+        laptop,
+        &["account", "signup", "--server", &relay.url, "--email", "ana@example.org"],
+        "a long passphrase\n",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    relay.confirm();
+    login(&relay, laptop);
+    login(&relay, phone);
+    ok(laptop, &["identity", "create", "--username", "ana", "--name", "Ana"]);
+    let id = ok(
+        laptop,
+        &[
+            "event",
+            "create",
+            "--identity",
+            "ana",
+            "--title",
+            "Seed swap",
+            "--tz",
+            "America/Montreal",
+            "--start",
+            "2031-03-08 10:00",
+            "--end",
+            "2031-03-08 12:00",
+            "--description",
+            "Bring seeds.\nTake seeds.",
+        ],
+    )
+    .trim()
+    .to_string();
+    sync(laptop);
+    sync(phone);
+    assert_eq!(event(phone, &id)["title"], "Seed swap");
+
+    // The relay goes down; both devices edit, and cannot sync.
+    relay.stop();
+    ok(
+        laptop,
+        &["event", "edit", &id, "--title", "Seed swap 2031", "--description", "Bring seeds, labelled.\nTake seeds."],
+    );
+    ok(phone, &["event", "edit", &id, "--capacity", "40", "--description", "Bring seeds.\nTake seeds home."]);
+    for device in [laptop, phone] {
+        let out = rally(device, &["sync", "--once"], "");
+        assert!(!out.status.success(), "a sync with the relay down reported success");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("127.0.0.1"),
+            "the error should name the relay: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    // It comes back: both sets of edits merge on both devices.
+    relay.restart();
+    sync(laptop);
+    sync(phone);
+    sync(laptop);
+    for device in [laptop, phone] {
+        let e = event(device, &id);
+        assert_eq!(e["title"], "Seed swap 2031", "{e}");
+        assert_eq!(e["capacity"], 40, "{e}");
+        assert_eq!(e["description"], "Bring seeds, labelled.\nTake seeds home.", "{e}");
+    }
 }

@@ -12,24 +12,46 @@ pub struct Relay {
     pub url: String,
     pub state: AppState,
     data: tempfile::TempDir,
-    _runtime: tokio::runtime::Runtime,
+    port: u16,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+/// Serves a relay on `data` and `port` (0: any free port) in its own runtime.
+fn serve(data: &Path, port: u16) -> (tokio::runtime::Runtime, u16, AppState) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+    let config = Config::with_data(data.to_path_buf());
+    let (port, state) = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
+        let bound = listener.local_addr().expect("addr");
+        let state = AppState::open(&config, bound).await.expect("relay state");
+        tokio::spawn(rally_server::run(listener, state.clone(), std::future::pending()));
+        (bound.port(), state)
+    });
+    (runtime, port, state)
 }
 
 pub fn relay() -> Relay {
     let data = tempfile::tempdir().expect("tempdir");
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
-    let config = Config::with_data(data.path().to_path_buf());
-    let (url, state) = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let bound = listener.local_addr().expect("addr");
-        let state = AppState::open(&config, bound).await.expect("relay state");
-        tokio::spawn(rally_server::run(listener, state.clone(), std::future::pending()));
-        (format!("http://{bound}"), state)
-    });
-    Relay { url, state, data, _runtime: runtime }
+    let (runtime, port, state) = serve(data.path(), 0);
+    Relay { url: format!("http://127.0.0.1:{port}"), state, data, port, runtime: Some(runtime) }
 }
 
 impl Relay {
+    /// Stops the relay at once, every connection and task with it, as a crash would.
+    pub fn stop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+        }
+    }
+
+    /// Starts it again on the same data and port.
+    pub fn restart(&mut self) {
+        self.stop();
+        let (runtime, _, state) = serve(self.data.path(), self.port);
+        self.state = state;
+        self.runtime = Some(runtime);
+    }
+
     /// Confirms an account the way its mailed link would (the mail is in the outbox).
     pub fn confirm(&self) {
         let outbox = self.data.path().join("outbox");
