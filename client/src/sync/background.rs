@@ -125,16 +125,20 @@ async fn run(
         if healthy {
             set(&status, SyncState::UpToDate, None);
         }
+        // The engine's connection drops and comes back on its own; the indicator follows it.
+        let mut connected = true;
         while healthy {
             tokio::select! {
                 signal = signals.recv() => match signal {
-                    Some(Signal::Written) => {
+                    Some(Signal::Written) if connected => {
                         set(&status, SyncState::Syncing, None);
                         healthy = push_written(&engine, &profile, &mut since).await && engine.settle(SETTLE).await.is_ok();
                         if healthy {
                             set(&status, SyncState::UpToDate, None);
                         }
                     }
+                    // Handed to the engine now, sent when the connection is back.
+                    Some(Signal::Written) => healthy = push_written(&engine, &profile, &mut since).await,
                     Some(Signal::Restart) | None => break,
                 },
                 changed = changes.recv() => {
@@ -147,7 +151,26 @@ async fn run(
                     healthy = engine.reconcile().await.is_ok();
                 }
                 _ = tokio::time::sleep(TICK) => {
-                    healthy = push_written(&engine, &profile, &mut since).await && engine.reconcile().await.is_ok();
+                    match (connected, engine.is_connected()) {
+                        (true, false) => {
+                            connected = false;
+                            set(&status, SyncState::Offline, Some("lost the connection to the relay; reconnecting".into()));
+                        }
+                        (false, true) => {
+                            connected = true;
+                            set(&status, SyncState::Syncing, None);
+                            healthy = push_written(&engine, &profile, &mut since).await
+                                && engine.reconcile().await.is_ok()
+                                && engine.settle(SETTLE).await.is_ok();
+                            if healthy {
+                                set(&status, SyncState::UpToDate, None);
+                            }
+                        }
+                        (true, true) => {
+                            healthy = push_written(&engine, &profile, &mut since).await && engine.reconcile().await.is_ok();
+                        }
+                        (false, false) => {}
+                    }
                 }
             }
         }

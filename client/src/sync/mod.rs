@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use automerge::{ActorId, AutoCommit};
 use rally_core::profile::Profile;
-use samod::{BackoffConfig, ConnectionId, DocHandle, DocumentId, PeerId, Repo};
+use samod::{BackoffConfig, ConnectionId, DialerHandle, DocHandle, DocumentId, PeerId, Repo};
 use tokio::sync::broadcast;
 
 use crate::relay_api::RelayApi;
@@ -31,6 +31,8 @@ pub struct SyncEngine {
     profile: Arc<Mutex<Profile>>,
     root: DocHandle,
     connection: ConnectionId,
+    /// The connection to the relay, which samod re-dials with backoff when it drops.
+    dialer: DialerHandle<std::convert::Infallible>,
     handles: tokio::sync::Mutex<HashMap<String, DocHandle>>,
     changed: broadcast::Sender<String>,
     /// This engine's writer for the root document.
@@ -76,7 +78,8 @@ impl SyncEngine {
             max_delay: Duration::from_secs(10),
             max_retries: None,
         };
-        repo.dial_websocket(sync_url(&link.server, &token)?, backoff)
+        let dialer = repo
+            .dial_websocket(sync_url(&link.server, &token)?, backoff)
             .map_err(|_| Error::Protocol("sync stopped".into()))?;
         let connection =
             match tokio::time::timeout(CONNECT_TIMEOUT, repo.when_connected(PeerId::from_string(RELAY_PEER_ID.into())))
@@ -106,6 +109,7 @@ impl SyncEngine {
             profile,
             root,
             connection,
+            dialer,
             handles: tokio::sync::Mutex::new(HashMap::new()),
             changed,
             actor: ActorId::random(),
@@ -198,6 +202,11 @@ impl SyncEngine {
         tokio::time::timeout(timeout, all)
             .await
             .map_err(|_| Error::Protocol(format!("the relay did not catch up within {} s", timeout.as_secs())))
+    }
+
+    /// Whether the connection to the relay is up now (samod re-dials it on its own when it drops).
+    pub fn is_connected(&self) -> bool {
+        self.dialer.is_connected()
     }
 
     /// Ids of documents that changed here because of sync, as they change.

@@ -167,6 +167,12 @@ impl App {
 
     /// Waits until the element's text contains `needle`, and returns the text.
     pub async fn wait_text(&self, css: &str, needle: &str) -> String {
+        self.wait_text_for(css, needle, Duration::from_secs(15)).await
+    }
+
+    /// `wait_text` with its own bound, for what waits on something slower than the window (a
+    /// reconnection with backoff).
+    pub async fn wait_text_for(&self, css: &str, needle: &str, limit: Duration) -> String {
         let start = Instant::now();
         loop {
             if let Ok(el) = self.client.find(Locator::Css(css)).await {
@@ -176,7 +182,7 @@ impl App {
                     }
                 }
             }
-            if start.elapsed() > Duration::from_secs(15) {
+            if start.elapsed() > limit {
                 self.screenshot("failure").await;
                 panic!("{css} never showed {needle:?} (see e2e-screenshots/failure.png)");
             }
@@ -189,10 +195,19 @@ impl App {
     }
 
     /// Replaces the content of an input the way typing would (select all, type).
+    /// Replaces the text of an input. A form may still be filling itself in (an editor loading its
+    /// event) when this starts; what was typed is read back and typed again until it holds.
     pub async fn fill(&self, css: &str, text: &str) {
-        let el = self.wait(css).await;
-        el.clear().await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
-        el.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
+        for _ in 0..20 {
+            let el = self.wait(css).await;
+            el.clear().await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
+            el.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            if el.prop("value").await.ok().flatten().as_deref() == Some(text) {
+                return;
+            }
+        }
+        panic!("{css} would not hold {text:?}");
     }
 
     /// Clicks the list item whose text contains `title`.

@@ -15,12 +15,52 @@ use crate::harness::Desktop;
 
 const PASSWORD: &str = "a long enough passphrase";
 
-async fn relay(data: &std::path::Path) -> (String, AppState) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let bound = listener.local_addr().expect("addr");
-    let state = AppState::open(&Config::with_data(data.to_path_buf()), bound).await.expect("relay");
-    tokio::spawn(rally_server::run(listener, state.clone(), std::future::pending()));
-    (format!("http://{bound}"), state)
+/// A relay in its own runtime, so that the test can stop it (every connection with it, as a crash
+/// would) and start it again on the same data and port.
+struct TestRelay {
+    url: String,
+    state: AppState,
+    data: std::path::PathBuf,
+    port: u16,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl TestRelay {
+    async fn start(data: std::path::PathBuf, port: u16) -> TestRelay {
+        tokio::task::spawn_blocking(move || {
+            let runtime =
+                tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+            let (port, state) = runtime.block_on(async {
+                let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
+                let bound = listener.local_addr().expect("addr");
+                let state = AppState::open(&Config::with_data(data.clone()), bound).await.expect("relay");
+                tokio::spawn(rally_server::run(listener, state.clone(), std::future::pending()));
+                (bound.port(), state)
+            });
+            TestRelay { url: format!("http://127.0.0.1:{port}"), state, data, port, runtime: Some(runtime) }
+        })
+        .await
+        .expect("relay thread")
+    }
+
+    async fn stop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            tokio::task::spawn_blocking(move || runtime.shutdown_timeout(Duration::from_secs(5))).await.expect("stop");
+        }
+    }
+
+    async fn restart(&mut self) {
+        self.stop().await;
+        *self = TestRelay::start(self.data.clone(), self.port).await;
+    }
+}
+
+impl Drop for TestRelay {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
 }
 
 /// Signs up and confirms the way a person would: the link is in the relay's outbox.
@@ -73,8 +113,9 @@ async fn on_phone(
 async fn the_window_and_another_device_stay_in_step() {
     let dir = tempfile::tempdir().expect("tempdir");
     let relay_data = dir.path().join("relay");
-    let (relay_url, state) = relay(&relay_data).await;
-    account_for(&relay_url, &state, &relay_data, "ana@example.org").await;
+    let mut relay = TestRelay::start(relay_data.clone(), 0).await;
+    let relay_url = relay.url.clone();
+    account_for(&relay_url, &relay.state, &relay_data, "ana@example.org").await;
 
     // The window logs in from its Account page.
     let desktop = Desktop::start();
@@ -143,6 +184,32 @@ async fn the_window_and_another_device_stay_in_step() {
     app.wait_text("#event-description-text", "Bring a dish to share.").await;
     let edit_to_window = start.elapsed();
 
+    // The relay goes down; both edit; it comes back and both edits reach both sides.
+    relay.stop().await;
+    app.wait_text("#sync-indicator", "Offline").await;
+    app.click("#event-edit").await;
+    app.fill("#event-title", "Edited while the relay was down").await;
+    app.click("#event-save").await;
+    app.wait_text("#event-heading", "Edited while the relay was down").await;
+    {
+        let mut p = phone.lock().expect("profile");
+        let mut input = EventInput::from_event(&p.event(&event_id).expect("event").event);
+        input.description = "Bring a dish to share, and a chair.".into();
+        p.update_event(&event_id, input).expect("edit");
+    }
+    engine.push(&event_id).await.expect("push while offline");
+    relay.restart().await;
+    let start = Instant::now();
+    app.wait_text_for("#event-description-text", "and a chair.", Duration::from_secs(60)).await;
+    app.wait_text("#sync-indicator", "Up to date").await;
+    let back_online_to_window = start.elapsed();
+    let back_online_to_phone =
+        on_phone(&engine, &phone, "the edit made while the relay was down", dir.path(), &event_id, |p| {
+            p.event(&event_id).is_ok_and(|e| e.event.details.title == "Edited while the relay was down")
+        })
+        .await;
+    app.screenshot("12-merged-after-relay-outage").await;
+
     // Deleted in the window: gone from the phone.
     app.click("#event-delete").await;
     app.click("#event-delete-confirm").await;
@@ -151,7 +218,7 @@ async fn the_window_and_another_device_stay_in_step() {
         on_phone(&engine, &phone, "the deletion", dir.path(), &event_id, |p| p.event(&event_id).is_err()).await;
 
     eprintln!(
-        "sync latencies: phone→window {phone_to_window:?}, window→phone {window_to_phone:?}, phone edit→window {edit_to_window:?}, window delete→phone {delete_to_phone:?}"
+        "sync latencies: phone→window {phone_to_window:?}, window→phone {window_to_phone:?}, phone edit→window {edit_to_window:?}, window delete→phone {delete_to_phone:?}; after the relay's return: to the window {back_online_to_window:?}, to the phone {back_online_to_phone:?}"
     );
     engine.stop().await;
     app.quit().await;
