@@ -44,3 +44,13 @@ if [ -f "$anchor" ]; then
 else
   echo "install-deps: $anchor not found; the JavaScript client test will fail until it is there" >&2
 fi
+
+# Five independent iCalendar parsers (python icalendar, vobject, ical.js, node-ical, libical), for the
+# export tests, plus this project's read-back helpers built against the same libraries.
+validators="$(cd "$(dirname "$0")/.." && pwd)/../shared/tools/ical-validators"
+if [ -f "$validators/setup.sh" ]; then
+  bash "$validators/setup.sh" >/dev/null
+  bash "$(dirname "$0")/ical/setup.sh" "$validators"
+else
+  echo "install-deps: $validators not found; the iCalendar tests will fail until it is there" >&2
+fi

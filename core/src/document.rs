@@ -105,6 +105,7 @@ pub fn read_identity(doc: &AutoCommit, id: &str) -> Result<Identity> {
 }
 
 pub fn write_event(doc: &mut AutoCommit, d: &EventDetails, picture: &ImageChange, now: DateTime<Utc>) -> Result<()> {
+    let edit = doc.get(ROOT, "updated_at")?.is_some();
     put_str(doc, &ROOT, "organizer_id", &d.organizer_id)?;
     put_str(doc, &ROOT, "title", &d.title)?;
     put_text(doc, "description", &d.description)?;
@@ -140,7 +141,22 @@ pub fn write_event(doc: &mut AutoCommit, d: &EventDetails, picture: &ImageChange
     }
     put_optional(doc, &ROOT, "category", d.category.map(|c| ScalarValue::from(c.as_str())))?;
     put_image(doc, "picture", picture)?;
+    if edit && doc.pending_ops() > 0 {
+        bump_sequence(doc)?;
+    }
     touch(doc, now)
+}
+
+/// iCalendar's SEQUENCE: how many times the event changed after its creation. A counter, so that
+/// edits made apart on two devices add up rather than overwrite each other.
+fn bump_sequence(doc: &mut AutoCommit) -> Result<()> {
+    match doc.get(ROOT, "sequence")? {
+        Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Counter(_)) => {
+            doc.increment(ROOT, "sequence", 1)?
+        }
+        _ => doc.put(ROOT, "sequence", ScalarValue::counter(1))?,
+    }
+    Ok(())
 }
 
 pub fn read_event(doc: &AutoCommit, id: &str) -> Result<Event> {
@@ -191,6 +207,10 @@ pub fn read_event(doc: &AutoCommit, id: &str) -> Result<Event> {
         has_picture: read_bytes(doc, "picture")?.is_some(),
         created_at: read_time(doc, id, "created_at")?,
         updated_at: read_time(doc, id, "updated_at")?,
+        sequence: match doc.get(ROOT, "sequence")? {
+            Some((Value::Scalar(s), _)) => s.as_i64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
+            _ => 0,
+        },
     })
 }
 

@@ -6,6 +6,7 @@
 //!   Serde types, no IO, so the UI compiles them to wasm and never keeps a copy of its own.
 //! - [`validate`]: the one place where raw input becomes trusted values (names, lengths, times, zones).
 //! - [`when`]: reading and writing event times: instants in UTC plus an IANA zone, all-day days.
+//! - [`ical`]: events as iCalendar files and feeds, with their time zones.
 //! - [`document`] *(store)*: the Automerge schema; the only code that knows document keys.
 //! - [`image`] *(store)*: avatars and pictures are decoded and re-encoded, never stored as given.
 //! - [`store`] *(store)*: SQLite: documents as snapshots plus incremental chunks, and index tables
@@ -17,6 +18,7 @@
 //! ([`store::Store::rebuild_index`]). That is what lets sync (later) merge documents and simply re-index.
 
 pub mod error;
+pub mod ical;
 pub mod model;
 pub mod validate;
 pub mod when;

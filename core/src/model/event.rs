@@ -144,6 +144,9 @@ pub struct Event {
     pub has_picture: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// How many times it changed after its creation (iCalendar's SEQUENCE).
+    #[serde(default)]
+    pub sequence: u32,
 }
 
 /// An event as shown: with its organizer's username and its document URL.

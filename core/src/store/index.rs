@@ -8,7 +8,8 @@ use crate::document::{self, Kind};
 use crate::model::{DraftFilter, Event, EventFilter, EventView, Identity};
 use crate::{Error, Result};
 
-pub const INDEX_VERSION: i64 = 1;
+/// 2: events carry their sequence.
+pub const INDEX_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
     DROP TABLE IF EXISTS identity_index;

@@ -1,0 +1,151 @@
+//! Events as VEVENTs in a VCALENDAR: one event's .ics, or a feed.
+//!
+//! Stable by construction: the same events give the same bytes (DTSTAMP and LAST-MODIFIED are the
+//! event's last change, never "now"), so a feed changes only when an event does.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+
+use super::lines::{escape_text, push_line};
+use super::zones::{local_stamp, push_vtimezone};
+use crate::model::{Event, EventStatus, Visibility};
+
+pub const PRODID: &str = "-//Rally//Rally events//EN";
+
+/// An event to export, with what only the exporter knows.
+pub struct IcsEvent<'a> {
+    pub event: &'a Event,
+    /// The event's public page, when it has one; else its online address, if any, is its URL.
+    pub page_url: Option<String>,
+}
+
+/// The calendar around the events.
+#[derive(Debug, Clone, Default)]
+pub struct CalendarMeta {
+    /// X-WR-CALNAME, the name calendar apps show for a subscription.
+    pub name: Option<String>,
+    /// For subscribed feeds: how often to refresh (REFRESH-INTERVAL and X-PUBLISHED-TTL).
+    pub refresh: Option<Duration>,
+}
+
+/// The UID of an event: its document id, the same wherever it is exported from.
+pub fn uid(id: &str) -> String {
+    format!("{id}@rally")
+}
+
+fn utc_stamp(t: DateTime<Utc>) -> String {
+    t.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+fn duration_value(d: Duration) -> String {
+    let minutes = d.num_minutes().max(1);
+    if minutes % (24 * 60) == 0 {
+        format!("P{}D", minutes / (24 * 60))
+    } else if minutes % 60 == 0 {
+        format!("PT{}H", minutes / 60)
+    } else {
+        format!("PT{minutes}M")
+    }
+}
+
+fn zone_of(event: &Event) -> Option<Tz> {
+    let tz: Tz = event.details.timezone.parse().ok()?;
+    (!event.details.all_day && !matches!(tz.name(), "UTC" | "Etc/UTC" | "Etc/UCT" | "Etc/Zulu")).then_some(tz)
+}
+
+/// A whole VCALENDAR. Zones get one VTIMEZONE each, covering the events written in them.
+pub fn calendar(events: &[IcsEvent], meta: &CalendarMeta) -> String {
+    let mut out = String::new();
+    push_line(&mut out, "BEGIN:VCALENDAR");
+    push_line(&mut out, "VERSION:2.0");
+    push_line(&mut out, &format!("PRODID:{PRODID}"));
+    push_line(&mut out, "CALSCALE:GREGORIAN");
+    if let Some(name) = &meta.name {
+        push_line(&mut out, &format!("X-WR-CALNAME:{}", escape_text(name)));
+    }
+    if let Some(refresh) = meta.refresh {
+        push_line(&mut out, &format!("REFRESH-INTERVAL;VALUE=DURATION:{}", duration_value(refresh)));
+        push_line(&mut out, &format!("X-PUBLISHED-TTL:{}", duration_value(refresh)));
+    }
+    let mut spans: BTreeMap<&'static str, (Tz, DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
+    for e in events {
+        if let Some(tz) = zone_of(e.event) {
+            let (start, end) = (e.event.details.starts_at, e.event.details.ends_at);
+            let span = spans.entry(tz.name()).or_insert((tz, start, end));
+            span.1 = span.1.min(start);
+            span.2 = span.2.max(end);
+        }
+    }
+    for (tz, from, to) in spans.into_values() {
+        // Whole days around the events, so that the block depends on the events only.
+        let from = from.date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc() - Duration::days(7);
+        let to = to.date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc() + Duration::days(7);
+        push_vtimezone(&mut out, tz, from, to);
+    }
+    for e in events {
+        push_vevent(&mut out, e);
+    }
+    push_line(&mut out, "END:VCALENDAR");
+    out
+}
+
+fn push_vevent(out: &mut String, e: &IcsEvent) {
+    let (event, d) = (e.event, &e.event.details);
+    push_line(out, "BEGIN:VEVENT");
+    push_line(out, &format!("UID:{}", uid(&event.id)));
+    push_line(out, &format!("DTSTAMP:{}", utc_stamp(event.updated_at)));
+    push_line(out, &format!("CREATED:{}", utc_stamp(event.created_at)));
+    push_line(out, &format!("LAST-MODIFIED:{}", utc_stamp(event.updated_at)));
+    push_line(out, &format!("SEQUENCE:{}", event.sequence));
+    let tz: Option<Tz> = d.timezone.parse().ok();
+    if d.all_day {
+        let tz = tz.unwrap_or(Tz::UTC);
+        let first = d.starts_at.with_timezone(&tz).date_naive();
+        // DTEND is exclusive: the day after the last, which is what `ends_at` holds.
+        let after = d.ends_at.with_timezone(&tz).date_naive().max(first.succ_opt().unwrap_or(first));
+        push_line(out, &format!("DTSTART;VALUE=DATE:{}", first.format("%Y%m%d")));
+        push_line(out, &format!("DTEND;VALUE=DATE:{}", after.format("%Y%m%d")));
+    } else if let Some(tz) = zone_of(event) {
+        let local = |t: DateTime<Utc>| local_stamp(t.with_timezone(&tz).naive_local());
+        push_line(out, &format!("DTSTART;TZID={}:{}", tz.name(), local(d.starts_at)));
+        push_line(out, &format!("DTEND;TZID={}:{}", tz.name(), local(d.ends_at)));
+    } else {
+        push_line(out, &format!("DTSTART:{}", utc_stamp(d.starts_at)));
+        push_line(out, &format!("DTEND:{}", utc_stamp(d.ends_at)));
+    }
+    push_line(out, &format!("SUMMARY:{}", escape_text(&d.title)));
+    if !d.description.is_empty() {
+        push_line(out, &format!("DESCRIPTION:{}", escape_text(&d.description)));
+    }
+    let location = match (&d.place, &d.online_url) {
+        (Some(p), _) if !p.address.is_empty() && !p.name.is_empty() => Some(format!("{}, {}", p.name, p.address)),
+        (Some(p), _) if !p.name.is_empty() => Some(p.name.clone()),
+        (Some(p), _) if !p.address.is_empty() => Some(p.address.clone()),
+        (_, Some(online)) => Some(online.clone()),
+        _ => None,
+    };
+    if let Some(location) = location {
+        push_line(out, &format!("LOCATION:{}", escape_text(&location)));
+    }
+    if let Some((lat, lon)) = d.place.as_ref().and_then(|p| Some((p.latitude?, p.longitude?))) {
+        push_line(out, &format!("GEO:{lat:.6};{lon:.6}"));
+    }
+    if let Some(url) = e.page_url.as_ref().or(d.online_url.as_ref()) {
+        push_line(out, &format!("URL:{url}"));
+    }
+    let status = match d.status {
+        EventStatus::Tentative => "TENTATIVE",
+        EventStatus::Confirmed => "CONFIRMED",
+        EventStatus::Cancelled => "CANCELLED",
+    };
+    push_line(out, &format!("STATUS:{status}"));
+    let class = if d.visibility == Visibility::Private { "PRIVATE" } else { "PUBLIC" };
+    push_line(out, &format!("CLASS:{class}"));
+    if !d.tags.is_empty() {
+        let tags: Vec<String> = d.tags.iter().map(|t| escape_text(t)).collect();
+        push_line(out, &format!("CATEGORIES:{}", tags.join(",")));
+    }
+    push_line(out, "END:VEVENT");
+}

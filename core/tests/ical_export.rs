@@ -1,0 +1,239 @@
+//! Every .ics the project writes passes five independent parsers (../shared/tools/ical-validators,
+//! installed by scripts/install-deps.sh), and each of them reads back the instants the events hold:
+//! zones east and west of UTC, a half-hour zone, daylight-saving changes inside an event, UTC, all-day
+//! and multi-day events, non-ASCII text, long folded lines, commas, semicolons and newlines in text.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use rally_core::ical::{calendar, uid, CalendarMeta, IcsEvent};
+use rally_core::model::{Event, EventDetails, EventStatus, JoinMode, Place, Visibility};
+
+fn validators_home() -> PathBuf {
+    let home = std::env::var_os("ICAL_VALIDATORS_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/ical-validators"));
+    assert!(
+        home.join("suite/run_all.sh").exists(),
+        "the iCalendar validators are not installed in {}: run scripts/install-deps.sh",
+        home.display()
+    );
+    home
+}
+
+fn local(tz: &str, y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    let tz: Tz = tz.parse().expect("zone");
+    tz.with_ymd_and_hms(y, mo, d, h, mi, 0).single().expect("unambiguous").with_timezone(&Utc)
+}
+
+fn event(n: u32, title: &str, tz: &str, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, all_day: bool) -> Event {
+    Event {
+        id: format!("2kJbCd{n:04}xYzEvent"),
+        details: EventDetails {
+            organizer_id: "organizer".into(),
+            title: title.into(),
+            description: String::new(),
+            starts_at,
+            ends_at,
+            timezone: tz.into(),
+            all_day,
+            place: None,
+            online_url: None,
+            status: EventStatus::Confirmed,
+            visibility: Visibility::Public,
+            draft: false,
+            join_mode: JoinMode::Free,
+            registration_url: None,
+            capacity: None,
+            tags: vec![],
+            category: None,
+        },
+        has_picture: false,
+        created_at: Utc.with_ymd_and_hms(2030, 1, 2, 3, 4, 5).single().expect("t"),
+        updated_at: Utc.with_ymd_and_hms(2030, 2, 3, 4, 5, 6).single().expect("t"),
+        sequence: n,
+    }
+}
+
+fn all_day(n: u32, title: &str, tz: &str, first: NaiveDate, days: u32) -> Event {
+    let zone: Tz = tz.parse().expect("zone");
+    let midnight = |d: NaiveDate| zone.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("t")).single().expect("t");
+    let after = first + chrono::Duration::days(i64::from(days));
+    event(n, title, tz, midnight(first).with_timezone(&Utc), midnight(after).with_timezone(&Utc), true)
+}
+
+fn events() -> Vec<Event> {
+    let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("date");
+    let mut text = event(
+        8,
+        "Fête de l'été — 夏祭り 🎉, \"quoted\"; and more",
+        "Europe/Paris",
+        local("Europe/Paris", 2031, 6, 21, 18, 0),
+        local("Europe/Paris", 2031, 6, 21, 23, 30),
+        false,
+    );
+    text.details.description = format!(
+        "Line one, with a comma; and a semicolon.\nLine two \\ with a backslash.\r\nWindows line.\n{}",
+        "Une très longue ligne accentuée qui doit être pliée à 75 octets sans couper un caractère: é è ê ë 😀 "
+            .repeat(6)
+    );
+    text.details.place = Some(Place {
+        name: "Salle des fêtes".into(),
+        address: "1, place de la Mairie; 75001 Paris".into(),
+        latitude: Some(48.8566),
+        longitude: Some(2.3522),
+    });
+    text.details.tags = vec!["music, live".into(), "été".into()];
+    text.details.status = EventStatus::Cancelled;
+    vec![
+        event(
+            1,
+            "Tokyo evening",
+            "Asia/Tokyo",
+            local("Asia/Tokyo", 2031, 5, 10, 19, 0),
+            local("Asia/Tokyo", 2031, 5, 10, 21, 0),
+            false,
+        ),
+        event(
+            2,
+            "Los Angeles, across spring forward",
+            "America/Los_Angeles",
+            local("America/Los_Angeles", 2031, 3, 8, 22, 0),
+            local("America/Los_Angeles", 2031, 3, 9, 4, 0),
+            false,
+        ),
+        event(
+            3,
+            "Paris, across fall back",
+            "Europe/Paris",
+            local("Europe/Paris", 2031, 10, 25, 18, 0),
+            local("Europe/Paris", 2031, 10, 26, 12, 0),
+            false,
+        ),
+        event(
+            4,
+            "Kolkata",
+            "Asia/Kolkata",
+            local("Asia/Kolkata", 2031, 1, 15, 9, 30),
+            local("Asia/Kolkata", 2031, 1, 15, 11, 0),
+            false,
+        ),
+        all_day(5, "Berlin, one day", "Europe/Berlin", d(2031, 6, 21), 1),
+        all_day(6, "New York, long weekend", "America/New_York", d(2031, 7, 4), 3),
+        event(
+            7,
+            "In UTC",
+            "UTC",
+            Utc.with_ymd_and_hms(2031, 2, 1, 12, 0, 0).single().expect("t"),
+            Utc.with_ymd_and_hms(2031, 2, 1, 13, 0, 0).single().expect("t"),
+            false,
+        ),
+        text,
+    ]
+}
+
+/// What every parser must read: per UID, start and end as UTC epoch seconds, or dates (midnight UTC of
+/// the date, suffixed D).
+fn expected(events: &[Event]) -> BTreeMap<String, (String, String)> {
+    events
+        .iter()
+        .map(|e| {
+            let d = &e.details;
+            let pair = if d.all_day {
+                let tz: Tz = d.timezone.parse().expect("zone");
+                let day = |t: DateTime<Utc>| {
+                    let date = t.with_timezone(&tz).date_naive();
+                    format!("{}D", date.and_hms_opt(0, 0, 0).expect("t").and_utc().timestamp())
+                };
+                (day(d.starts_at), day(d.ends_at))
+            } else {
+                (d.starts_at.timestamp().to_string(), d.ends_at.timestamp().to_string())
+            };
+            (uid(&e.id), pair)
+        })
+        .collect()
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{cmd:?} failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    stdout
+}
+
+fn read_back(home: &Path, file: &Path) -> BTreeMap<&'static str, BTreeMap<String, (String, String)>> {
+    let python = home.join("venv/bin/python");
+    let script = home.join("suite/readback.py");
+    let node = |which: &str| {
+        let mut c = Command::new("node");
+        c.arg(home.join("node/readback.mjs")).arg(which).arg(file).env("NODE_PATH", home.join("node/node_modules"));
+        c
+    };
+    let outputs = [
+        ("python-icalendar", run(Command::new(&python).arg(&script).arg("icalendar").arg(file))),
+        ("vobject", run(Command::new(&python).arg(&script).arg("vobject").arg(file))),
+        ("ical.js", run(&mut node("icaljs"))),
+        ("node-ical", run(&mut node("nodeical"))),
+        ("libical", run(Command::new(home.join("libical_readback")).arg(file))),
+    ];
+    outputs
+        .into_iter()
+        .map(|(parser, text)| {
+            let read = text
+                .lines()
+                .filter_map(|l| {
+                    let mut parts = l.split_whitespace();
+                    Some((parts.next()?.to_string(), (parts.next()?.to_string(), parts.next()?.to_string())))
+                })
+                .collect();
+            (parser, read)
+        })
+        .collect()
+}
+
+#[test]
+fn every_export_passes_five_parsers_which_read_the_same_instants() {
+    let home = validators_home();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let events = events();
+    let items: Vec<IcsEvent> = events.iter().map(|event| IcsEvent { event, page_url: None }).collect();
+    let feed = CalendarMeta { name: Some("Rally, été 2031".into()), refresh: Some(chrono::Duration::hours(1)) };
+    let files = [
+        ("feed.ics", calendar(&items, &feed)),
+        ("one.ics", calendar(&items[7..8], &CalendarMeta::default())),
+        ("tokyo.ics", calendar(&items[0..1], &CalendarMeta::default())),
+    ];
+    for (name, text) in &files {
+        for line in text.split("\r\n") {
+            assert!(line.len() <= 75, "{name}: a line of {} octets: {line}", line.len());
+        }
+        assert!(!text.replace("\r\n", "").contains('\n'), "{name}: a bare line feed");
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        let report = run(Command::new("bash").arg(home.join("suite/run_all.sh")).arg(&path).env("LIBICAL_ARGS", "--no-itip"));
+        eprintln!("{report}");
+    }
+    let want = expected(&events);
+    for (parser, read) in read_back(&home, &dir.path().join("feed.ics")) {
+        assert_eq!(read, want, "{parser} read other instants than the events hold");
+    }
+}
+
+#[test]
+fn a_feed_is_the_same_bytes_until_an_event_changes() {
+    let events = events();
+    let items: Vec<IcsEvent> = events.iter().map(|event| IcsEvent { event, page_url: None }).collect();
+    let meta = CalendarMeta { name: Some("feed".into()), refresh: Some(chrono::Duration::hours(1)) };
+    assert_eq!(calendar(&items, &meta), calendar(&items, &meta));
+    let mut changed = events.clone();
+    changed[0].details.title = "Tokyo, later".into();
+    changed[0].updated_at += chrono::Duration::minutes(5);
+    changed[0].sequence += 1;
+    let items2: Vec<IcsEvent> = changed.iter().map(|event| IcsEvent { event, page_url: None }).collect();
+    let text = calendar(&items2, &meta);
+    assert_ne!(calendar(&items, &meta), text);
+    assert!(text.contains("SEQUENCE:2\r\n") && text.contains("LAST-MODIFIED:20300203T041006Z\r\n"), "{text}");
+}

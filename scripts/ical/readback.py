@@ -1,0 +1,27 @@
+#!/usr/bin/env python3
+"""Reads an .ics back with python `icalendar` or `vobject` and prints, per VEVENT, one line:
+UID START END, both as UTC epoch seconds (dates: midnight UTC of the date, marked with a D suffix).
+usage: readback.py icalendar|vobject FILE"""
+import sys, datetime as dt
+
+def out(uid, start, end):
+    def f(v):
+        if isinstance(v, dt.datetime):
+            if v.tzinfo is None:
+                return "FLOATING"
+            return str(int(v.timestamp()))
+        return str(int(dt.datetime(v.year, v.month, v.day, tzinfo=dt.timezone.utc).timestamp())) + "D"
+    print(uid, f(start), f(end))
+
+which, path = sys.argv[1], sys.argv[2]
+raw = open(path, "rb").read()
+if which == "icalendar":
+    import icalendar
+    cal = icalendar.Calendar.from_ical(raw)
+    for ev in cal.walk("VEVENT"):
+        out(str(ev["UID"]), ev.decoded("DTSTART"), ev.decoded("DTEND"))
+else:
+    import vobject
+    cal = vobject.readOne(raw.decode("utf-8"))
+    for ev in cal.vevent_list:
+        out(ev.uid.value, ev.dtstart.value, ev.dtend.value)
