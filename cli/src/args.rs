@@ -25,11 +25,34 @@ pub enum Command {
     /// Your account on a relay: sign up, log in and out (the session token goes to the OS keyring)
     #[command(subcommand)]
     Account(AccountCommand),
+    /// Writes events to a file other software reads
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Syncs this profile's documents with its relay, until interrupted (or once)
     Sync {
         /// Sync what there is now, wait until the relay has caught up, and exit
         #[arg(long)]
         once: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// An iCalendar (.ics) file, for any calendar application
+    #[command(group = clap::ArgGroup::new("which").required(true))]
+    Ics {
+        /// One event, by id
+        #[arg(long, group = "which")]
+        event: Option<String>,
+        /// Every event of one identity (username or id)
+        #[arg(long, group = "which")]
+        identity: Option<String>,
+        /// Every event of this profile, drafts included
+        #[arg(long, group = "which")]
+        all: bool,
+        /// Where to write it
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
     },
 }
 

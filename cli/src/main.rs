@@ -4,6 +4,7 @@
 mod account;
 mod args;
 mod event;
+mod export;
 mod identity;
 mod output;
 mod sync;
@@ -38,6 +39,7 @@ fn run(cli: Cli) -> rally_client::Result<()> {
     match cli.command {
         Command::Identity(cmd) => Ok(identity::run(&mut profile, cmd)?),
         Command::Event(cmd) => Ok(event::run(&mut profile, cmd)?),
+        Command::Export(cmd) => Ok(export::run(&profile, cmd)?),
         Command::Account(cmd) => runtime()?.block_on(account::run(profile, cmd)),
         Command::Sync { once } => runtime()?.block_on(sync::run(profile, once)),
     }

@@ -26,6 +26,13 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A file the person named (an export's destination, a file to import).
+    #[error("{path}: {source}")]
+    File {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl Error {

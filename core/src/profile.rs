@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 
 use crate::document::{self, Kind};
-use crate::model::{AccountLink, EventFilter, EventInput, EventView, Identity, IdentityInput, ImageChange};
+use crate::model::{
+    AccountLink, EventFilter, EventInput, EventView, ExportSelection, Identity, IdentityInput, ImageChange,
+};
 use crate::store::{documents, index, Store, StoredDoc};
-use crate::{image, validate, Error, Result};
+use crate::{ical, image, validate, Error, Result};
 
 pub const DATABASE_FILE: &str = "rally.sqlite3";
 const SEARCH_LIMIT: u32 = 200;
@@ -168,6 +170,23 @@ impl Profile {
             }
         }
         index::events(self.store.conn(), filter)
+    }
+
+    /// An .ics of one event, of one identity's events, or of every event (drafts included: this is
+    /// the person's own calendar).
+    pub fn export_ics(&self, selection: &ExportSelection) -> Result<(String, usize)> {
+        let (events, name) = match selection {
+            ExportSelection::Event(id) => (vec![self.event(id)?], None),
+            ExportSelection::Identity(key) => {
+                let identity = self.identity(key)?;
+                let filter = EventFilter { organizer_id: Some(identity.id.clone()), ..Default::default() };
+                (self.events(&filter)?, Some(format!("{} (@{})", identity.display_name, identity.username)))
+            }
+            ExportSelection::All => (self.events(&EventFilter::default())?, Some("Rally".to_string())),
+        };
+        let items: Vec<ical::IcsEvent> =
+            events.iter().map(|view| ical::IcsEvent { event: &view.event, page_url: None }).collect();
+        Ok((ical::calendar(&items, &ical::CalendarMeta { name, refresh: None }), events.len()))
     }
 
     pub fn search_events(&self, text: &str) -> Result<Vec<EventView>> {

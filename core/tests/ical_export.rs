@@ -213,7 +213,8 @@ fn every_export_passes_five_parsers_which_read_the_same_instants() {
         assert!(!text.replace("\r\n", "").contains('\n'), "{name}: a bare line feed");
         let path = dir.path().join(name);
         std::fs::write(&path, text).expect("write");
-        let report = run(Command::new("bash").arg(home.join("suite/run_all.sh")).arg(&path).env("LIBICAL_ARGS", "--no-itip"));
+        let report =
+            run(Command::new("bash").arg(home.join("suite/run_all.sh")).arg(&path).env("LIBICAL_ARGS", "--no-itip"));
         eprintln!("{report}");
     }
     let want = expected(&events);

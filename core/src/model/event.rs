@@ -243,3 +243,13 @@ pub struct EventFilter {
     pub descending: bool,
     pub limit: Option<u32>,
 }
+
+/// Which events an export holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "key")]
+pub enum ExportSelection {
+    Event(String),
+    /// An identity's events, by username or id.
+    Identity(String),
+    All,
+}
