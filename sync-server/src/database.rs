@@ -44,6 +44,27 @@ const STEPS: &[&str] = &[
      );",
     // 4: each account's root document, which lists the account's documents for new devices.
     "ALTER TABLE accounts ADD COLUMN root_document TEXT;",
+    // 5: what pages and calendar feeds show, derived from documents as they sync: events readable by
+    // anyone (published, public or unlisted; `listed` when public), and identities' public names
+    // (a username is addressable by the first identity that used it on this relay).
+    "CREATE TABLE public_events (
+         id TEXT PRIMARY KEY,
+         organizer_id TEXT NOT NULL,
+         listed INTEGER NOT NULL,
+         starts_at INTEGER NOT NULL,
+         updated_at INTEGER NOT NULL,
+         sequence INTEGER NOT NULL,
+         event TEXT NOT NULL
+     );
+     CREATE INDEX public_events_listed ON public_events (listed, starts_at);
+     CREATE INDEX public_events_organizer ON public_events (organizer_id, listed, starts_at);
+     CREATE TABLE identities (
+         id TEXT PRIMARY KEY,
+         username TEXT NOT NULL,
+         display_name TEXT NOT NULL,
+         updated_at INTEGER NOT NULL
+     );
+     CREATE TABLE usernames (username TEXT PRIMARY KEY, identity_id TEXT NOT NULL);",
 ];
 
 /// The version [`open`] migrates to.

@@ -17,6 +17,9 @@ pub enum Error {
     Forbidden { code: &'static str, message: String },
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// Also what a draft or a private event answers: indistinguishable from a missing one.
+    #[error("no such resource")]
+    NotFound,
     #[error("too many failed attempts; try again in {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: u64 },
     #[error("data folder {path}: {source}")]
@@ -54,6 +57,7 @@ impl Error {
             Error::Unauthorized { code, message } => (StatusCode::UNAUTHORIZED, code, message.clone()),
             Error::Forbidden { code, message } => (StatusCode::FORBIDDEN, code, message.clone()),
             Error::Conflict { code, message } => (StatusCode::CONFLICT, code, message.clone()),
+            Error::NotFound => (StatusCode::NOT_FOUND, "not_found", self.to_string()),
             Error::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", self.to_string()),
             _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".to_string()),
         }

@@ -1,5 +1,5 @@
-//! Rally's relay: accounts and mail so far; sync, public pages and federation arrive as their own
-//! modules.
+//! Rally's relay: accounts, mail, sync and public calendars; public pages and federation arrive as
+//! their own modules.
 //!
 //! Layout:
 //! - [`config`]: flags and environment into a [`config::Config`].
@@ -7,11 +7,13 @@
 //! - [`accounts`]: sign up, confirm, sessions, password reset, deletion: the logic, no HTTP.
 //! - [`mail`]: outgoing mail, to an outbox folder by default or through SMTP.
 //! - [`sync`]: documents over the automerge-repo protocol, with per-document access.
+//! - [`calendar`]: public .ics files and feeds, from what sync derives of published events.
 //! - [`api`]: JSON handlers under `/api/v1/` and the two pages mailed links open; thin.
 //! - [`run`]: serves a bound listener until `shutdown` resolves; the binary and the tests both call it.
 
 pub mod accounts;
 pub mod api;
+pub mod calendar;
 pub mod config;
 pub mod database;
 mod error;
@@ -30,6 +32,7 @@ pub struct AppState {
     pub db: Arc<Mutex<rusqlite::Connection>>,
     pub accounts: Arc<accounts::Accounts>,
     pub sync: Arc<sync::SyncHub>,
+    pub calendars: Arc<calendar::Calendars>,
     pub instance_name: Arc<str>,
 }
 
@@ -39,12 +42,14 @@ impl AppState {
         let db = Arc::new(Mutex::new(database::open(&config.data)?));
         let public_url = config.public_url_for(bound);
         let mailer = mail::Mailer::new(&config.sender(&public_url), config.smtp.as_deref(), config.outbox())?;
+        let calendars = calendar::Calendars::new(db.clone(), public_url.clone(), config.instance_name.clone());
         let accounts = accounts::Accounts::new(db.clone(), Arc::new(mailer), public_url, config.instance_name.clone());
         let sync = sync::SyncHub::start(db.clone()).await?;
         Ok(AppState {
             db,
             accounts: Arc::new(accounts),
             sync: Arc::new(sync),
+            calendars: Arc::new(calendars),
             instance_name: config.instance_name.as_str().into(),
         })
     }

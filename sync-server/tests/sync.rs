@@ -11,17 +11,7 @@ use rally_core::document::{self, Kind};
 use rally_core::model::{EventDetails, ImageChange};
 use samod::{DocHandle, DocumentId};
 
-use common::{find_eventually, peer, Relay, Session, WAIT};
-
-/// Applies an edit through rally-core's schema code to a document held by a samod handle.
-fn edit(handle: &DocHandle, change: impl FnOnce(&mut AutoCommit)) {
-    handle.with_document(|am| {
-        let mut copy = AutoCommit::load(&am.save()).expect("load");
-        let before = copy.get_heads();
-        change(&mut copy);
-        am.load_incremental(&copy.save_after(&before)).expect("apply");
-    });
-}
+use common::{edit, find_eventually, peer, Relay, Session, WAIT};
 
 fn read(handle: &DocHandle) -> EventDetails {
     handle.with_document(|am| {

@@ -11,7 +11,7 @@ use automerge::AutoCommit;
 
 use super::access::{decide, Access, DocFacts};
 use super::peer::Peer;
-use super::store::event_facts;
+use super::store::{public_view, PublicView};
 use super::wire::{self, Message};
 use crate::{Error, Result};
 
@@ -39,8 +39,8 @@ pub type Outgoing = Vec<(Arc<Peer>, Vec<u8>)>;
 /// What receiving a message did.
 pub struct Received {
     pub outgoing: Outgoing,
-    /// The document changed, and with it perhaps its facts.
-    pub changed: bool,
+    /// Set when the document changed: what pages and feeds may now show of it.
+    pub changed: Option<PublicView>,
 }
 
 impl LiveDoc {
@@ -81,7 +81,7 @@ impl LiveDoc {
         if access == Access::None {
             self.syncs.remove(&from.connection);
             self.waiting.insert(from.connection, from.clone());
-            return Ok(Received { outgoing: vec![(from.clone(), self.unavailable(from))], changed: false });
+            return Ok(Received { outgoing: vec![(from.clone(), self.unavailable(from))], changed: None });
         }
         self.waiting.remove(&from.connection);
         let entry = self.syncs.entry(from.connection).or_insert_with(|| PeerSync {
@@ -95,8 +95,12 @@ impl LiveDoc {
             .receive_sync_message(&mut entry.state, message)
             .map_err(|e| Error::Protocol(format!("a sync message for {} that does not apply: {e}", self.id)))?;
         let changed = self.doc.get_heads() != before;
-        if changed {
-            self.facts.event = event_facts(&self.doc, &self.id);
+        let view = changed.then(|| public_view(&self.doc, &self.id));
+        if let Some(view) = &view {
+            self.facts.event = match view {
+                PublicView::Event(e) => Some((e.details.draft, e.details.visibility)),
+                _ => None,
+            };
         }
         let mut outgoing = Vec::new();
         if changed {
@@ -112,7 +116,7 @@ impl LiveDoc {
             }
         }
         outgoing.extend(self.generate(from.connection));
-        Ok(Received { outgoing, changed })
+        Ok(Received { outgoing, changed: view })
     }
 
     /// Starts syncing with every waiting peer that may now read the document.

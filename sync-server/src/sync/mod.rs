@@ -28,7 +28,7 @@ use rusqlite::{Connection, OptionalExtension};
 use access::Access;
 use document::LiveDoc;
 use peer::{Peer, PeerBook};
-use store::{Chunk, DocStore};
+use store::{Chunk, DocStore, PublicView};
 use wire::Message;
 
 use crate::{Error, Result};
@@ -68,8 +68,10 @@ impl SyncHub {
                 }
             }
         });
+        let store = DocStore::new(db.clone());
+        store.ensure_public_index().await?;
         Ok(SyncHub {
-            store: DocStore::new(db.clone()),
+            store,
             docs,
             peers: PeerBook::default(),
             next_connection: AtomicU64::new(1),
@@ -167,9 +169,9 @@ impl SyncHub {
         for (to, frame) in received.outgoing {
             to.send(frame);
         }
-        if received.changed {
-            if live.facts != facts_before {
-                self.store.set_facts(document, &live.facts).await?;
+        if let Some(view) = received.changed {
+            if live.facts != facts_before || !matches!(view, PublicView::Other) {
+                self.store.record(document, &live.facts, view).await?;
             }
             if live.chunks > COMPACT_AFTER_CHUNKS {
                 let snapshot = live.save();

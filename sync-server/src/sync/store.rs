@@ -7,7 +7,7 @@
 use std::sync::{Arc, Mutex};
 
 use automerge::AutoCommit;
-use rally_core::model::Visibility;
+use rally_core::model::{Event, Identity, Visibility};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::access::DocFacts;
@@ -70,12 +70,86 @@ pub fn stored_document(conn: &Connection, doc_id: &str) -> Result<Option<(AutoCo
 
 /// What a document says about its access (events: draft and visibility). Its owner is not in it.
 pub fn event_facts(doc: &AutoCommit, doc_id: &str) -> Option<(bool, Visibility)> {
-    match rally_core::document::kind(doc, doc_id) {
-        Ok(rally_core::document::Kind::Event) => {
-            rally_core::document::read_event(doc, doc_id).ok().map(|e| (e.details.draft, e.details.visibility))
-        }
+    match public_view(doc, doc_id) {
+        PublicView::Event(e) => Some((e.details.draft, e.details.visibility)),
         _ => None,
     }
+}
+
+/// What pages and feeds may know of a document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PublicView {
+    /// An event; shown only while published and public or unlisted.
+    Event(Box<Event>),
+    /// An event marked deleted.
+    Deleted,
+    Identity(Identity),
+    Other,
+}
+
+pub fn public_view(doc: &AutoCommit, doc_id: &str) -> PublicView {
+    use rally_core::document::{self, Kind};
+    match document::kind(doc, doc_id) {
+        Ok(Kind::Event) if document::is_deleted(doc).unwrap_or(false) => PublicView::Deleted,
+        Ok(Kind::Event) => {
+            document::read_event(doc, doc_id).map_or(PublicView::Other, |e| PublicView::Event(Box::new(e)))
+        }
+        Ok(Kind::Identity) => document::read_identity(doc, doc_id).map_or(PublicView::Other, PublicView::Identity),
+        _ => PublicView::Other,
+    }
+}
+
+/// The version of what [`record_in`] derives; a change rebuilds the public tables at start.
+pub const PUBLIC_INDEX_VERSION: i64 = 1;
+
+fn record_in(tx: &rusqlite::Transaction, id: &str, event: Option<(bool, Visibility)>, view: PublicView) -> Result<()> {
+    let (draft, visibility) = match event {
+        Some((draft, visibility)) => (Some(draft), Some(visibility.as_str())),
+        None => (None, None),
+    };
+    tx.execute(
+        "INSERT INTO sync_documents (id, draft, visibility) VALUES (?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET draft = excluded.draft, visibility = excluded.visibility",
+        params![id, draft, visibility],
+    )?;
+    match view {
+        PublicView::Event(e) if !e.details.draft && e.details.visibility != Visibility::Private => {
+            let json = serde_json::to_string(&e).map_err(|e| Error::Protocol(e.to_string()))?;
+            tx.execute(
+                "INSERT INTO public_events (id, organizer_id, listed, starts_at, updated_at, sequence, event)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (id) DO UPDATE SET organizer_id = excluded.organizer_id,
+                     listed = excluded.listed, starts_at = excluded.starts_at,
+                     updated_at = excluded.updated_at, sequence = excluded.sequence, event = excluded.event",
+                params![
+                    id,
+                    e.details.organizer_id,
+                    e.details.visibility == Visibility::Public,
+                    e.details.starts_at.timestamp(),
+                    e.updated_at.timestamp_millis(),
+                    e.sequence,
+                    json
+                ],
+            )?;
+        }
+        PublicView::Event(_) | PublicView::Deleted => {
+            tx.execute("DELETE FROM public_events WHERE id = ?1", [id])?;
+        }
+        PublicView::Identity(identity) => {
+            tx.execute(
+                "INSERT INTO identities (id, username, display_name, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET username = excluded.username,
+                     display_name = excluded.display_name, updated_at = excluded.updated_at",
+                params![id, identity.username, identity.display_name, identity.updated_at.timestamp_millis()],
+            )?;
+            tx.execute(
+                "INSERT INTO usernames (username, identity_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                params![identity.username, id],
+            )?;
+        }
+        PublicView::Other => {}
+    }
+    Ok(())
 }
 
 impl DocStore {
@@ -157,20 +231,54 @@ impl DocStore {
         .await
     }
 
-    /// Records an event's draft and visibility, as the rest of the relay (public pages, feeds) reads them.
-    pub async fn set_facts(&self, doc_id: &str, facts: &DocFacts) -> Result<()> {
-        let id = doc_id.to_string();
-        let (draft, visibility) = match facts.event {
-            Some((draft, visibility)) => (Some(draft), Some(visibility.as_str())),
-            None => (None, None),
-        };
+    /// Records what a changed document now says: its access facts, and what pages and feeds show of
+    /// it (an event leaves them the moment it is not published, public or unlisted any more).
+    pub async fn record(&self, doc_id: &str, facts: &DocFacts, view: PublicView) -> Result<()> {
+        let (id, event) = (doc_id.to_string(), facts.event);
         self.run(move |conn| {
-            conn.execute(
-                "INSERT INTO sync_documents (id, draft, visibility) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (id) DO UPDATE SET draft = excluded.draft, visibility = excluded.visibility",
-                params![id, draft, visibility],
+            let tx = conn.transaction()?;
+            record_in(&tx, &id, event, view)?;
+            Ok(tx.commit()?)
+        })
+        .await
+    }
+
+    /// Derives the public tables from every stored document, once per [`PUBLIC_INDEX_VERSION`] (a
+    /// relay upgraded with documents already on disk).
+    pub async fn ensure_public_index(&self) -> Result<()> {
+        self.run(|conn| {
+            let built: Option<i64> = conn
+                .query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'public_index_version'", [], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if built == Some(PUBLIC_INDEX_VERSION) {
+                return Ok(());
+            }
+            let tx = conn.transaction()?;
+            let ids: Vec<String> = tx
+                .prepare(
+                    "SELECT DISTINCT substr(key, 1, instr(key, '/') - 1) FROM sync_storage WHERE instr(key, '/') > 0",
+                )?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for id in ids {
+                // A document that does not load is skipped here, as it is everywhere else.
+                if let Ok(Some((doc, _))) = stored_document(&tx, &id) {
+                    let view = public_view(&doc, &id);
+                    let event = match &view {
+                        PublicView::Event(e) => Some((e.details.draft, e.details.visibility)),
+                        _ => None,
+                    };
+                    record_in(&tx, &id, event, view)?;
+                }
+            }
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('public_index_version', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [PUBLIC_INDEX_VERSION],
             )?;
-            Ok(())
+            Ok(tx.commit()?)
         })
         .await
     }

@@ -152,6 +152,16 @@ pub async fn find_eventually(repo: &Repo, id: &DocumentId) -> DocHandle {
     }
 }
 
+/// Applies an edit through rally-core's schema code to a document held by a samod handle.
+pub fn edit(handle: &DocHandle, change: impl FnOnce(&mut automerge::AutoCommit)) {
+    handle.with_document(|am| {
+        let mut copy = automerge::AutoCommit::load(&am.save()).expect("load");
+        let before = copy.get_heads();
+        change(&mut copy);
+        am.load_incremental(&copy.save_after(&before)).expect("apply");
+    });
+}
+
 /// An event's details for tests: a public event in Paris, in 2031.
 pub fn event_details(title: &str, draft: bool) -> rally_core::model::EventDetails {
     use chrono::TimeZone;

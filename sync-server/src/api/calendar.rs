@@ -1,0 +1,64 @@
+//! `GET /events/{id}.ics`, `GET /@{username}/feed.ics`, `GET /feed.ics`: public calendars, with ETag
+//! and `304 Not Modified` on `If-None-Match`.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::calendar::Calendar;
+use crate::{AppState, Error, Result};
+
+pub async fn event_file(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let id = file.strip_suffix(".ics").ok_or(Error::NotFound)?;
+    serve(state, Calendar::Event(id.to_string()), headers).await
+}
+
+pub async fn identity_feed(
+    State(state): State<AppState>,
+    Path(handle): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let username = handle.strip_prefix('@').ok_or(Error::NotFound)?;
+    serve(state, Calendar::Identity(username.to_string()), headers).await
+}
+
+pub async fn instance_feed(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
+    serve(state, Calendar::Instance, headers).await
+}
+
+async fn serve(state: AppState, which: Calendar, headers: HeaderMap) -> Result<Response> {
+    let if_none_match = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let calendars = state.calendars.clone();
+    tokio::task::spawn_blocking(move || {
+        let version = calendars.version(&which)?.ok_or(Error::NotFound)?;
+        let matches = |tags: &str| tags.split(',').any(|t| t.trim() == version.etag || t.trim() == "*");
+        if if_none_match.as_deref().is_some_and(matches) {
+            return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, header_value(&version.etag))]).into_response());
+        }
+        let (version, body) = calendars.render(&which)?.ok_or(Error::NotFound)?;
+        let mut response = (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8")),
+                (header::ETAG, header_value(&version.etag)),
+                (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")),
+            ],
+            body,
+        )
+            .into_response();
+        if let Some(at) = version.last_modified {
+            let http_date = at.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+            response.headers_mut().insert(header::LAST_MODIFIED, header_value(&http_date));
+        }
+        Ok(response)
+    })
+    .await
+    .map_err(|e| Error::Config(format!("calendar task: {e}")))?
+}
+
+fn header_value(text: &str) -> HeaderValue {
+    HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static(""))
+}

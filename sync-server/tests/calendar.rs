@@ -1,0 +1,173 @@
+//! Public calendars on the relay: an event's .ics and the feeds of an identity and of the instance,
+//! built from documents synced by a real automerge-repo peer. Drafts and private events answer 404
+//! exactly like a missing id; unlisted events have an .ics but stay out of feeds; cancelled ones stay
+//! in with STATUS:CANCELLED; ETag and 304; every file passes the five parsers of
+//! ../shared/tools/ical-validators.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use automerge::Automerge;
+use chrono::Utc;
+use rally_core::document::{self, Kind};
+use rally_core::model::{EventStatus, ImageChange, Visibility};
+use rally_core::validate::IdentityText;
+use reqwest::StatusCode;
+use samod::DocHandle;
+
+use common::{edit, event_details, peer, Relay, WAIT};
+
+fn validate(text: &str) {
+    let home = std::env::var_os("ICAL_VALIDATORS_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/ical-validators"));
+    let suite = home.join("suite/run_all.sh");
+    assert!(suite.exists(), "no iCalendar validators in {}: run scripts/install-deps.sh", home.display());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("feed.ics");
+    std::fs::write(&file, text).expect("write");
+    let out = Command::new("bash").arg(suite).arg(&file).env("LIBICAL_ARGS", "--no-itip").output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+async fn get(url: &str, etag: Option<&str>) -> reqwest::Response {
+    let mut request = reqwest::Client::new().get(url);
+    if let Some(etag) = etag {
+        request = request.header("If-None-Match", etag);
+    }
+    request.send().await.expect("GET")
+}
+
+/// Waits until the relay's instance feed holds `count` events.
+async fn feed_with(relay: &Relay, count: usize) -> String {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let text = get(&format!("{}/feed.ics", relay.base), None).await.text().await.expect("body");
+        if text.matches("BEGIN:VEVENT").count() == count {
+            return text;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the feed never held {count} events:\n{text}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn create_event(
+    repo: &samod::Repo,
+    organizer: &str,
+    title: &str,
+    change: impl FnOnce(&mut rally_core::model::EventDetails),
+) -> DocHandle {
+    let mut details = event_details(title, false);
+    details.organizer_id = organizer.into();
+    change(&mut details);
+    let now = Utc::now();
+    let mut doc = document::create(Kind::Event, now).expect("doc");
+    document::write_event(&mut doc, &details, &ImageChange::Keep, now).expect("write");
+    repo.create(Automerge::load(&doc.save()).expect("am")).await.expect("create")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn published_events_have_calendars_and_nothing_else_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = Relay::start(dir.path(), None);
+    let ana = relay.account("ana@example.org").await;
+    let device = peer(&relay, &ana).await;
+
+    let now = Utc::now();
+    let mut identity = document::create(Kind::Identity, now).expect("doc");
+    let text = IdentityText { username: "ana".into(), display_name: "Ana Bérénice".into(), bio: String::new() };
+    document::write_identity(&mut identity, &text, &ImageChange::Keep, now).expect("identity");
+    let identity = device.create(Automerge::load(&identity.save()).expect("am")).await.expect("create");
+    let organizer = identity.document_id().to_string();
+
+    let public = create_event(&device, &organizer, "Assemblée, générale; annuelle", |d| {
+        d.description = "Ordre du jour:\n1. budget\n2. élections".into();
+    })
+    .await;
+    let cancelled = create_event(&device, &organizer, "Picnic", |d| d.status = EventStatus::Cancelled).await;
+    let unlisted = create_event(&device, &organizer, "Unlisted", |d| d.visibility = Visibility::Unlisted).await;
+    let draft = create_event(&device, &organizer, "Draft", |d| d.draft = true).await;
+    let private = create_event(&device, &organizer, "Private", |d| d.visibility = Visibility::Private).await;
+    let all_day = create_event(&device, &organizer, "Fête", |d| {
+        d.all_day = true;
+        d.timezone = "America/New_York".into();
+        d.starts_at = chrono::DateTime::parse_from_rfc3339("2031-07-04T04:00:00Z").expect("t").into();
+        d.ends_at = chrono::DateTime::parse_from_rfc3339("2031-07-06T04:00:00Z").expect("t").into();
+    })
+    .await;
+
+    let feed = feed_with(&relay, 3).await;
+    assert!(feed.contains("SUMMARY:Assemblée\\, générale\\; annuelle\r\n"), "{feed}");
+    assert!(feed.contains("STATUS:CANCELLED\r\n"), "a cancelled event stays in the feed: {feed}");
+    assert!(feed.contains("DTSTART;VALUE=DATE:20310704\r\nDTEND;VALUE=DATE:20310706\r\n"), "{feed}");
+    assert!(!feed.contains("Unlisted") && !feed.contains("Draft") && !feed.contains("Private"), "{feed}");
+    assert!(feed.contains(&format!("URL:{}/events/{}", relay.base, public.document_id())), "{feed}");
+    assert!(feed.contains("REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n") && feed.contains("X-PUBLISHED-TTL:PT1H\r\n"));
+    validate(&feed);
+
+    // An event's own file: also for unlisted events; drafts and private events are missing ids.
+    for (handle, title) in [(&public, "Assemblée"), (&unlisted, "Unlisted"), (&cancelled, "Picnic"), (&all_day, "Fête")]
+    {
+        let response = get(&format!("{}/events/{}.ics", relay.base, handle.document_id()), None).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "text/calendar; charset=utf-8");
+        let text = response.text().await.expect("body");
+        assert!(text.contains(&format!("SUMMARY:{title}")), "{text}");
+        validate(&text);
+    }
+    let missing = get(&format!("{}/events/2kJbCdFAKEFAKEFAKExYz.ics", relay.base), None).await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let missing_body = missing.text().await.expect("body");
+    for hidden in [&draft, &private] {
+        let response = get(&format!("{}/events/{}.ics", relay.base, hidden.document_id()), None).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(response.text().await.expect("body"), missing_body, "a hidden event differs from a missing one");
+    }
+
+    // The identity's feed, by username; an unknown one is missing.
+    let mine = get(&format!("{}/@ana/feed.ics", relay.base), None).await.text().await.expect("body");
+    assert_eq!(mine.matches("BEGIN:VEVENT").count(), 3, "{mine}");
+    assert!(mine.contains("X-WR-CALNAME:Ana Bérénice (@ana) · "), "{mine}");
+    validate(&mine);
+    assert_eq!(get(&format!("{}/@nobody/feed.ics", relay.base), None).await.status(), StatusCode::NOT_FOUND);
+
+    // The same feed twice is the same bytes; its ETag answers 304 until an event changes.
+    let first = get(&format!("{}/feed.ics", relay.base), None).await;
+    let etag = first.headers()["etag"].to_str().expect("etag").to_string();
+    assert!(first.headers().contains_key("last-modified"));
+    assert_eq!(first.text().await.expect("body"), feed);
+    let again = get(&format!("{}/feed.ics", relay.base), Some(&etag)).await;
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert!(again.text().await.expect("body").is_empty());
+
+    edit(&public, |doc| {
+        let mut d = document::read_event(doc, "x").expect("event").details;
+        d.title = "Assemblée générale 2031".into();
+        document::write_event(doc, &d, &ImageChange::Keep, Utc::now()).expect("write");
+    });
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let response = get(&format!("{}/feed.ics", relay.base), Some(&etag)).await;
+        if response.status() == StatusCode::OK {
+            assert_ne!(response.headers()["etag"].to_str().expect("etag"), etag);
+            let text = response.text().await.expect("body");
+            assert!(text.contains("SUMMARY:Assemblée générale 2031\r\n") && text.contains("SEQUENCE:1\r\n"), "{text}");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the feed never changed after an edit");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Back to draft: gone from the feed and from its own address.
+    edit(&public, |doc| {
+        let mut d = document::read_event(doc, "x").expect("event").details;
+        d.draft = true;
+        document::write_event(doc, &d, &ImageChange::Keep, Utc::now()).expect("write");
+    });
+    feed_with(&relay, 2).await;
+    let gone = get(&format!("{}/events/{}.ics", relay.base, public.document_id()), None).await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+}
