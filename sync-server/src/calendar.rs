@@ -1,21 +1,22 @@
 //! Public calendars: one event's .ics, an identity's feed and the instance's feed, read from the public
-//! tables sync keeps (`public_events`, `identities`), where drafts and private events never are.
+//! tables sync keeps (`public_events`, `identities`, `feed_revisions`), where drafts and private events
+//! never are. Each event's VEVENT is written once, when it changes; a feed puts them together.
 //!
-//! A calendar's [`Version`] (its ETag) is computed from ids and change stamps only, so answering
-//! `If-None-Match` does not build the file.
+//! A calendar's [`Version`] (its ETag) comes from its revision, bumped whenever one of its events
+//! changes, so answering `If-None-Match` reads one row.
 
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
-use rally_core::ical::{self, CalendarMeta, IcsEvent};
-use rally_core::model::Event;
+use chrono_tz::Tz;
+use rally_core::ical::{self, CalendarMeta};
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use crate::{Error, Result};
 
 /// How often subscribers should fetch a feed again.
-const REFRESH: i64 = 60;
+const REFRESH_MINUTES: i64 = 60;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Calendar {
@@ -36,111 +37,116 @@ pub struct Version {
 
 pub struct Calendars {
     db: Arc<Mutex<Connection>>,
-    public_url: String,
     instance_name: String,
 }
 
-/// One row of a calendar: id, change stamp (ms), sequence, and the event when it is needed.
-type Row = (String, i64, i64, Option<String>);
-
+/// What a calendar is, once its name is resolved.
 struct Resolved {
+    /// Its row in `feed_revisions`.
+    feed: String,
+    /// X-WR-CALNAME.
     name: Option<String>,
-    rows: Vec<Row>,
+    /// Which rows of `public_events` it holds.
+    filter: Filter,
+}
+
+enum Filter {
+    Event(String),
+    Organizer(String),
+    Listed,
 }
 
 impl Calendars {
-    pub fn new(db: Arc<Mutex<Connection>>, public_url: String, instance_name: String) -> Calendars {
-        Calendars { db, public_url, instance_name }
+    pub fn new(db: Arc<Mutex<Connection>>, instance_name: String) -> Calendars {
+        Calendars { db, instance_name }
     }
 
-    /// The URL of an event's public page.
-    pub fn event_page(&self, id: &str) -> String {
-        format!("{}/events/{id}", self.public_url)
-    }
-
-    fn resolve(&self, which: &Calendar, with_events: bool) -> Result<Option<Resolved>> {
-        let conn = self.db.lock().map_err(|_| Error::Poisoned)?;
-        let event_column = if with_events { "event" } else { "NULL" };
-        let rows = |sql: &str, key: &dyn rusqlite::ToSql| -> Result<Vec<Row>> {
-            let mut stmt = conn.prepare_cached(&sql.replace("{event}", event_column))?;
-            let rows = stmt.query_map([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-            Ok(rows.collect::<rusqlite::Result<Vec<Row>>>()?)
-        };
+    fn resolve(&self, conn: &Connection, which: &Calendar) -> Result<Option<Resolved>> {
         Ok(match which {
             Calendar::Event(id) => {
-                let rows = rows("SELECT id, updated_at, sequence, {event} FROM public_events WHERE id = ?1", id)?;
-                (!rows.is_empty()).then_some(Resolved { name: None, rows })
-            }
-            Calendar::Identity(handle) => {
-                let identity: Option<(String, String, String)> = conn
-                    .query_row(
-                        "SELECT i.id, i.username, i.display_name FROM identities i
-                         WHERE i.id = (SELECT identity_id FROM usernames WHERE username = ?1) OR i.id = ?1
-                         LIMIT 1",
-                        params![handle],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                    )
+                let exists = conn
+                    .prepare_cached("SELECT 1 FROM public_events WHERE id = ?1")?
+                    .query_row([id], |_| Ok(()))
                     .optional()?;
-                match identity {
-                    None => None,
-                    Some((id, username, display_name)) => {
-                        let rows = rows(
-                            "SELECT id, updated_at, sequence, {event} FROM public_events
-                             WHERE organizer_id = ?1 AND listed = 1 ORDER BY starts_at, id",
-                            &id,
-                        )?;
-                        let name = format!("{display_name} (@{username}) · {}", self.instance_name);
-                        Some(Resolved { name: Some(name), rows })
-                    }
-                }
+                exists.map(|()| Resolved { feed: format!("event:{id}"), name: None, filter: Filter::Event(id.clone()) })
             }
-            Calendar::Instance => {
-                let rows = rows(
-                    "SELECT id, updated_at, sequence, {event} FROM public_events
-                     WHERE listed = ?1 ORDER BY starts_at, id",
-                    &1,
-                )?;
-                Some(Resolved { name: Some(self.instance_name.clone()), rows })
-            }
+            Calendar::Identity(handle) => conn
+                .prepare_cached(
+                    "SELECT id, username, display_name FROM identities
+                     WHERE id = coalesce((SELECT identity_id FROM usernames WHERE username = ?1), ?1)",
+                )?
+                .query_row(params![handle], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                })
+                .optional()?
+                .map(|(id, username, display_name)| Resolved {
+                    feed: format!("identity:{id}"),
+                    name: Some(format!("{display_name} (@{username}) · {}", self.instance_name)),
+                    filter: Filter::Organizer(id),
+                }),
+            Calendar::Instance => Some(Resolved {
+                feed: "instance".into(),
+                name: Some(self.instance_name.clone()),
+                filter: Filter::Listed,
+            }),
         })
+    }
+
+    fn version_of(conn: &Connection, resolved: &Resolved) -> Result<Version> {
+        let (revision, changed_at): (i64, Option<i64>) = conn
+            .prepare_cached("SELECT revision, changed_at FROM feed_revisions WHERE feed = ?1")?
+            .query_row([&resolved.feed], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .unwrap_or((0, None));
+        let mut hash = Sha256::new();
+        hash.update(format!("rally-calendar-1\0{}\0{revision}\0", resolved.feed).as_bytes());
+        hash.update(resolved.name.as_deref().unwrap_or_default().as_bytes());
+        let hex: String = hash.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect();
+        Ok(Version { etag: format!("\"{hex}\""), last_modified: changed_at.and_then(DateTime::from_timestamp_millis) })
     }
 
     /// The calendar's version, or `None` if there is no such calendar (a draft, a private event and a
     /// missing id are all `None`).
     pub fn version(&self, which: &Calendar) -> Result<Option<Version>> {
-        Ok(self.resolve(which, false)?.map(|resolved| version_of(&resolved)))
+        let conn = self.db.lock().map_err(|_| Error::Poisoned)?;
+        match self.resolve(&conn, which)? {
+            Some(resolved) => Ok(Some(Self::version_of(&conn, &resolved)?)),
+            None => Ok(None),
+        }
     }
 
     /// The calendar as an .ics file, with its version.
     pub fn render(&self, which: &Calendar) -> Result<Option<(Version, String)>> {
-        let Some(resolved) = self.resolve(which, true)? else { return Ok(None) };
-        let events = resolved
-            .rows
-            .iter()
-            .map(|(_, _, _, json)| {
-                serde_json::from_str::<Event>(json.as_deref().unwrap_or_default())
-                    .map_err(|e| Error::Config(format!("a public event that does not read back: {e}")))
-            })
-            .collect::<Result<Vec<Event>>>()?;
-        let items: Vec<IcsEvent> =
-            events.iter().map(|event| IcsEvent { event, page_url: Some(self.event_page(&event.id)) }).collect();
+        let conn = self.db.lock().map_err(|_| Error::Poisoned)?;
+        let Some(resolved) = self.resolve(&conn, which)? else { return Ok(None) };
+        let version = Self::version_of(&conn, &resolved)?;
+        let (sql, key): (&str, &dyn rusqlite::ToSql) = match &resolved.filter {
+            Filter::Event(id) => ("SELECT zone, starts_at, ends_at, vevent FROM public_events WHERE id = ?1", id),
+            Filter::Organizer(id) => (
+                "SELECT zone, starts_at, ends_at, vevent FROM public_events
+                 WHERE organizer_id = ?1 AND listed = 1 ORDER BY starts_at, id",
+                id,
+            ),
+            Filter::Listed => (
+                "SELECT zone, starts_at, ends_at, vevent FROM public_events WHERE listed = ?1 ORDER BY starts_at, id",
+                &1,
+            ),
+        };
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut rows = stmt.query([key])?;
+        let (mut spans, mut vevents) = (Vec::new(), Vec::new());
+        while let Some(row) = rows.next()? {
+            let zone: Option<String> = row.get(0)?;
+            if let Some(tz) = zone.as_deref().and_then(|z| z.parse::<Tz>().ok()) {
+                let at = |secs: i64| DateTime::from_timestamp(secs, 0).unwrap_or_default();
+                spans.push((tz, at(row.get(1)?), at(row.get(2)?)));
+            }
+            vevents.push(row.get::<_, String>(3)?);
+        }
         let meta = CalendarMeta {
             name: resolved.name.clone(),
-            refresh: (!matches!(which, Calendar::Event(_))).then(|| Duration::minutes(REFRESH)),
+            refresh: (!matches!(which, Calendar::Event(_))).then(|| Duration::minutes(REFRESH_MINUTES)),
         };
-        Ok(Some((version_of(&resolved), ical::calendar(&items, &meta))))
+        Ok(Some((version, ical::assemble(&meta, spans, vevents.iter().map(String::as_str)))))
     }
-}
-
-fn version_of(resolved: &Resolved) -> Version {
-    let mut hash = Sha256::new();
-    hash.update(b"rally-calendar-1\0");
-    hash.update(resolved.name.as_deref().unwrap_or_default().as_bytes());
-    for (id, updated_at, sequence, _) in &resolved.rows {
-        hash.update(format!("\0{id}:{updated_at}:{sequence}").as_bytes());
-    }
-    let digest = hash.finalize();
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    let last = resolved.rows.iter().map(|(_, updated_at, _, _)| *updated_at).max();
-    Version { etag: format!("\"{hex}\""), last_modified: last.and_then(DateTime::from_timestamp_millis) }
 }

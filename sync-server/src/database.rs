@@ -45,15 +45,17 @@ const STEPS: &[&str] = &[
     // 4: each account's root document, which lists the account's documents for new devices.
     "ALTER TABLE accounts ADD COLUMN root_document TEXT;",
     // 5: what pages and calendar feeds show, derived from documents as they sync: events readable by
-    // anyone (published, public or unlisted; `listed` when public), and identities' public names
-    // (a username is addressable by the first identity that used it on this relay).
+    // anyone (published, public or unlisted; `listed` when public) with their VEVENT written once,
+    // identities' public names (a username is addressable by the first identity that used it on this
+    // relay), and a revision per feed for ETags.
     "CREATE TABLE public_events (
          id TEXT PRIMARY KEY,
          organizer_id TEXT NOT NULL,
          listed INTEGER NOT NULL,
          starts_at INTEGER NOT NULL,
-         updated_at INTEGER NOT NULL,
-         sequence INTEGER NOT NULL,
+         ends_at INTEGER NOT NULL,
+         zone TEXT,
+         vevent TEXT NOT NULL,
          event TEXT NOT NULL
      );
      CREATE INDEX public_events_listed ON public_events (listed, starts_at);
@@ -61,10 +63,10 @@ const STEPS: &[&str] = &[
      CREATE TABLE identities (
          id TEXT PRIMARY KEY,
          username TEXT NOT NULL,
-         display_name TEXT NOT NULL,
-         updated_at INTEGER NOT NULL
+         display_name TEXT NOT NULL
      );
-     CREATE TABLE usernames (username TEXT PRIMARY KEY, identity_id TEXT NOT NULL);",
+     CREATE TABLE usernames (username TEXT PRIMARY KEY, identity_id TEXT NOT NULL);
+     CREATE TABLE feed_revisions (feed TEXT PRIMARY KEY, revision INTEGER NOT NULL, changed_at INTEGER NOT NULL);",
 ];
 
 /// The version [`open`] migrates to.

@@ -42,9 +42,9 @@ impl AppState {
         let db = Arc::new(Mutex::new(database::open(&config.data)?));
         let public_url = config.public_url_for(bound);
         let mailer = mail::Mailer::new(&config.sender(&public_url), config.smtp.as_deref(), config.outbox())?;
-        let calendars = calendar::Calendars::new(db.clone(), public_url.clone(), config.instance_name.clone());
+        let calendars = calendar::Calendars::new(db.clone(), config.instance_name.clone());
+        let sync = sync::SyncHub::start(db.clone(), &public_url).await?;
         let accounts = accounts::Accounts::new(db.clone(), Arc::new(mailer), public_url, config.instance_name.clone());
-        let sync = sync::SyncHub::start(db.clone()).await?;
         Ok(AppState {
             db,
             accounts: Arc::new(accounts),

@@ -55,8 +55,31 @@ fn zone_of(event: &Event) -> Option<Tz> {
     (!event.details.all_day && !matches!(tz.name(), "UTC" | "Etc/UTC" | "Etc/UCT" | "Etc/Zulu")).then_some(tz)
 }
 
+/// The zone an event is written in, with the span it covers; `None` for all-day and UTC events.
+pub fn zone_span(event: &Event) -> Option<(Tz, DateTime<Utc>, DateTime<Utc>)> {
+    zone_of(event).map(|tz| (tz, event.details.starts_at, event.details.ends_at))
+}
+
+/// One VEVENT, as it appears in any calendar that holds the event.
+pub fn vevent(e: &IcsEvent) -> String {
+    let mut out = String::with_capacity(512);
+    push_vevent(&mut out, e);
+    out
+}
+
 /// A whole VCALENDAR. Zones get one VTIMEZONE each, covering the events written in them.
 pub fn calendar(events: &[IcsEvent], meta: &CalendarMeta) -> String {
+    let vevents: Vec<String> = events.iter().map(vevent).collect();
+    assemble(meta, events.iter().filter_map(|e| zone_span(e.event)), vevents.iter().map(String::as_str))
+}
+
+/// A VCALENDAR from VEVENTs already written ([`vevent`]) and the zone spans they use ([`zone_span`]):
+/// what a server that keeps each event's VEVENT needs to build a feed without writing them again.
+pub fn assemble<'a>(
+    meta: &CalendarMeta,
+    zone_spans: impl IntoIterator<Item = (Tz, DateTime<Utc>, DateTime<Utc>)>,
+    vevents: impl IntoIterator<Item = &'a str>,
+) -> String {
     let mut out = String::new();
     push_line(&mut out, "BEGIN:VCALENDAR");
     push_line(&mut out, "VERSION:2.0");
@@ -70,13 +93,10 @@ pub fn calendar(events: &[IcsEvent], meta: &CalendarMeta) -> String {
         push_line(&mut out, &format!("X-PUBLISHED-TTL:{}", duration_value(refresh)));
     }
     let mut spans: BTreeMap<&'static str, (Tz, DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
-    for e in events {
-        if let Some(tz) = zone_of(e.event) {
-            let (start, end) = (e.event.details.starts_at, e.event.details.ends_at);
-            let span = spans.entry(tz.name()).or_insert((tz, start, end));
-            span.1 = span.1.min(start);
-            span.2 = span.2.max(end);
-        }
+    for (tz, start, end) in zone_spans {
+        let span = spans.entry(tz.name()).or_insert((tz, start, end));
+        span.1 = span.1.min(start);
+        span.2 = span.2.max(end);
     }
     for (tz, from, to) in spans.into_values() {
         // Whole days around the events, so that the block depends on the events only.
@@ -84,8 +104,8 @@ pub fn calendar(events: &[IcsEvent], meta: &CalendarMeta) -> String {
         let to = to.date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc() + Duration::days(7);
         push_vtimezone(&mut out, tz, from, to);
     }
-    for e in events {
-        push_vevent(&mut out, e);
+    for vevent in vevents {
+        out.push_str(vevent);
     }
     push_line(&mut out, "END:VCALENDAR");
     out

@@ -38,6 +38,11 @@ pub fn param_value(value: &str) -> String {
 /// Appends one content line to `out`, folded so that no line exceeds 75 octets (continuations start
 /// with a space), ending in CRLF.
 pub fn push_line(out: &mut String, line: &str) {
+    if line.len() <= 75 {
+        out.push_str(line);
+        out.push_str("\r\n");
+        return;
+    }
     let mut width = 0;
     for c in line.chars() {
         let len = c.len_utf8();

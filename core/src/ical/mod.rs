@@ -13,4 +13,4 @@ pub mod export;
 pub mod lines;
 pub mod zones;
 
-pub use export::{calendar, uid, CalendarMeta, IcsEvent};
+pub use export::{assemble, calendar, uid, vevent, zone_span, CalendarMeta, IcsEvent};

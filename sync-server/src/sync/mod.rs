@@ -56,7 +56,8 @@ pub struct SyncHub {
 }
 
 impl SyncHub {
-    pub async fn start(db: Arc<Mutex<Connection>>) -> Result<SyncHub> {
+    /// Starts the hub; `public_url` is where the relay's pages are, for the links in feeds.
+    pub async fn start(db: Arc<Mutex<Connection>>, public_url: &str) -> Result<SyncHub> {
         let docs: Arc<Mutex<HashMap<String, Slot>>> = Arc::default();
         let sweeper = tokio::spawn({
             let docs = docs.clone();
@@ -68,7 +69,7 @@ impl SyncHub {
                 }
             }
         });
-        let store = DocStore::new(db.clone());
+        let store = DocStore::new(db.clone(), public_url);
         store.ensure_public_index().await?;
         Ok(SyncHub {
             store,

@@ -16,6 +16,8 @@ use crate::{Error, Result};
 #[derive(Clone)]
 pub struct DocStore {
     db: Arc<Mutex<Connection>>,
+    /// Where the relay's pages are, for the URL of each event's VEVENT.
+    public_url: Arc<str>,
 }
 
 /// A document as stored: merged chunks, how many there were, and its facts.
@@ -99,10 +101,33 @@ pub fn public_view(doc: &AutoCommit, doc_id: &str) -> PublicView {
     }
 }
 
-/// The version of what [`record_in`] derives; a change rebuilds the public tables at start.
+/// The version of what [`record_in`] derives; a change (or a new public URL) rebuilds the public tables
+/// at start.
 pub const PUBLIC_INDEX_VERSION: i64 = 1;
 
-fn record_in(tx: &rusqlite::Transaction, id: &str, event: Option<(bool, Visibility)>, view: PublicView) -> Result<()> {
+/// What `meta.public_index` holds once the public tables are built for this version and URL.
+pub fn public_index_stamp(public_url: &str) -> String {
+    format!("{PUBLIC_INDEX_VERSION} {public_url}")
+}
+
+/// Marks a feed as changed: its ETag changes with its revision.
+fn bump(tx: &rusqlite::Transaction, feed: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO feed_revisions (feed, revision, changed_at) VALUES (?1, 1, ?2)
+         ON CONFLICT (feed) DO UPDATE SET revision = revision + 1, changed_at = excluded.changed_at",
+        params![feed, chrono::Utc::now().timestamp_millis()],
+    )?;
+    Ok(())
+}
+
+/// Records, inside `tx`, what a changed document says (see [`DocStore::record`]).
+pub fn record_in(
+    tx: &rusqlite::Transaction,
+    public_url: &str,
+    id: &str,
+    event: Option<(bool, Visibility)>,
+    view: PublicView,
+) -> Result<()> {
     let (draft, visibility) = match event {
         Some((draft, visibility)) => (Some(draft), Some(visibility.as_str())),
         None => (None, None),
@@ -113,39 +138,66 @@ fn record_in(tx: &rusqlite::Transaction, id: &str, event: Option<(bool, Visibili
         params![id, draft, visibility],
     )?;
     match view {
-        PublicView::Event(e) if !e.details.draft && e.details.visibility != Visibility::Private => {
-            let json = serde_json::to_string(&e).map_err(|e| Error::Protocol(e.to_string()))?;
-            tx.execute(
-                "INSERT INTO public_events (id, organizer_id, listed, starts_at, updated_at, sequence, event)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (id) DO UPDATE SET organizer_id = excluded.organizer_id,
-                     listed = excluded.listed, starts_at = excluded.starts_at,
-                     updated_at = excluded.updated_at, sequence = excluded.sequence, event = excluded.event",
-                params![
-                    id,
-                    e.details.organizer_id,
-                    e.details.visibility == Visibility::Public,
-                    e.details.starts_at.timestamp(),
-                    e.updated_at.timestamp_millis(),
-                    e.sequence,
-                    json
-                ],
-            )?;
-        }
         PublicView::Event(_) | PublicView::Deleted => {
-            tx.execute("DELETE FROM public_events WHERE id = ?1", [id])?;
+            let before: Option<(String, bool)> = tx
+                .query_row("SELECT organizer_id, listed FROM public_events WHERE id = ?1", [id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            let after = match view {
+                PublicView::Event(e) if !e.details.draft && e.details.visibility != Visibility::Private => {
+                    let page_url = Some(format!("{public_url}/events/{id}"));
+                    let vevent = rally_core::ical::vevent(&rally_core::ical::IcsEvent { event: &e, page_url });
+                    let zone = rally_core::ical::zone_span(&e).map(|(tz, _, _)| tz.name());
+                    let listed = e.details.visibility == Visibility::Public;
+                    let json = serde_json::to_string(&e).map_err(|e| Error::Protocol(e.to_string()))?;
+                    tx.execute(
+                        "INSERT INTO public_events (id, organizer_id, listed, starts_at, ends_at, zone, vevent, event)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                         ON CONFLICT (id) DO UPDATE SET organizer_id = excluded.organizer_id,
+                             listed = excluded.listed, starts_at = excluded.starts_at, ends_at = excluded.ends_at,
+                             zone = excluded.zone, vevent = excluded.vevent, event = excluded.event",
+                        params![
+                            id,
+                            e.details.organizer_id,
+                            listed,
+                            e.details.starts_at.timestamp(),
+                            e.details.ends_at.timestamp(),
+                            zone,
+                            vevent,
+                            json
+                        ],
+                    )?;
+                    Some((e.details.organizer_id.clone(), listed))
+                }
+                _ => {
+                    tx.execute("DELETE FROM public_events WHERE id = ?1", [id])?;
+                    None
+                }
+            };
+            if before.is_some() || after.is_some() {
+                bump(tx, &format!("event:{id}"))?;
+                let organizers: std::collections::BTreeSet<&String> =
+                    before.iter().chain(after.iter()).map(|(organizer, _)| organizer).collect();
+                for organizer in organizers {
+                    bump(tx, &format!("identity:{organizer}"))?;
+                }
+                if before.iter().chain(after.iter()).any(|(_, listed)| *listed) {
+                    bump(tx, "instance")?;
+                }
+            }
         }
         PublicView::Identity(identity) => {
             tx.execute(
-                "INSERT INTO identities (id, username, display_name, updated_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (id) DO UPDATE SET username = excluded.username,
-                     display_name = excluded.display_name, updated_at = excluded.updated_at",
-                params![id, identity.username, identity.display_name, identity.updated_at.timestamp_millis()],
+                "INSERT INTO identities (id, username, display_name) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET username = excluded.username, display_name = excluded.display_name",
+                params![id, identity.username, identity.display_name],
             )?;
             tx.execute(
                 "INSERT INTO usernames (username, identity_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
                 params![identity.username, id],
             )?;
+            bump(tx, &format!("identity:{id}"))?;
         }
         PublicView::Other => {}
     }
@@ -153,8 +205,8 @@ fn record_in(tx: &rusqlite::Transaction, id: &str, event: Option<(bool, Visibili
 }
 
 impl DocStore {
-    pub fn new(db: Arc<Mutex<Connection>>) -> Self {
-        DocStore { db }
+    pub fn new(db: Arc<Mutex<Connection>>, public_url: &str) -> Self {
+        DocStore { db, public_url: public_url.into() }
     }
 
     async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static) -> Result<T> {
@@ -234,28 +286,28 @@ impl DocStore {
     /// Records what a changed document now says: its access facts, and what pages and feeds show of
     /// it (an event leaves them the moment it is not published, public or unlisted any more).
     pub async fn record(&self, doc_id: &str, facts: &DocFacts, view: PublicView) -> Result<()> {
-        let (id, event) = (doc_id.to_string(), facts.event);
+        let (id, event, public_url) = (doc_id.to_string(), facts.event, self.public_url.clone());
         self.run(move |conn| {
             let tx = conn.transaction()?;
-            record_in(&tx, &id, event, view)?;
+            record_in(&tx, &public_url, &id, event, view)?;
             Ok(tx.commit()?)
         })
         .await
     }
 
-    /// Derives the public tables from every stored document, once per [`PUBLIC_INDEX_VERSION`] (a
-    /// relay upgraded with documents already on disk).
+    /// Derives the public tables from every stored document, once per [`PUBLIC_INDEX_VERSION`] and
+    /// public URL (a relay upgraded with documents already on disk, or moved).
     pub async fn ensure_public_index(&self) -> Result<()> {
-        self.run(|conn| {
-            let built: Option<i64> = conn
-                .query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'public_index_version'", [], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            if built == Some(PUBLIC_INDEX_VERSION) {
+        let public_url = self.public_url.clone();
+        self.run(move |conn| {
+            let stamp = public_index_stamp(&public_url);
+            let built: Option<String> =
+                conn.query_row("SELECT value FROM meta WHERE key = 'public_index'", [], |r| r.get(0)).optional()?;
+            if built.as_deref() == Some(stamp.as_str()) {
                 return Ok(());
             }
             let tx = conn.transaction()?;
+            tx.execute("DELETE FROM public_events", [])?;
             let ids: Vec<String> = tx
                 .prepare(
                     "SELECT DISTINCT substr(key, 1, instr(key, '/') - 1) FROM sync_storage WHERE instr(key, '/') > 0",
@@ -270,13 +322,14 @@ impl DocStore {
                         PublicView::Event(e) => Some((e.details.draft, e.details.visibility)),
                         _ => None,
                     };
-                    record_in(&tx, &id, event, view)?;
+                    record_in(&tx, &public_url, &id, event, view)?;
                 }
             }
+            bump(&tx, "instance")?;
             tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('public_index_version', ?1)
+                "INSERT INTO meta (key, value) VALUES ('public_index', ?1)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [PUBLIC_INDEX_VERSION],
+                [&stamp],
             )?;
             Ok(tx.commit()?)
         })
