@@ -74,7 +74,7 @@ fn seeded() -> Calendars {
     tx.execute("INSERT INTO meta (key, value) VALUES ('public_index', ?1)", [store::public_index_stamp(URL)])
         .expect("meta");
     tx.commit().expect("commit");
-    Calendars::new(Arc::new(Mutex::new(conn)), "Rally".into())
+    Calendars::new(Arc::new(Mutex::new(conn)), URL.into(), "Rally".into())
 }
 
 fn feeds(c: &mut Criterion) {

@@ -1,4 +1,4 @@
-//! Public calendars: one event's .ics, an identity's feed and the instance's feed, read from the public
+//! Public calendars and event pages: one event's .ics, an identity's feed and the instance's feed, read from the public
 //! tables sync keeps (`public_events`, `identities`, `feed_revisions`), where drafts and private events
 //! never are. Each event's VEVENT is written once, when it changes; a feed puts them together.
 //!
@@ -37,6 +37,7 @@ pub struct Version {
 
 pub struct Calendars {
     db: Arc<Mutex<Connection>>,
+    public_url: String,
     instance_name: String,
 }
 
@@ -57,8 +58,33 @@ enum Filter {
 }
 
 impl Calendars {
-    pub fn new(db: Arc<Mutex<Connection>>, instance_name: String) -> Calendars {
-        Calendars { db, instance_name }
+    pub fn new(db: Arc<Mutex<Connection>>, public_url: String, instance_name: String) -> Calendars {
+        Calendars { db, public_url, instance_name }
+    }
+
+    /// The public page of an event, or `None` for a draft, a private event or a missing id.
+    pub fn event_page(&self, id: &str, instance_name: &str) -> Result<Option<String>> {
+        let conn = self.db.lock().map_err(|_| Error::Poisoned)?;
+        let row: Option<(String, Option<String>, Option<String>)> = conn
+            .prepare_cached(
+                "SELECT e.event, i.username, i.display_name FROM public_events e
+                 LEFT JOIN identities i ON i.id = e.organizer_id WHERE e.id = ?1",
+            )?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((json, username, display_name)) = row else { return Ok(None) };
+        let event: rally_core::model::Event = serde_json::from_str(&json)
+            .map_err(|e| Error::Config(format!("a public event that does not read back: {e}")))?;
+        let organizer = match (username, display_name) {
+            (Some(username), Some(display_name)) => Some(crate::event_page::Organizer { username, display_name }),
+            _ => None,
+        };
+        Ok(Some(crate::event_page::render(&crate::event_page::PageInput {
+            event: &event,
+            organizer: organizer.as_ref(),
+            public_url: &self.public_url,
+            instance_name,
+        })))
     }
 
     fn resolve(&self, conn: &Connection, which: &Calendar) -> Result<Option<Resolved>> {

@@ -7,7 +7,8 @@
 //! - [`accounts`]: sign up, confirm, sessions, password reset, deletion: the logic, no HTTP.
 //! - [`mail`]: outgoing mail, to an outbox folder by default or through SMTP.
 //! - [`sync`]: documents over the automerge-repo protocol, with per-document access.
-//! - [`calendar`]: public .ics files and feeds, from what sync derives of published events.
+//! - [`calendar`]: public .ics files, feeds and event pages, from what sync derives of published events.
+//! - [`event_page`]: the HTML of an event's public page (OpenGraph, JSON-LD, map link).
 //! - [`api`]: JSON handlers under `/api/v1/` and the two pages mailed links open; thin.
 //! - [`run`]: serves a bound listener until `shutdown` resolves; the binary and the tests both call it.
 
@@ -17,6 +18,7 @@ pub mod calendar;
 pub mod config;
 pub mod database;
 mod error;
+pub mod event_page;
 pub mod mail;
 pub mod sync;
 
@@ -42,7 +44,7 @@ impl AppState {
         let db = Arc::new(Mutex::new(database::open(&config.data)?));
         let public_url = config.public_url_for(bound);
         let mailer = mail::Mailer::new(&config.sender(&public_url), config.smtp.as_deref(), config.outbox())?;
-        let calendars = calendar::Calendars::new(db.clone(), config.instance_name.clone());
+        let calendars = calendar::Calendars::new(db.clone(), public_url.clone(), config.instance_name.clone());
         let sync = sync::SyncHub::start(db.clone(), &public_url).await?;
         let accounts = accounts::Accounts::new(db.clone(), Arc::new(mailer), public_url, config.instance_name.clone());
         Ok(AppState {

@@ -2,10 +2,10 @@
 //! Handlers translate; the logic is in the services ([`crate::accounts`]).
 
 mod accounts;
-mod calendar;
 mod extract;
 mod health;
 mod pages;
+mod public;
 mod sessions;
 mod sync;
 
@@ -28,9 +28,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/password-resets/{token}", post(sessions::reset))
         .route("/account/confirm", get(pages::confirm_form).post(pages::confirm))
         .route("/account/reset", get(pages::reset_form).post(pages::reset))
-        .route("/events/{file}", get(calendar::event_file))
-        .route("/feed.ics", get(calendar::instance_feed))
-        .route("/{handle}/feed.ics", get(calendar::identity_feed))
+        .route("/events/{file}", get(public::event))
+        .route("/feed.ics", get(public::instance_feed))
+        .route("/{handle}/feed.ics", get(public::identity_feed))
         .fallback(|| async {
             let body = serde_json::json!({"error": {"code": "not_found", "message": "no such resource"}});
             (axum::http::StatusCode::NOT_FOUND, axum::Json(body))

@@ -1,8 +1,8 @@
-//! Public calendars on the relay: an event's .ics and the feeds of an identity and of the instance,
-//! built from documents synced by a real automerge-repo peer. Drafts and private events answer 404
+//! Public calendars and pages on the relay: an event's page and .ics, and the feeds of an identity and
+//! of the instance, built from documents synced by a real automerge-repo peer. Drafts and private events answer 404
 //! exactly like a missing id; unlisted events have an .ics but stay out of feeds; cancelled ones stay
 //! in with STATUS:CANCELLED; ETag and 304; every file passes the five parsers of
-//! ../shared/tools/ical-validators.
+//! ../shared/tools/ical-validators; headless Chromium finds the page's JSON-LD and .ics link.
 
 mod common;
 
@@ -31,6 +31,16 @@ fn validate(text: &str) {
     std::fs::write(&file, text).expect("write");
     let out = Command::new("bash").arg(suite).arg(&file).env("LIBICAL_ARGS", "--no-itip").output().expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+/// The DOM headless Chromium builds from `url` (installed by scripts/install-deps.sh).
+fn chromium_dom(url: &str) -> String {
+    let out = Command::new("chromium")
+        .args(["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dump-dom", url])
+        .output()
+        .expect("chromium (scripts/install-deps.sh installs it)");
+    assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).to_string()
 }
 
 async fn get(url: &str, etag: Option<&str>) -> reqwest::Response {
@@ -84,7 +94,13 @@ async fn published_events_have_calendars_and_nothing_else_does() {
     let organizer = identity.document_id().to_string();
 
     let public = create_event(&device, &organizer, "Assemblée, générale; annuelle", |d| {
-        d.description = "Ordre du jour:\n1. budget\n2. élections".into();
+        d.description = "Ordre du jour:\n1. budget\n2. élections <b>importantes</b>".into();
+        d.place = Some(rally_core::model::Place {
+            name: "Salle des fêtes".into(),
+            address: "1 place de la Mairie, Lyon".into(),
+            latitude: Some(45.764),
+            longitude: Some(4.8357),
+        });
     })
     .await;
     let cancelled = create_event(&device, &organizer, "Picnic", |d| d.status = EventStatus::Cancelled).await;
@@ -126,6 +142,51 @@ async fn published_events_have_calendars_and_nothing_else_does() {
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
         assert_eq!(response.text().await.expect("body"), missing_body, "a hidden event differs from a missing one");
     }
+
+    // The public page: readable without JavaScript, with OpenGraph, JSON-LD, the map and the calendar
+    // links; hidden events answer exactly like a missing id.
+    let page = get(&format!("{}/events/{}", relay.base, public.document_id()), None).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.headers()["content-type"].to_str().expect("type").starts_with("text/html"));
+    let html = page.text().await.expect("body");
+    assert!(html.contains("<meta property=\"og:title\" content=\"Assemblée, générale; annuelle\">"), "{html}");
+    assert!(html.contains("&lt;b&gt;importantes&lt;/b&gt;"), "the description is escaped: {html}");
+    assert!(html.contains("Saturday 1 March 2031, 19:00–21:00 (Europe/Paris)"), "the time in the event's zone: {html}");
+    assert!(html.contains("https://www.openstreetmap.org/?mlat=45.764000&amp;mlon=4.835700"), "{html}");
+    assert!(html.contains("© OpenStreetMap contributors"), "{html}");
+    assert!(html.contains(&format!("href=\"{}/events/{}.ics\"", relay.base, public.document_id())), "{html}");
+    assert!(html.contains(&format!("href=\"{}/@ana/feed.ics\"", relay.base)), "{html}");
+    assert!(
+        html.contains(&format!("href=\"{}/@ana/feed.ics\"", relay.base.replacen("http://", "webcal://", 1))),
+        "{html}"
+    );
+    let ld = html
+        .split("<script type=\"application/ld+json\">")
+        .nth(1)
+        .and_then(|s| s.split("</script>").next())
+        .expect("JSON-LD");
+    let ld: serde_json::Value = serde_json::from_str(ld).expect("JSON-LD parses");
+    assert_eq!(ld["@type"], "Event");
+    assert_eq!(ld["startDate"], "2031-03-01T19:00:00+01:00");
+    assert_eq!(ld["location"]["address"], "1 place de la Mairie, Lyon");
+    assert_eq!(ld["organizer"]["name"], "Ana Bérénice");
+    let missing_page = get(&format!("{}/events/2kJbCdFAKEFAKEFAKExYz", relay.base), None).await;
+    assert_eq!(missing_page.status(), StatusCode::NOT_FOUND);
+    let missing_page = missing_page.text().await.expect("body");
+    for hidden in [&draft, &private] {
+        let response = get(&format!("{}/events/{}", relay.base, hidden.document_id()), None).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(response.text().await.expect("body"), missing_page);
+    }
+
+    // A real browser (headless Chromium) finds the JSON-LD and the .ics link in the page it loads.
+    let dom = chromium_dom(&format!("{}/events/{}", relay.base, public.document_id()));
+    assert!(dom.contains("<script type=\"application/ld+json\">"), "{dom}");
+    assert!(dom.contains("\"@type\":\"Event\""), "{dom}");
+    assert!(
+        dom.contains(&format!("id=\"event-ics\" href=\"{}/events/{}.ics\"", relay.base, public.document_id())),
+        "{dom}"
+    );
 
     // The identity's feed, by username; an unknown one is missing.
     let mine = get(&format!("{}/@ana/feed.ics", relay.base), None).await.text().await.expect("body");

@@ -1,20 +1,26 @@
-//! `GET /events/{id}.ics`, `GET /@{username}/feed.ics`, `GET /feed.ics`: public calendars, with ETag
-//! and `304 Not Modified` on `If-None-Match`.
+//! What anyone may fetch: `GET /events/{id}` (the event's page), `GET /events/{id}.ics`,
+//! `GET /@{username}/feed.ics` and `GET /feed.ics` (calendars, with ETag and `304 Not Modified` on
+//! `If-None-Match`). A draft, a private event and a missing id all answer the same 404.
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 
 use crate::calendar::Calendar;
 use crate::{AppState, Error, Result};
 
-pub async fn event_file(
-    State(state): State<AppState>,
-    Path(file): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response> {
-    let id = file.strip_suffix(".ics").ok_or(Error::NotFound)?;
-    serve(state, Calendar::Event(id.to_string()), headers).await
+pub async fn event(State(state): State<AppState>, Path(file): Path<String>, headers: HeaderMap) -> Result<Response> {
+    match file.strip_suffix(".ics") {
+        Some(id) => serve(state, Calendar::Event(id.to_string()), headers).await,
+        None => {
+            let calendars = state.calendars.clone();
+            let instance_name = state.instance_name.clone();
+            let html = tokio::task::spawn_blocking(move || calendars.event_page(&file, &instance_name))
+                .await
+                .map_err(|e| Error::Config(format!("page task: {e}")))??;
+            Ok(Html(html.ok_or(Error::NotFound)?).into_response())
+        }
+    }
 }
 
 pub async fn identity_feed(
