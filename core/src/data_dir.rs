@@ -22,3 +22,13 @@ pub fn resolve(explicit: Option<PathBuf>) -> Result<PathBuf> {
         ),
     })
 }
+
+/// Where the app saves files for people to open (an event's .ics): `--downloads DIR`, then
+/// `RALLY_DOWNLOADS`, then the platform's Downloads folder, then the home folder.
+pub fn downloads(explicit: Option<PathBuf>) -> PathBuf {
+    explicit
+        .or_else(|| std::env::var_os("RALLY_DOWNLOADS").filter(|v| !v.is_empty()).map(PathBuf::from))
+        .or_else(dirs::download_dir)
+        .or_else(|| dirs::home_dir().map(|h| h.join("Downloads")))
+        .unwrap_or_else(std::env::temp_dir)
+}

@@ -7,6 +7,7 @@
 //! - [`validate`]: the one place where raw input becomes trusted values (names, lengths, times, zones).
 //! - [`when`]: reading and writing event times: instants in UTC plus an IANA zone, all-day days.
 //! - [`ical`]: events as iCalendar files and feeds, with their time zones.
+//! - [`share`]: the text and links that share an event by mail or on social networks.
 //! - [`document`] *(store)*: the Automerge schema; the only code that knows document keys.
 //! - [`image`] *(store)*: avatars and pictures are decoded and re-encoded, never stored as given.
 //! - [`store`] *(store)*: SQLite: documents as snapshots plus incremental chunks, and index tables
@@ -20,6 +21,7 @@
 pub mod error;
 pub mod ical;
 pub mod model;
+pub mod share;
 pub mod validate;
 pub mod when;
 

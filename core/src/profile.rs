@@ -10,7 +10,8 @@ use chrono::Utc;
 
 use crate::document::{self, Kind};
 use crate::model::{
-    AccountLink, EventFilter, EventInput, EventView, ExportSelection, Identity, IdentityInput, ImageChange,
+    AccountLink, EventFilter, EventInput, EventLinks, EventView, ExportSelection, Identity, IdentityInput, ImageChange,
+    ShareLink,
 };
 use crate::store::{documents, index, Store, StoredDoc};
 use crate::{ical, image, validate, Error, Result};
@@ -187,6 +188,62 @@ impl Profile {
         let items: Vec<ical::IcsEvent> =
             events.iter().map(|view| ical::IcsEvent { event: &view.event, page_url: None }).collect();
         Ok((ical::calendar(&items, &ical::CalendarMeta { name, refresh: None }), events.len()))
+    }
+
+    /// Saves one event's .ics in `dir` under a name from its title (never over another file), for the
+    /// person to open with their calendar; returns where.
+    pub fn save_event_ics(&self, id: &str, dir: &Path) -> Result<PathBuf> {
+        let view = self.event(id)?;
+        let (ics, _) = self.export_ics(&ExportSelection::Event(view.event.id.clone()))?;
+        let slug: String = view
+            .event
+            .details
+            .title
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+            .collect::<String>()
+            .split('-')
+            .filter(|w| !w.is_empty())
+            .take(8)
+            .collect::<Vec<_>>()
+            .join("-");
+        let slug = if slug.is_empty() { "event".to_string() } else { slug };
+        std::fs::create_dir_all(dir).map_err(|source| Error::File { path: dir.display().to_string(), source })?;
+        let path = (1..)
+            .map(|n| dir.join(if n == 1 { format!("{slug}.ics") } else { format!("{slug}-{n}.ics") }))
+            .find(|p| !p.exists())
+            .expect("a free name");
+        std::fs::write(&path, ics).map_err(|source| Error::File { path: path.display().to_string(), source })?;
+        Ok(path)
+    }
+
+    /// Where an event can be found and shared from: its relay page and calendars once published (and
+    /// not private) on a relay this profile is logged in to, and share links.
+    pub fn event_links(&self, id: &str) -> Result<EventLinks> {
+        let view = self.event(id)?;
+        let d = &view.event.details;
+        let relay = self.account_link()?.map(|link| link.server.trim_end_matches('/').to_string());
+        let public = !d.draft && d.visibility != crate::model::Visibility::Private;
+        let page = relay.as_ref().filter(|_| public).map(|server| format!("{server}/events/{}", view.event.id));
+        let feed = relay
+            .as_ref()
+            .filter(|_| public && d.visibility == crate::model::Visibility::Public && !view.organizer.is_empty())
+            .map(|server| format!("{server}/@{}/feed.ics", view.organizer));
+        Ok(EventLinks {
+            ics: page.as_ref().map(|p| format!("{p}.ics")),
+            feed_webcal: feed.as_ref().and_then(|f| f.split_once("://")).map(|(_, rest)| format!("webcal://{rest}")),
+            feed_https: feed,
+            mailto: crate::share::mailto(d, page.as_deref()),
+            share_text: crate::share::text(d, page.as_deref()),
+            networks: page
+                .as_deref()
+                .map(|p| crate::share::networks(d, p))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(name, url)| ShareLink { name: name.into(), url })
+                .collect(),
+            page,
+        })
     }
 
     pub fn search_events(&self, text: &str) -> Result<Vec<EventView>> {

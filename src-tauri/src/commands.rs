@@ -4,7 +4,8 @@
 use base64::Engine;
 use rally_client::account::{self, AccountStatus};
 use rally_core::model::{
-    AccountLink, Credentials, ErrorBody, EventFilter, EventInput, EventView, Identity, IdentityInput, SyncStatus,
+    AccountLink, Credentials, ErrorBody, EventFilter, EventInput, EventLinks, EventView, Identity, IdentityInput,
+    SyncStatus,
 };
 use rally_core::profile::Profile;
 use tauri::State;
@@ -146,4 +147,15 @@ pub async fn request_password_reset(server: String, email: String) -> Reply<()> 
 #[tauri::command]
 pub fn sync_status(desktop: Shared<'_>) -> SyncStatus {
     desktop.sync.status()
+}
+
+/// "Add to calendar": the event's .ics, saved in the downloads folder; returns its path.
+#[tauri::command]
+pub fn save_event_ics(desktop: Shared<'_>, id: String) -> Reply<String> {
+    read(&desktop, |p| p.save_event_ics(&id, &desktop.downloads)).map(|path| path.display().to_string())
+}
+
+#[tauri::command]
+pub fn event_links(desktop: Shared<'_>, id: String) -> Reply<EventLinks> {
+    read(&desktop, |p| p.event_links(&id))
 }

@@ -10,28 +10,31 @@ use std::sync::{Arc, Mutex};
 use rally_client::sync::background::BackgroundSync;
 use rally_core::{data_dir, profile::Profile};
 
-/// What commands share: the profile (also sync's storage) and the background sync.
+/// What commands share: the profile (also sync's storage), the background sync, and where files for
+/// people to open are saved.
 pub struct Desktop {
     pub profile: Arc<Mutex<Profile>>,
     pub sync: BackgroundSync,
+    pub downloads: PathBuf,
 }
 
-/// `--data DIR` on the command line, else `RALLY_DATA`, else the platform's data folder.
-fn data_flag() -> Option<PathBuf> {
+/// The value of `--NAME VALUE` or `--NAME=VALUE` on the command line.
+fn flag(name: &str) -> Option<PathBuf> {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        if arg == "--data" {
+        if arg == name {
             return args.next().map(PathBuf::from);
         }
-        if let Some(dir) = arg.strip_prefix("--data=") {
-            return Some(PathBuf::from(dir));
+        if let Some(value) = arg.strip_prefix(name).and_then(|rest| rest.strip_prefix('=')) {
+            return Some(PathBuf::from(value));
         }
     }
     None
 }
 
 pub fn run() {
-    let profile = data_dir::resolve(data_flag()).and_then(Profile::open).unwrap_or_else(|err| {
+    // `--data DIR`, else `RALLY_DATA`, else the platform's data folder.
+    let profile = data_dir::resolve(flag("--data")).and_then(Profile::open).unwrap_or_else(|err| {
         eprintln!("rally: cannot open the profile: {err}");
         std::process::exit(1);
     });
@@ -39,7 +42,7 @@ pub fn run() {
     // Sync runs on Tauri's tokio runtime; the window never waits on it.
     let sync = tauri::async_runtime::block_on(async { BackgroundSync::start(profile.clone()) });
     let result = tauri::Builder::default()
-        .manage(Desktop { profile, sync })
+        .manage(Desktop { profile, sync, downloads: data_dir::downloads(flag("--downloads")) })
         .invoke_handler(tauri::generate_handler![
             commands::list_identities,
             commands::create_identity,
@@ -60,6 +63,8 @@ pub fn run() {
             commands::log_out,
             commands::request_password_reset,
             commands::sync_status,
+            commands::save_event_ics,
+            commands::event_links,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(err) = result {

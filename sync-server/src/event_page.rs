@@ -29,26 +29,6 @@ fn zone(event: &Event) -> Tz {
     event.details.timezone.parse().unwrap_or(Tz::UTC)
 }
 
-/// "Saturday 10 May 2031, 14:00–18:00 (Europe/Paris)", or the days of an all-day event.
-pub fn when_text(event: &Event) -> String {
-    let d = &event.details;
-    let tz = zone(event);
-    let (start, end) = (d.starts_at.with_timezone(&tz), d.ends_at.with_timezone(&tz));
-    if d.all_day {
-        let last = (end - Duration::days(1)).date_naive().max(start.date_naive());
-        let first = start.format("%A %-d %B %Y").to_string();
-        if last == start.date_naive() {
-            first
-        } else {
-            format!("{first} – {}", last.format("%A %-d %B %Y"))
-        }
-    } else if start.date_naive() == end.date_naive() {
-        format!("{}–{} ({})", start.format("%A %-d %B %Y, %H:%M"), end.format("%H:%M"), tz.name())
-    } else {
-        format!("{} – {} ({})", start.format("%A %-d %B %Y, %H:%M"), end.format("%A %-d %B %Y, %H:%M"), tz.name())
-    }
-}
-
 fn iso(t: DateTime<Utc>, tz: Tz, all_day: bool) -> String {
     let local = t.with_timezone(&tz);
     if all_day {
@@ -125,7 +105,7 @@ pub fn render(input: &PageInput) -> String {
     if let Some(o) = input.organizer {
         body.push_str(&format!("<p>Organized by {} (@{})</p>", h(&o.display_name), h(&o.username)));
     }
-    body.push_str(&format!("<p id=\"event-when\"><strong>When</strong> {}</p>", h(&when_text(e))));
+    body.push_str(&format!("<p id=\"event-when\"><strong>When</strong> {}</p>", h(&rally_core::when::describe(d))));
     if let Some(p) = &d.place {
         let mut place = format!("<strong>Where</strong> {}", h(&p.name));
         if !p.address.is_empty() {

@@ -2,8 +2,8 @@
 //! serde types, so the two sides cannot drift apart.
 
 use rally_core::model::{
-    Account, AccountLink, AccountStatus, Credentials, ErrorBody, ErrorCode, EventFilter, EventInput, EventView,
-    Identity, IdentityInput, SyncStatus,
+    Account, AccountLink, AccountStatus, Credentials, ErrorBody, ErrorCode, EventFilter, EventInput, EventLinks,
+    EventView, Identity, IdentityInput, SyncStatus,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -88,4 +88,11 @@ pub async fn request_password_reset(server: &str, email: &str) -> Reply<()> {
 }
 pub async fn sync_status() -> Reply<SyncStatus> {
     call("sync_status", json!({})).await
+}
+
+pub async fn save_event_ics(id: &str) -> Reply<String> {
+    call("save_event_ics", json!({ "id": id })).await
+}
+pub async fn event_links(id: &str) -> Reply<EventLinks> {
+    call("event_links", json!({ "id": id })).await
 }

@@ -1,7 +1,7 @@
 //! Times for people. An event's times read in its own zone; when the viewer's zone differs, the
 //! viewer's local times follow, so nobody converts in their head.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use rally_core::model::EventDetails;
 
@@ -30,27 +30,9 @@ pub fn day_heading(day: NaiveDate) -> String {
     day.format("%A %-d %B %Y").to_string()
 }
 
-fn span_in(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, all_day: bool, tz: Tz) -> String {
-    let start = starts_at.with_timezone(&tz);
-    let end = ends_at.with_timezone(&tz);
-    if all_day {
-        let last = (end - Duration::seconds(1)).date_naive();
-        return if last == start.date_naive() {
-            format!("{}, all day", start.format("%a %-d %b %Y"))
-        } else {
-            format!("{} – {}, all day", start.format("%a %-d %b"), last.format("%a %-d %b %Y"))
-        };
-    }
-    if start.date_naive() == end.date_naive() {
-        format!("{}, {}–{}", start.format("%a %-d %b %Y"), start.format("%H:%M"), end.format("%H:%M"))
-    } else {
-        format!("{} – {}", start.format("%a %-d %b %Y %H:%M"), end.format("%a %-d %b %Y %H:%M"))
-    }
-}
-
 /// "Sat 5 Dec 2026, 14:00–18:00 (Europe/Brussels)".
 pub fn in_event_zone(d: &EventDetails) -> String {
-    format!("{} ({})", span_in(d.starts_at, d.ends_at, d.all_day, event_zone(d)), d.timezone)
+    rally_core::when::describe(d)
 }
 
 /// The same span in the viewer's zone, or `None` when it reads the same there.
@@ -58,8 +40,8 @@ pub fn in_viewer_zone(d: &EventDetails, viewer: Tz) -> Option<String> {
     if d.all_day {
         return None;
     }
-    let theirs = span_in(d.starts_at, d.ends_at, false, event_zone(d));
-    let mine = span_in(d.starts_at, d.ends_at, false, viewer);
+    let theirs = rally_core::when::span_text(d.starts_at, d.ends_at, false, event_zone(d));
+    let mine = rally_core::when::span_text(d.starts_at, d.ends_at, false, viewer);
     (theirs != mine).then(|| format!("{mine} your time ({})", viewer.name()))
 }
 

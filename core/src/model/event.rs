@@ -253,3 +253,27 @@ pub enum ExportSelection {
     Identity(String),
     All,
 }
+
+/// Where an event can be reached and shared from, for its page in the app.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventLinks {
+    /// Its public page on the relay: published, not private, and the profile logged in to a relay.
+    pub page: Option<String>,
+    /// Its .ics on the relay, under the same conditions.
+    pub ics: Option<String>,
+    /// The organizer's feed on the relay (public events only), as https and as webcal.
+    pub feed_https: Option<String>,
+    pub feed_webcal: Option<String>,
+    /// Share by mail: title, time, place and (when there is one) the public link.
+    pub mailto: String,
+    /// The text a share carries, for networks whose address needs an instance (Mastodon).
+    pub share_text: String,
+    /// Networks whose share address is known, when there is a public link.
+    pub networks: Vec<ShareLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareLink {
+    pub name: String,
+    pub url: String,
+}

@@ -12,8 +12,8 @@ pub use account::{
 };
 pub use error_body::{ErrorBody, ErrorCode};
 pub use event::{
-    Category, DraftFilter, Event, EventDetails, EventFilter, EventInput, EventStatus, EventView, ExportSelection,
-    JoinMode, Place, Visibility,
+    Category, DraftFilter, Event, EventDetails, EventFilter, EventInput, EventLinks, EventStatus, EventView,
+    ExportSelection, JoinMode, Place, ShareLink, Visibility,
 };
 pub use identity::{Identity, IdentityInput, ImageChange};
 pub use sync_status::{SyncState, SyncStatus};

@@ -11,6 +11,11 @@ use std::time::{Duration, Instant};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
+/// The downloads folder the app on `data` is given: a sibling of it.
+pub fn downloads_of(data: &Path) -> std::path::PathBuf {
+    data.parent().expect("a data folder inside a temporary one").join("downloads")
+}
+
 pub struct Desktop {
     xvfb: Option<Child>,
     driver: Child,
@@ -106,13 +111,17 @@ impl Desktop {
         Desktop { xvfb, driver, display, port }
     }
 
-    /// Starts the app on `data` and opens a WebDriver session on its window.
+    /// Starts the app on `data` and opens a WebDriver session on its window. Files the app saves for
+    /// people to open go to [`downloads_of`]`(data)`.
     pub async fn launch(&self, data: &Path) -> App {
         let caps = serde_json::json!({
             "browserName": "wry",
             "tauri:options": {
                 "application": env!("CARGO_BIN_EXE_rally-desktop"),
-                "args": ["--data", data.to_str().expect("utf-8 path")],
+                "args": [
+                    "--data", data.to_str().expect("utf-8 path"),
+                    "--downloads", downloads_of(data).to_str().expect("utf-8 path"),
+                ],
             },
         });
         let caps = caps.as_object().expect("object").clone().into_iter().collect();
@@ -188,6 +197,12 @@ impl App {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// An attribute of the first element matching `css`.
+    pub async fn attr(&self, css: &str, name: &str) -> String {
+        let el = self.wait(css).await;
+        el.attr(name).await.unwrap_or_else(|e| panic!("{css}[{name}]: {e}")).unwrap_or_default()
     }
 
     pub async fn click(&self, css: &str) {

@@ -62,6 +62,20 @@ async fn identity_and_event_lifecycle_through_the_window() {
     app.click("#event-save").await;
     app.wait_text("#event-heading", "Repair café & bikes").await;
     assert_eq!(drafts(&data.path().join("profile")), ["Repair café & bikes"]);
+
+    // Add to calendar: the .ics lands in the downloads folder; sharing by mail carries title and time.
+    app.click("#event-add-to-calendar").await;
+    app.wait_text("#notice", "open it with your calendar").await;
+    let downloads = harness::downloads_of(&data.path().join("profile"));
+    let saved: Vec<_> = std::fs::read_dir(&downloads).expect("downloads").flatten().map(|e| e.path()).collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let ics = std::fs::read_to_string(&saved[0]).expect("the .ics");
+    assert!(ics.contains("SUMMARY:Repair café & bikes\r\n"), "{ics}");
+    assert!(ics.contains("DTSTART;TZID=Europe/Brussels:"), "{ics}");
+    let mail = app.attr("#share-mail", "href").await;
+    assert!(mail.starts_with("mailto:?subject=Repair%20caf%C3%A9%20%26%20bikes&body="), "{mail}");
+    assert!(mail.contains("14%3A00%E2%80%9318%3A00%20%28Europe%2FBrussels%29"), "{mail}");
+    app.screenshot("04-share-panel").await;
     app.quit().await;
 
     // While the app is closed, the CLI's side (the same core, same folder) adds a draft.

@@ -5,6 +5,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::api;
+use crate::components::SharePanel;
 use crate::format;
 use crate::state::{Action, AppContext, Route, Tab};
 
@@ -138,6 +139,7 @@ pub fn event_page(p: &Props) -> Html {
                     <button id="event-delete" onclick={ask}>{ "Delete…" }</button>
                 }
             </div>
+            <SharePanel id={id.clone()} revision={view.event.sequence as u64 + u64::from(!d.draft)} />
         </article>
     }
 }
