@@ -128,6 +128,32 @@ pub fn to_form(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, timezone: &str,
     }
 }
 
+/// A span of time as people read it in `tz`: "Sat 5 Dec 2026, 14:00–18:00", "Sat 5 Dec 2026, all
+/// day", or with both days when it spans several.
+pub fn span_text(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, all_day: bool, tz: Tz) -> String {
+    let start = starts_at.with_timezone(&tz);
+    let end = ends_at.with_timezone(&tz);
+    if all_day {
+        let last = (end - Duration::seconds(1)).date_naive();
+        return if last == start.date_naive() {
+            format!("{}, all day", start.format("%a %-d %b %Y"))
+        } else {
+            format!("{} – {}, all day", start.format("%a %-d %b"), last.format("%a %-d %b %Y"))
+        };
+    }
+    if start.date_naive() == end.date_naive() {
+        format!("{}, {}–{}", start.format("%a %-d %b %Y"), start.format("%H:%M"), end.format("%H:%M"))
+    } else {
+        format!("{} – {}", start.format("%a %-d %b %Y %H:%M"), end.format("%a %-d %b %Y %H:%M"))
+    }
+}
+
+/// An event's time in its own zone, zone named: "Sat 5 Dec 2026, 14:00–18:00 (Europe/Brussels)".
+pub fn describe(d: &crate::model::EventDetails) -> String {
+    let tz: Tz = d.timezone.parse().unwrap_or(chrono_tz::UTC);
+    format!("{} ({})", span_text(d.starts_at, d.ends_at, d.all_day, tz), d.timezone)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,30 +217,4 @@ mod tests {
         let err = parse_zone("Mars/Olympus").expect_err("refused");
         assert!(matches!(err, Error::Invalid { field: "timezone", .. }));
     }
-}
-
-/// A span of time as people read it in `tz`: "Sat 5 Dec 2026, 14:00–18:00", "Sat 5 Dec 2026, all
-/// day", or with both days when it spans several.
-pub fn span_text(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, all_day: bool, tz: Tz) -> String {
-    let start = starts_at.with_timezone(&tz);
-    let end = ends_at.with_timezone(&tz);
-    if all_day {
-        let last = (end - Duration::seconds(1)).date_naive();
-        return if last == start.date_naive() {
-            format!("{}, all day", start.format("%a %-d %b %Y"))
-        } else {
-            format!("{} – {}, all day", start.format("%a %-d %b"), last.format("%a %-d %b %Y"))
-        };
-    }
-    if start.date_naive() == end.date_naive() {
-        format!("{}, {}–{}", start.format("%a %-d %b %Y"), start.format("%H:%M"), end.format("%H:%M"))
-    } else {
-        format!("{} – {}", start.format("%a %-d %b %Y %H:%M"), end.format("%a %-d %b %Y %H:%M"))
-    }
-}
-
-/// An event's time in its own zone, zone named: "Sat 5 Dec 2026, 14:00–18:00 (Europe/Brussels)".
-pub fn describe(d: &crate::model::EventDetails) -> String {
-    let tz: Tz = d.timezone.parse().unwrap_or(chrono_tz::UTC);
-    format!("{} ({})", span_text(d.starts_at, d.ends_at, d.all_day, tz), d.timezone)
 }
