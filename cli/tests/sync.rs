@@ -18,6 +18,21 @@ fn login(relay: &common::Relay, profile: &Path) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// Two profiles logged into one new account, as a laptop and a phone would be.
+fn two_devices(relay: &common::Relay) -> (tempfile::TempDir, tempfile::TempDir) {
+    let (laptop, phone) = (tempfile::tempdir().expect("tempdir"), tempfile::tempdir().expect("tempdir"));
+    let out = rally(
+        laptop.path(),
+        &["account", "signup", "--server", &relay.url, "--email", "ana@example.org"],
+        "a long passphrase\n",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    relay.confirm();
+    login(relay, laptop.path());
+    login(relay, phone.path());
+    (laptop, phone)
+}
+
 fn event(profile: &Path, id: &str) -> Value {
     serde_json::from_str(&ok(profile, &["event", "show", id, "--json"])).expect("json")
 }
@@ -29,18 +44,8 @@ fn sync(profile: &Path) {
 #[test]
 fn two_devices_converge_through_the_relay() {
     let relay = relay();
-    let laptop = tempfile::tempdir().expect("tempdir");
-    let phone = tempfile::tempdir().expect("tempdir");
+    let (laptop, phone) = two_devices(&relay);
     let (laptop, phone) = (laptop.path(), phone.path());
-    let out = rally(
-        laptop,
-        &["account", "signup", "--server", &relay.url, "--email", "ana@example.org"],
-        "a long passphrase\n",
-    );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    relay.confirm();
-    login(&relay, laptop);
-    login(&relay, phone);
 
     // Created on the laptop (offline, before any sync), then synced: the phone gets it.
     ok(laptop, &["identity", "create", "--username", "ana", "--name", "Ana"]);
@@ -125,18 +130,8 @@ fn two_devices_converge_through_the_relay() {
 #[test]
 fn edits_made_on_both_while_the_relay_is_down_merge_when_it_returns() {
     let mut relay = relay();
-    let laptop = tempfile::tempdir().expect("tempdir");
-    let phone = tempfile::tempdir().expect("tempdir");
+    let (laptop, phone) = two_devices(&relay);
     let (laptop, phone) = (laptop.path(), phone.path());
-    let out = rally(
-        laptop,
-        &["account", "signup", "--server", &relay.url, "--email", "ana@example.org"],
-        "a long passphrase\n",
-    );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    relay.confirm();
-    login(&relay, laptop);
-    login(&relay, phone);
     ok(laptop, &["identity", "create", "--username", "ana", "--name", "Ana"]);
     let id = ok(
         laptop,
