@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Reads an .ics back with python `icalendar` or `vobject` and prints, per VEVENT, one line:
 UID START END, both as UTC epoch seconds (dates: midnight UTC of the date, marked with a D suffix).
-usage: readback.py icalendar|vobject FILE"""
+usage: readback.py icalendar|vobject FILE
+       readback.py count FILE   (python icalendar's count of VEVENTs, or ERROR and why)"""
 import sys, datetime as dt
 
 def out(uid, start, end):
@@ -15,7 +16,14 @@ def out(uid, start, end):
 
 which, path = sys.argv[1], sys.argv[2]
 raw = open(path, "rb").read()
-if which == "icalendar":
+if which == "count":
+    import icalendar
+    try:
+        cals = icalendar.Calendar.from_ical(raw, multiple=True)
+        print(sum(len(c.walk("VEVENT")) for c in cals))
+    except Exception as e:
+        print("ERROR", type(e).__name__, e)
+elif which == "icalendar":
     import icalendar
     cal = icalendar.Calendar.from_ical(raw)
     for ev in cal.walk("VEVENT"):

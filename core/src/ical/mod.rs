@@ -4,6 +4,7 @@
 //! - [`zones`]: VTIMEZONE blocks built from the IANA database for the years an export spans, so that
 //!   times are written in the event's own zone and stay right across daylight-saving changes.
 //! - [`export`]: VEVENTs and the VCALENDAR around them.
+//! - [`read`]: a lenient reader for files from other software (the first step of import).
 //!
 //! Written by hand rather than through the `icalendar` crate: its writer escapes no raw `\r`, writes
 //! an all-day DTEND equal to DTSTART, emits no VTIMEZONE and stamps DTSTAMP with the current time (so
@@ -11,6 +12,7 @@
 
 pub mod export;
 pub mod lines;
+pub mod read;
 pub mod zones;
 
 pub use export::{assemble, calendar, uid, vevent, zone_span, CalendarMeta, IcsEvent};
