@@ -38,7 +38,8 @@ fn every_fixture_reads_like_python_icalendar_reads_it() {
         let bytes = std::fs::read(&file).expect("read");
         let name = file.file_name().expect("name").to_string_lossy().to_string();
         match parse(&bytes) {
-            Ok(roots) => {
+            Ok(parsed) => {
+                let roots = parsed.roots;
                 let mut events: Vec<&Component> = Vec::new();
                 for root in &roots {
                     if root.name == "VEVENT" {

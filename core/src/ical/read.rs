@@ -2,7 +2,8 @@
 //! ends, lines folded with a space or a TAB (also in the middle of a UTF-8 character, so unfolding
 //! happens on bytes, before decoding), blank lines, quoted parameter values holding `:` `;` `,`.
 //! The result is a tree of components with their properties as written; turning them into events is
-//! the importer's job. Never panics; a structure it cannot follow is an error naming the line.
+//! the importer's job. Never panics; a line that is not a property is left out and named; a structure
+//! it cannot follow is an error naming the line.
 
 use std::fmt;
 
@@ -115,6 +116,25 @@ fn property(number: usize, line: &str) -> Result<Property, ReadError> {
     Ok(Property { name, params, value: value.to_string() })
 }
 
+/// A list value (CATEGORIES) split on commas that are not escaped.
+pub fn split_list(value: &str) -> Vec<String> {
+    let (mut parts, mut current, mut escaped) = (Vec::new(), String::new(), false);
+    for c in value.chars() {
+        match c {
+            ',' if !escaped => parts.push(std::mem::take(&mut current)),
+            '\\' if !escaped => {
+                escaped = true;
+                current.push(c);
+                continue;
+            }
+            _ => current.push(c),
+        }
+        escaped = false;
+    }
+    parts.push(current);
+    parts
+}
+
 fn split_outside_quotes(text: &str, sep: char) -> Vec<String> {
     let (mut parts, mut current, mut in_quotes) = (Vec::new(), String::new(), false);
     for c in text.chars() {
@@ -131,16 +151,32 @@ fn split_outside_quotes(text: &str, sep: char) -> Vec<String> {
     parts
 }
 
-/// Reads every top-level component (normally one VCALENDAR) of a file.
-pub fn parse(bytes: &[u8]) -> Result<Vec<Component>, ReadError> {
+/// A file as read: its top-level components (normally one VCALENDAR), and the lines left out because
+/// they are not properties (a broken fold, stray text), each named.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    pub roots: Vec<Component>,
+    pub skipped_lines: Vec<ReadError>,
+}
+
+/// Reads a file. Lines that are not properties are left out (and listed); components that do not
+/// nest are an error.
+pub fn parse(bytes: &[u8]) -> Result<Parsed, ReadError> {
     let mut roots = Vec::new();
+    let mut skipped_lines = Vec::new();
     let mut stack: Vec<(usize, Component)> = Vec::new();
     for (number, raw) in logical_lines(bytes) {
         let text = String::from_utf8_lossy(&raw);
         if text.trim().is_empty() {
             continue;
         }
-        let prop = property(number, &text)?;
+        let prop = match property(number, &text) {
+            Ok(prop) => prop,
+            Err(err) => {
+                skipped_lines.push(err);
+                continue;
+            }
+        };
         match prop.name.as_str() {
             "BEGIN" => {
                 let name = prop.value.trim().to_ascii_uppercase();
@@ -164,16 +200,15 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Component>, ReadError> {
             }
             _ => match stack.last_mut() {
                 Some((_, current)) => current.properties.push(prop),
-                None => {
-                    return Err(ReadError { line: number, message: format!("{} outside any component", prop.name) })
-                }
+                None => skipped_lines
+                    .push(ReadError { line: number, message: format!("{} outside any component", prop.name) }),
             },
         }
     }
     if let Some((line, open)) = stack.pop() {
         return Err(ReadError { line, message: format!("BEGIN:{} is never closed", open.name) });
     }
-    Ok(roots)
+    Ok(Parsed { roots, skipped_lines })
 }
 
 /// A TEXT value as written, unescaped: `\n` and `\N` are line breaks, `\,` `\;` `\\` their character.
@@ -206,7 +241,7 @@ mod tests {
         file.extend_from_slice(b"DESCRIPTION:one\\, two\\;\\n\n\tthree\n");
         file.extend_from_slice(b"ATTENDEE;CN=\"Doe, Jane: PhD\";ROLE=REQ-PARTICIPANT:mailto:jane@example.org\n");
         file.extend_from_slice(b"END:VEVENT\nEND:VCALENDAR\n");
-        let roots = parse(&file).expect("parses");
+        let roots = parse(&file).expect("parses").roots;
         let event = &roots[0].children[0];
         assert_eq!(event.property("SUMMARY").expect("summary").value, "Café time");
         assert_eq!(unescape_text(&event.property("DESCRIPTION").expect("d").value), "one, two;\nthree");
@@ -220,7 +255,9 @@ mod tests {
         let err = parse(b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nEND:VCALENDAR\n").expect_err("mismatch");
         assert_eq!(err.line, 3);
         assert!(err.message.contains("END:VEVENT"), "{err}");
-        assert!(parse(b"BEGIN:VCALENDAR\nSUMMARY no colon\n").expect_err("no colon").message.contains("no ':'"));
+        let stray = parse(b"BEGIN:VCALENDAR\nSUMMARY no colon\nEND:VCALENDAR\n").expect("the rest reads");
+        assert!(stray.skipped_lines[0].message.contains("no ':'"), "{stray:?}");
+        assert_eq!(stray.skipped_lines[0].line, 2);
         assert!(parse(b"BEGIN:VCALENDAR\n").expect_err("open").message.contains("never closed"));
     }
 }
