@@ -28,6 +28,9 @@ pub enum Command {
     /// Writes events to a file other software reads
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Reads events from another calendar's file, as drafts
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Syncs this profile's documents with its relay, until interrupted (or once)
     Sync {
         /// Sync what there is now, wait until the relay has caught up, and exit
@@ -53,6 +56,26 @@ pub enum ExportCommand {
         /// Where to write it
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// An iCalendar (.ics) file: its events become drafts of one identity; importing the same file
+    /// again adds nothing twice (events keep their UID)
+    Ics {
+        file: PathBuf,
+        /// The identity (username or id) the drafts belong to
+        #[arg(long)]
+        identity: String,
+        /// The zone for times the file gives without one, unless the file names one
+        #[arg(long, default_value = "UTC")]
+        tz: String,
+        /// Say what would be imported and skipped, import nothing
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
     },
 }
 

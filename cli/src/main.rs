@@ -6,6 +6,7 @@ mod args;
 mod event;
 mod export;
 mod identity;
+mod import;
 mod output;
 mod sync;
 
@@ -40,6 +41,7 @@ fn run(cli: Cli) -> rally_client::Result<()> {
         Command::Identity(cmd) => Ok(identity::run(&mut profile, cmd)?),
         Command::Event(cmd) => Ok(event::run(&mut profile, cmd)?),
         Command::Export(cmd) => Ok(export::run(&profile, cmd)?),
+        Command::Import(cmd) => Ok(import::run(&mut profile, cmd)?),
         Command::Account(cmd) => runtime()?.block_on(account::run(profile, cmd)),
         Command::Sync { once } => runtime()?.block_on(sync::run(profile, once)),
     }

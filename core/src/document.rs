@@ -147,6 +147,11 @@ pub fn write_event(doc: &mut AutoCommit, d: &EventDetails, picture: &ImageChange
     touch(doc, now)
 }
 
+/// The UID an event had in the calendar it was imported from, so that importing again finds it.
+pub fn set_source_uid(doc: &mut AutoCommit, uid: &str) -> Result<()> {
+    put_str(doc, &ROOT, "source_uid", uid)
+}
+
 /// iCalendar's SEQUENCE: how many times the event changed after its creation. A counter, so that
 /// edits made apart on two devices add up rather than overwrite each other.
 fn bump_sequence(doc: &mut AutoCommit) -> Result<()> {
@@ -207,6 +212,7 @@ pub fn read_event(doc: &AutoCommit, id: &str) -> Result<Event> {
         has_picture: read_bytes(doc, "picture")?.is_some(),
         created_at: read_time(doc, id, "created_at")?,
         updated_at: read_time(doc, id, "updated_at")?,
+        source_uid: read_str(doc, &ROOT, "source_uid")?,
         sequence: match doc.get(ROOT, "sequence")? {
             Some((Value::Scalar(s), _)) => s.as_i64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
             _ => 0,

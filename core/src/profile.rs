@@ -11,7 +11,7 @@ use chrono::Utc;
 use crate::document::{self, Kind};
 use crate::model::{
     AccountLink, EventFilter, EventInput, EventLinks, EventView, ExportSelection, Identity, IdentityInput, ImageChange,
-    ShareLink,
+    ImportReport, ImportedEvent, ShareLink, SkippedEvent,
 };
 use crate::store::{documents, index, Store, StoredDoc};
 use crate::{ical, image, validate, Error, Result};
@@ -190,6 +190,70 @@ impl Profile {
         Ok((ical::calendar(&items, &ical::CalendarMeta { name, refresh: None }), events.len()))
     }
 
+    /// Imports the events of an .ics file as drafts of `identity` (or, `dry_run`, says what it would
+    /// do). Times the file gives without a zone are read in `floating`, unless the calendar names one.
+    /// An event imported before by this identity (same UID) is left alone; what cannot become an
+    /// event is listed with the reason.
+    pub fn import_ics(&mut self, bytes: &[u8], identity: &str, floating: &str, dry_run: bool) -> Result<ImportReport> {
+        let organizer = self.identity(identity)?;
+        let floating = crate::when::parse_zone(floating)?;
+        let reading = ical::import::read_events(bytes, floating)
+            .map_err(|e| Error::invalid("file", format!("not a calendar this can read: {e}")))?;
+        let filter = EventFilter { organizer_id: Some(organizer.id.clone()), ..Default::default() };
+        let known: std::collections::HashMap<String, EventView> =
+            self.events(&filter)?.into_iter().filter_map(|v| Some((v.event.source_uid.clone()?, v))).collect();
+        let mut report = ImportReport {
+            skipped: reading
+                .skipped
+                .into_iter()
+                .map(|s| SkippedEvent { uid: s.uid, title: s.title, reason: s.reason })
+                .collect(),
+            skipped_lines: reading.skipped_lines.iter().map(ToString::to_string).collect(),
+            ..Default::default()
+        };
+        for incoming in reading.events {
+            if let Some(existing) = known.get(&incoming.uid) {
+                report.already_there.push(ImportedEvent {
+                    uid: incoming.uid,
+                    id: Some(existing.event.id.clone()),
+                    title: existing.event.details.title.clone(),
+                    starts_at: existing.event.details.starts_at,
+                });
+                continue;
+            }
+            let input = imported_input(&organizer.id, &incoming);
+            let checked = self.check_event(input);
+            let (details, picture) = match checked {
+                Ok(checked) => checked,
+                Err(err) => {
+                    report.skipped.push(SkippedEvent {
+                        uid: Some(incoming.uid),
+                        title: Some(incoming.title),
+                        reason: err.to_string(),
+                    });
+                    continue;
+                }
+            };
+            let id = if dry_run {
+                None
+            } else {
+                let now = Utc::now();
+                let mut stored = self.store.new_doc(Kind::Event, now)?;
+                document::write_event(&mut stored.doc, &details, &picture, now)?;
+                document::set_source_uid(&mut stored.doc, &incoming.uid)?;
+                self.save(&mut stored)?;
+                Some(stored.id)
+            };
+            report.imported.push(ImportedEvent {
+                uid: incoming.uid,
+                id,
+                title: details.title,
+                starts_at: details.starts_at,
+            });
+        }
+        Ok(report)
+    }
+
     /// Saves one event's .ics in `dir` under a name from its title (never over another file), for the
     /// person to open with their calendar; returns where.
     pub fn save_event_ics(&self, id: &str, dir: &Path) -> Result<PathBuf> {
@@ -353,5 +417,57 @@ impl Profile {
             documents::save(tx, stored, false)?;
             index::put_document(tx, stored)
         })
+    }
+}
+
+/// The form an imported VEVENT fills in: a draft, times as instants (days as days), text cut to the
+/// limits the form has.
+fn imported_input(organizer_id: &str, e: &ical::import::Incoming) -> EventInput {
+    let cut = |text: &str, max: usize| text.chars().take(max).collect::<String>();
+    let tz: chrono_tz::Tz = e.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let (start, end) = if e.all_day {
+        let first = e.starts_at.with_timezone(&tz).date_naive();
+        // The form takes the last day; the file's end is the day after it.
+        let last = (e.ends_at.with_timezone(&tz).date_naive() - chrono::Duration::days(1)).max(first);
+        (first.to_string(), last.to_string())
+    } else {
+        (e.starts_at.to_rfc3339(), e.ends_at.to_rfc3339())
+    };
+    let (place_name, address) = match &e.location {
+        Some(location) if location.chars().count() > validate::MAX_PLACE_NAME => {
+            (String::new(), cut(location, validate::MAX_ADDRESS))
+        }
+        Some(location) => (location.clone(), String::new()),
+        None => (String::new(), String::new()),
+    };
+    let mut tags: Vec<String> = Vec::new();
+    for tag in &e.tags {
+        let tag = cut(&tag.replace(',', " "), validate::MAX_TAG).trim().to_string();
+        if !tag.is_empty() && tags.len() < validate::MAX_TAGS && !tags.iter().any(|t| t.eq_ignore_ascii_case(&tag)) {
+            tags.push(tag);
+        }
+    }
+    EventInput {
+        organizer_id: organizer_id.to_string(),
+        title: cut(&e.title, validate::MAX_TITLE),
+        description: cut(&e.description, validate::MAX_DESCRIPTION),
+        start,
+        end,
+        timezone: tz.name().to_string(),
+        all_day: e.all_day,
+        place_name,
+        address,
+        latitude: e.geo.map(|g| g.0),
+        longitude: e.geo.map(|g| g.1),
+        status: if e.cancelled {
+            crate::model::EventStatus::Cancelled
+        } else if e.tentative {
+            crate::model::EventStatus::Tentative
+        } else {
+            crate::model::EventStatus::Confirmed
+        },
+        draft: true,
+        tags,
+        ..Default::default()
     }
 }

@@ -55,6 +55,7 @@ fn event(n: u32, title: &str, tz: &str, starts_at: DateTime<Utc>, ends_at: DateT
         created_at: Utc.with_ymd_and_hms(2030, 1, 2, 3, 4, 5).single().expect("t"),
         updated_at: Utc.with_ymd_and_hms(2030, 2, 3, 4, 5, 6).single().expect("t"),
         sequence: n,
+        source_uid: None,
     }
 }
 

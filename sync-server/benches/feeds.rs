@@ -53,6 +53,7 @@ fn events() -> Vec<Event> {
                 created_at: first - Duration::days(30),
                 updated_at: first - Duration::days(1) + Duration::seconds(i as i64),
                 sequence: (i % 3) as u32,
+                source_uid: None,
             }
         })
         .collect()

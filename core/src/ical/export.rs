@@ -127,6 +127,8 @@ fn push_vevent(out: &mut String, e: &IcsEvent) {
         let after = d.ends_at.with_timezone(&tz).date_naive().max(first.succ_opt().unwrap_or(first));
         push_line(out, &format!("DTSTART;VALUE=DATE:{}", first.format("%Y%m%d")));
         push_line(out, &format!("DTEND;VALUE=DATE:{}", after.format("%Y%m%d")));
+        // Days have no zone in iCalendar; Rally's own import reads back the one they are shown in.
+        push_line(out, &format!("X-RALLY-TZID:{}", tz.name()));
     } else if let Some(tz) = zone_of(event) {
         let local = |t: DateTime<Utc>| local_stamp(t.with_timezone(&tz).naive_local());
         push_line(out, &format!("DTSTART;TZID={}:{}", tz.name(), local(d.starts_at)));

@@ -333,7 +333,9 @@ fn one_event(e: &Component, zones: &Zones) -> Result<Incoming, String> {
         |name: &str| e.property(name).map(|p| unescape_text(&p.value).trim().to_string()).filter(|t| !t.is_empty());
     let status = e.property("STATUS").map(|p| p.value.trim().to_ascii_uppercase()).unwrap_or_default();
     // All-day days are kept as the file's calendar days: midnight in the zone they are shown in.
-    let timezone = zone.map(|tz| tz.name().to_string()).unwrap_or_else(|| zones.floating.name().to_string());
+    let day_zone = e.property("X-RALLY-TZID").and_then(|p| p.value.trim().parse::<Tz>().ok()).filter(|_| all_day);
+    let timezone =
+        zone.or(day_zone).map(|tz| tz.name().to_string()).unwrap_or_else(|| zones.floating.name().to_string());
     let (starts_at, ends_at) = if all_day {
         let tz: Tz = timezone.parse().unwrap_or(Tz::UTC);
         (crate::when::start_of_day(starts_at.date_naive(), tz), crate::when::start_of_day(ends_at.date_naive(), tz))

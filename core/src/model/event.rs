@@ -147,6 +147,9 @@ pub struct Event {
     /// How many times it changed after its creation (iCalendar's SEQUENCE).
     #[serde(default)]
     pub sequence: u32,
+    /// Its UID in the calendar file it was imported from.
+    #[serde(default)]
+    pub source_uid: Option<String>,
 }
 
 /// An event as shown: with its organizer's username and its document URL.
@@ -276,4 +279,32 @@ pub struct EventLinks {
 pub struct ShareLink {
     pub name: String,
     pub url: String,
+}
+
+/// What an import did, or would do (`--dry-run`): each event with its UID in the file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// Imported as drafts (with their new id), or to be imported on a dry run (no id).
+    pub imported: Vec<ImportedEvent>,
+    /// Already imported before (same UID, same identity): left as they are.
+    pub already_there: Vec<ImportedEvent>,
+    /// Not imported, each with the reason.
+    pub skipped: Vec<SkippedEvent>,
+    /// Lines of the file that were left out, each named ("line 12: …").
+    pub skipped_lines: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportedEvent {
+    pub uid: String,
+    pub id: Option<String>,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkippedEvent {
+    pub uid: Option<String>,
+    pub title: Option<String>,
+    pub reason: String,
 }

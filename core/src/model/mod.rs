@@ -13,7 +13,7 @@ pub use account::{
 pub use error_body::{ErrorBody, ErrorCode};
 pub use event::{
     Category, DraftFilter, Event, EventDetails, EventFilter, EventInput, EventLinks, EventStatus, EventView,
-    ExportSelection, JoinMode, Place, ShareLink, Visibility,
+    ExportSelection, ImportReport, ImportedEvent, JoinMode, Place, ShareLink, SkippedEvent, Visibility,
 };
 pub use identity::{Identity, IdentityInput, ImageChange};
 pub use sync_status::{SyncState, SyncStatus};

@@ -8,8 +8,8 @@ use crate::document::{self, Kind};
 use crate::model::{DraftFilter, Event, EventFilter, EventView, Identity};
 use crate::{Error, Result};
 
-/// 2: events carry their sequence.
-pub const INDEX_VERSION: i64 = 2;
+/// 2: events carry their sequence. 3: and the UID they were imported with.
+pub const INDEX_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
     DROP TABLE IF EXISTS identity_index;
