@@ -5,7 +5,7 @@ use base64::Engine;
 use rally_client::account::{self, AccountStatus};
 use rally_core::model::{
     AccountLink, Credentials, ErrorBody, EventFilter, EventInput, EventLinks, EventView, Identity, IdentityInput,
-    SyncStatus,
+    ImportReport, SyncStatus,
 };
 use rally_core::profile::Profile;
 use tauri::State;
@@ -158,4 +158,21 @@ pub fn save_event_ics(desktop: Shared<'_>, id: String) -> Reply<String> {
 #[tauri::command]
 pub fn event_links(desktop: Shared<'_>, id: String) -> Reply<EventLinks> {
     read(&desktop, |p| p.event_links(&id))
+}
+
+/// "Import .ics": the file's events as drafts of `identity` (`dry_run`: only what would happen).
+#[tauri::command]
+pub fn import_ics(
+    desktop: Shared<'_>,
+    bytes: Vec<u8>,
+    identity: String,
+    tz: String,
+    dry_run: bool,
+) -> Reply<ImportReport> {
+    if dry_run {
+        // A dry run writes nothing, but needs the profile as writable: it checks like an import does.
+        let mut guard = desktop.profile.lock().map_err(|_| unavailable())?;
+        return guard.import_ics(&bytes, &identity, &tz, true).map_err(|e| ErrorBody::from(&e));
+    }
+    write(&desktop, |p| p.import_ics(&bytes, &identity, &tz, false))
 }

@@ -65,6 +65,7 @@ pub fn run() {
             commands::sync_status,
             commands::save_event_ics,
             commands::event_links,
+            commands::import_ics,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(err) = result {

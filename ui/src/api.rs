@@ -3,7 +3,7 @@
 
 use rally_core::model::{
     Account, AccountLink, AccountStatus, Credentials, ErrorBody, ErrorCode, EventFilter, EventInput, EventLinks,
-    EventView, Identity, IdentityInput, SyncStatus,
+    EventView, Identity, IdentityInput, ImportReport, SyncStatus,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -92,6 +92,9 @@ pub async fn sync_status() -> Reply<SyncStatus> {
 
 pub async fn save_event_ics(id: &str) -> Reply<String> {
     call("save_event_ics", json!({ "id": id })).await
+}
+pub async fn import_ics(bytes: &[u8], identity: &str, tz: &str, dry_run: bool) -> Reply<ImportReport> {
+    call("import_ics", json!({ "bytes": bytes, "identity": identity, "tz": tz, "dryRun": dry_run })).await
 }
 pub async fn event_links(id: &str) -> Reply<EventLinks> {
     call("event_links", json!({ "id": id })).await

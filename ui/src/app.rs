@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::components::{IdentitySwitcher, SyncIndicator};
-use crate::pages::{AccountPage, EventEditor, EventPage, EventsPage, IdentitiesPage};
+use crate::pages::{AccountPage, EventEditor, EventPage, EventsPage, IdentitiesPage, ImportPage};
 use crate::state::{Action, AppContext, AppState, Route, Tab};
 
 /// Reloads the identity list into the shared state (after any change to identities).
@@ -49,7 +49,8 @@ pub fn app() -> Html {
         let app = app.clone();
         Callback::from(move |_: MouseEvent| app.dispatch(Action::Go(route.clone())))
     };
-    let on_events = matches!(app.route, Route::Events(_) | Route::Event(_) | Route::NewEvent | Route::EditEvent(_));
+    let on_events =
+        matches!(app.route, Route::Events(_) | Route::Event(_) | Route::NewEvent | Route::EditEvent(_) | Route::Import);
     let page = match &app.route {
         Route::Events(tab) => html! { <EventsPage tab={*tab} /> },
         Route::NewEvent => html! { <EventEditor id={None::<String>} /> },
@@ -57,6 +58,7 @@ pub fn app() -> Html {
         Route::Event(id) => html! { <EventPage id={id.clone()} /> },
         Route::Identities => html! { <IdentitiesPage /> },
         Route::Account => html! { <AccountPage /> },
+        Route::Import => html! { <ImportPage /> },
     };
     html! {
         <ContextProvider<AppContext> context={app.clone()}>

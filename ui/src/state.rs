@@ -20,6 +20,7 @@ pub enum Route {
     Event(String),
     Identities,
     Account,
+    Import,
 }
 
 #[derive(Debug, Clone, PartialEq)]

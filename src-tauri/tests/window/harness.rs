@@ -199,6 +199,12 @@ impl App {
         }
     }
 
+    /// Picks `path` in a file input, as a person choosing it in the file dialog would.
+    pub async fn choose_file(&self, css: &str, path: &Path) {
+        let el = self.wait(css).await;
+        el.send_keys(path.to_str().expect("utf-8 path")).await.unwrap_or_else(|e| panic!("choose {css}: {e}"));
+    }
+
     /// An attribute of the first element matching `css`.
     pub async fn attr(&self, css: &str, name: &str) -> String {
         let el = self.wait(css).await;

@@ -129,6 +129,24 @@ async fn identity_and_event_lifecycle_through_the_window() {
         .map(|v| v.event.details.title)
         .collect::<Vec<_>>();
     assert_eq!(left, ["Added from the command line"]);
+
+    // Import a file another calendar wrote (../shared/fixtures/ical, installed by install-deps): the
+    // preview lists what will be imported, then the events are drafts.
+    let home = std::env::var_os("ICAL_VALIDATORS_HOME").map(std::path::PathBuf::from).unwrap_or_else(|| {
+        std::path::PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/ical-validators")
+    });
+    let feed = home.join("fixtures/gancio_style_feed_generated.ics");
+    assert!(feed.exists(), "{} missing: run scripts/install-deps.sh", feed.display());
+    app.click("#nav-events").await;
+    app.click("#import-ics").await;
+    app.choose_file("#import-file", &feed).await;
+    app.click("#import-preview").await;
+    app.wait_text("#import-will", "Concerto in piazza, con \"ospiti\"; ingresso libero").await;
+    app.screenshot("07-import-preview").await;
+    app.click("#import-confirm").await;
+    app.wait_text("#notice", "Imported 2 events as drafts").await;
+    app.wait_text("#event-list", "Café für Größe ✓ 日本語").await;
+    assert_eq!(drafts(&data.path().join("profile")).len(), 3, "two imported drafts beside the earlier one");
     app.quit().await;
 }
 

@@ -100,11 +100,18 @@ pub fn events_page(p: &Props) -> Html {
             }
         }
     };
+    let go_import = {
+        let app = app.clone();
+        Callback::from(move |_| app.dispatch(Action::Go(Route::Import)))
+    };
     html! {
         <section class="events">
             <div class="page-head">
                 <h1>{ "Events" }</h1>
-                <button id="new-event" class="primary" onclick={new_event} disabled={app.identities.is_empty()}>{ "New event" }</button>
+                <div class="buttons">
+                    <button id="import-ics" onclick={go_import} disabled={app.identities.is_empty()}>{ "Import .ics" }</button>
+                    <button id="new-event" class="primary" onclick={new_event} disabled={app.identities.is_empty()}>{ "New event" }</button>
+                </div>
             </div>
             if app.identities.is_empty() {
                 <p class="welcome">{ "Create an identity first (Identities, above): events are organized by one of your identities." }</p>

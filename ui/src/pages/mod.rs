@@ -3,12 +3,14 @@ mod event_editor;
 mod event_page;
 mod events;
 mod identities;
+mod import;
 
 pub use account::AccountPage;
 pub use event_editor::EventEditor;
 pub use event_page::EventPage;
 pub use events::EventsPage;
 pub use identities::IdentitiesPage;
+pub use import::ImportPage;
 
 /// Reads a file picked in an `<input type=file>` into bytes.
 pub async fn read_picked_file(input: &web_sys::HtmlInputElement) -> Option<Result<Vec<u8>, String>> {
