@@ -232,3 +232,39 @@ fn evict_idle(docs: &Mutex<HashMap<String, Slot>>) {
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slot(live: Option<LiveDoc>) -> Slot {
+        Arc::new(tokio::sync::Mutex::new(live))
+    }
+
+    fn idle_doc() -> LiveDoc {
+        let mut live = LiveDoc::missing(rally_core::document::new_id());
+        live.last_used = std::time::Instant::now().checked_sub(IDLE + Duration::from_secs(1)).expect("uptime");
+        live
+    }
+
+    #[test]
+    fn idle_documents_leave_memory_and_used_or_held_ones_stay() {
+        let docs = Mutex::new(HashMap::new());
+        let held = slot(Some(idle_doc()));
+        let holder = held.clone();
+        {
+            let mut map = docs.lock().expect("lock");
+            map.insert("recent".to_string(), slot(Some(LiveDoc::missing(rally_core::document::new_id()))));
+            map.insert("idle".to_string(), slot(Some(idle_doc())));
+            map.insert("never loaded".to_string(), slot(None));
+            map.insert("held".to_string(), held);
+        }
+        evict_idle(&docs);
+        let mut left: Vec<String> = docs.lock().expect("lock").keys().cloned().collect();
+        left.sort();
+        assert_eq!(left, ["held", "recent"]);
+        drop(holder);
+        evict_idle(&docs);
+        assert_eq!(docs.lock().expect("lock").keys().cloned().collect::<Vec<_>>(), ["recent"]);
+    }
+}
