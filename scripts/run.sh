@@ -26,7 +26,9 @@ fi
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   # A machine without a screen still runs the real window, on a virtual display.
   export DISPLAY=:99
-  if [ ! -e /tmp/.X11-unix/X99 ]; then
+  # A display :99 left behind by an Xvfb that is gone (its lock names a dead process) is cleared first.
+  if ! { [ -e /tmp/.X11-unix/X99 ] && kill -0 "$(tr -d ' ' < /tmp/.X99-lock 2>/dev/null)" 2>/dev/null; }; then
+    rm -f /tmp/.X99-lock /tmp/.X11-unix/X99
     Xvfb :99 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
     pids+=($!)
     for _ in $(seq 50); do [ -e /tmp/.X11-unix/X99 ] && break; sleep 0.1; done
