@@ -1,12 +1,16 @@
-//! Import against an oracle: for each of the 30 real files of ../shared/fixtures/ical, the events it
-//! yields start at the instants Python's icalendar finds (floating times read in the calendar's
-//! X-WR-TIMEZONE, else UTC), and what repeats is skipped with a reason, never imported wrongly.
-//! Recurring events are not imported yet (issue 4, "Recurring events").
+//! Reading and importing the 30 real files of ../shared/fixtures/ical (copied into the validators'
+//! folder by scripts/install-deps.sh), with Python's icalendar as the oracle:
+//! - each file reads, or is refused with a message naming a line, and never panics; where Python
+//!   reads a file, both find the same number of VEVENTs;
+//! - the single events import at the instants Python finds (floating times read in the calendar's
+//!   X-WR-TIMEZONE, else UTC), and what repeats is skipped with a reason, never imported wrongly.
+//!   Recurring events are not imported yet (issue 4, "Recurring events").
 
 use std::path::PathBuf;
 use std::process::Command;
 
 use rally_core::ical::import::read_events;
+use rally_core::ical::read::{parse, Component};
 
 fn home() -> PathBuf {
     std::env::var_os("ICAL_VALIDATORS_HOME")
@@ -14,16 +18,59 @@ fn home() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/ical-validators"))
 }
 
-/// What the oracle finds: starts of single events (sorted) and how many VEVENTs repeat, or `None` if
-/// it cannot read the file.
-fn oracle(file: &PathBuf) -> Option<(Vec<String>, usize)> {
+/// The 30 fixtures, sorted.
+fn fixtures() -> Vec<PathBuf> {
+    let dir = home().join("fixtures");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e} (run scripts/install-deps.sh)", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ics"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 30, "the 30 fixtures of ../shared/fixtures/ical");
+    files
+}
+
+/// What `scripts/ical/readback.py MODE FILE` prints.
+fn python(mode: &str, file: &PathBuf) -> String {
     let out = Command::new(home().join("venv/bin/python"))
         .arg(home().join("suite/readback.py"))
-        .arg("starts")
+        .arg(mode)
         .arg(file)
         .output()
         .expect("python");
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+#[test]
+fn every_fixture_reads_like_python_icalendar_reads_it() {
+    for file in fixtures() {
+        let bytes = std::fs::read(&file).expect("read");
+        let name = file.file_name().expect("name").to_string_lossy().to_string();
+        match parse(&bytes) {
+            Ok(parsed) => {
+                let roots = parsed.roots;
+                let mut events: Vec<&Component> = Vec::new();
+                for root in &roots {
+                    if root.name == "VEVENT" {
+                        events.push(root);
+                    }
+                    root.find("VEVENT", &mut events);
+                }
+                if let Ok(expected) = python("count", &file).trim().parse::<usize>() {
+                    assert_eq!(events.len(), expected, "{name}: VEVENTs");
+                }
+            }
+            Err(err) => assert!(err.line > 0 && !err.message.is_empty(), "{name}: {err}"),
+        }
+    }
+}
+
+/// What the oracle finds: starts of single events (sorted) and how many VEVENTs repeat, or `None` if
+/// it cannot read the file.
+fn oracle(file: &PathBuf) -> Option<(Vec<String>, usize)> {
+    let text = python("starts", file);
     if text.starts_with("ERROR") {
         return None;
     }
@@ -43,17 +90,8 @@ fn oracle(file: &PathBuf) -> Option<(Vec<String>, usize)> {
 
 #[test]
 fn single_events_import_at_the_instants_python_finds_and_repeating_ones_are_skipped_with_a_reason() {
-    let dir = home().join("fixtures");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e} (run scripts/install-deps.sh)", dir.display()))
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "ics"))
-        .collect();
-    files.sort();
-    assert_eq!(files.len(), 30);
     let mut imported = 0;
-    for file in files {
+    for file in fixtures() {
         let name = file.file_name().expect("name").to_string_lossy().to_string();
         let bytes = std::fs::read(&file).expect("read");
         let ours = read_events(&bytes, chrono_tz::UTC);
