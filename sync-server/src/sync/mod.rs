@@ -121,8 +121,9 @@ impl SyncHub {
         peer.send(wire::encode(&Message::DocUnavailable { document: document.into() }, RELAY_PEER_ID, &peer.peer_id));
     }
 
-    /// A `sync` or `request` from `peer`. Its changes, if the peer may write, are committed to disk
-    /// before they are applied, so every answer that acknowledges them comes after.
+    /// A `sync` or `request` from `peer`. Its changes, if the peer may write, are applied and passed on
+    /// to the other peers at once, and committed to disk before the answer to the sender, the only
+    /// message that acknowledges them, goes out.
     async fn receive(&self, peer: &Arc<Peer>, document: &str, data: &[u8], request: bool) -> Result<()> {
         if !rally_core::document::is_id(document) {
             // Not a document id at all: nothing to wait for.
@@ -146,19 +147,12 @@ impl SyncHub {
             // with its first changes, which its next messages bring).
             live.claim(&peer.account);
         }
-        if live.access(peer) == Access::ReadWrite && !message.changes.is_empty() {
-            let chunks = message.changes.iter().map(Chunk::parse).collect::<Result<Vec<_>>>()?;
-            live.chunks += chunks.len();
-            // Only the owner writes; a new document's owner goes on disk with its first changes.
-            match self.store.append(document, Some(&peer.account), chunks).await {
-                Ok(Some(owner)) => live.facts.owner = Some(owner),
-                Ok(None) => {}
-                Err(e) => {
-                    *guard = None; // memory must not run ahead of the disk
-                    return Err(e);
-                }
-            }
-        }
+        // Only the owner writes; its changes are checked before anything is applied.
+        let chunks = if live.access(peer) == Access::ReadWrite && !message.changes.is_empty() {
+            message.changes.iter().map(Chunk::parse).collect::<Result<Vec<_>>>()?
+        } else {
+            Vec::new()
+        };
         let facts_before = live.facts.clone();
         let received = match live.receive(peer, message) {
             Ok(received) => received,
@@ -167,7 +161,25 @@ impl SyncHub {
                 return Err(e);
             }
         };
-        for (to, frame) in received.outgoing {
+        // The other peers hear of a change at once; the sender's answer, which tells it the relay has
+        // its changes, waits until they are committed (a new document's owner goes on disk with them).
+        let (to_sender, to_others): (Vec<_>, Vec<_>) =
+            received.outgoing.into_iter().partition(|(to, _)| to.connection == peer.connection);
+        for (to, frame) in to_others {
+            to.send(frame);
+        }
+        if !chunks.is_empty() {
+            live.chunks += chunks.len();
+            match self.store.append(document, Some(&peer.account), chunks).await {
+                Ok(Some(owner)) => live.facts.owner = Some(owner),
+                Ok(None) => {}
+                Err(e) => {
+                    *guard = None; // memory must not run ahead of the disk: reload it from there
+                    return Err(e);
+                }
+            }
+        }
+        for (to, frame) in to_sender {
             to.send(frame);
         }
         if let Some(view) = received.changed {
