@@ -1,6 +1,6 @@
 //! Document sync over the automerge-repo WebSocket protocol: the relay's own hub, written for a relay
 //! (state per document and per connection that asked for it, nothing per idle pair; documents leave
-//! memory when idle; changes on disk before they are applied).
+//! memory when idle; changes on disk before they are acknowledged).
 //!
 //! - [`wire`]: the protocol's CBOR messages.
 //! - [`access`]: who may read and write, a pure function, checked on every message.

@@ -1,8 +1,8 @@
 //! Documents on the relay's disk: their chunks in `sync_storage` (key `<doc>/snapshot/<sha256>` for a
 //! saved document, `<doc>/incremental/<change hash>` for one change, the layout samod uses) and their
-//! access facts in `sync_documents`. Changes are appended, and committed, before the relay applies
-//! them, so nothing it acknowledges can be lost; a document with many chunks is compacted into one
-//! snapshot.
+//! access facts in `sync_documents`, with the public tables pages and feeds read. Received changes are
+//! appended, and committed, before the relay acknowledges them, so nothing it acknowledges can be
+//! lost; a document with many chunks is compacted into one snapshot.
 
 use std::sync::{Arc, Mutex};
 
