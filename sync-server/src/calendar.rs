@@ -63,7 +63,7 @@ impl Calendars {
     }
 
     /// The public page of an event, or `None` for a draft, a private event or a missing id.
-    pub fn event_page(&self, id: &str, instance_name: &str) -> Result<Option<String>> {
+    pub fn event_page(&self, id: &str) -> Result<Option<String>> {
         let conn = self.db.lock().map_err(|_| Error::Poisoned)?;
         let row: Option<(String, Option<String>, Option<String>)> = conn
             .prepare_cached(
@@ -83,7 +83,7 @@ impl Calendars {
             event: &event,
             organizer: organizer.as_ref(),
             public_url: &self.public_url,
-            instance_name,
+            instance_name: &self.instance_name,
         })))
     }
 

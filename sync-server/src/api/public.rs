@@ -14,8 +14,7 @@ pub async fn event(State(state): State<AppState>, Path(file): Path<String>, head
         Some(id) => serve(state, Calendar::Event(id.to_string()), headers).await,
         None => {
             let calendars = state.calendars.clone();
-            let instance_name = state.instance_name.clone();
-            let html = tokio::task::spawn_blocking(move || calendars.event_page(&file, &instance_name))
+            let html = tokio::task::spawn_blocking(move || calendars.event_page(&file))
                 .await
                 .map_err(|e| Error::Config(format!("page task: {e}")))??;
             Ok(Html(html.ok_or(Error::NotFound)?).into_response())

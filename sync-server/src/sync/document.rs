@@ -97,10 +97,7 @@ impl LiveDoc {
         let changed = self.doc.get_heads() != before;
         let view = changed.then(|| public_view(&self.doc, &self.id));
         if let Some(view) = &view {
-            self.facts.event = match view {
-                PublicView::Event(e) => Some((e.details.draft, e.details.visibility)),
-                _ => None,
-            };
+            self.facts.event = view.event_facts();
         }
         let mut outgoing = Vec::new();
         if changed {

@@ -70,14 +70,6 @@ pub fn stored_document(conn: &Connection, doc_id: &str) -> Result<Option<(AutoCo
     Ok(Some((doc, chunks.len())))
 }
 
-/// What a document says about its access (events: draft and visibility). Its owner is not in it.
-pub fn event_facts(doc: &AutoCommit, doc_id: &str) -> Option<(bool, Visibility)> {
-    match public_view(doc, doc_id) {
-        PublicView::Event(e) => Some((e.details.draft, e.details.visibility)),
-        _ => None,
-    }
-}
-
 /// What pages and feeds may know of a document.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PublicView {
@@ -87,6 +79,16 @@ pub enum PublicView {
     Deleted,
     Identity(Identity),
     Other,
+}
+
+impl PublicView {
+    /// What it says about access (events: draft and visibility). The owner is never in a document.
+    pub fn event_facts(&self) -> Option<(bool, Visibility)> {
+        match self {
+            PublicView::Event(e) => Some((e.details.draft, e.details.visibility)),
+            _ => None,
+        }
+    }
 }
 
 pub fn public_view(doc: &AutoCommit, doc_id: &str) -> PublicView {
@@ -228,7 +230,7 @@ impl DocStore {
                 .optional()?
                 .flatten();
             Ok(stored_document(conn, &id)?.map(|(doc, chunks)| {
-                let event = event_facts(&doc, &id);
+                let event = public_view(&doc, &id).event_facts();
                 Stored { doc, chunks, facts: DocFacts { owner, event } }
             }))
         })
@@ -318,11 +320,7 @@ impl DocStore {
                 // A document that does not load is skipped here, as it is everywhere else.
                 if let Ok(Some((doc, _))) = stored_document(&tx, &id) {
                     let view = public_view(&doc, &id);
-                    let event = match &view {
-                        PublicView::Event(e) => Some((e.details.draft, e.details.visibility)),
-                        _ => None,
-                    };
-                    record_in(&tx, &public_url, &id, event, view)?;
+                    record_in(&tx, &public_url, &id, view.event_facts(), view)?;
                 }
             }
             bump(&tx, "instance")?;
