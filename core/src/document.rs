@@ -10,7 +10,10 @@ use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
 use chrono::{DateTime, TimeZone, Utc};
 
-use crate::model::{Category, Event, EventDetails, EventStatus, Identity, ImageChange, JoinMode, Place, Visibility};
+use crate::model::{
+    Category, Change, Event, EventDetails, EventStatus, Frequency, Identity, ImageChange, JoinMode, MonthlyBy,
+    OccurrenceChange, Place, RepeatRule, Visibility,
+};
 use crate::validate::IdentityText;
 use crate::{Error, Result};
 
@@ -106,6 +109,13 @@ pub fn read_identity(doc: &AutoCommit, id: &str) -> Result<Identity> {
 
 pub fn write_event(doc: &mut AutoCommit, d: &EventDetails, picture: &ImageChange, now: DateTime<Utc>) -> Result<()> {
     let edit = doc.get(ROOT, "updated_at")?.is_some();
+    if !edit {
+        // Sets that devices add to apart exist from the start: two devices that each created one
+        // would conflict on the key, and one device's members would be lost in the merge.
+        for key in ["extra_starts", "occurrences"] {
+            doc.put_object(ROOT, key, ObjType::Map)?;
+        }
+    }
     put_str(doc, &ROOT, "organizer_id", &d.organizer_id)?;
     put_str(doc, &ROOT, "title", &d.title)?;
     put_text(doc, "description", &d.description)?;
@@ -140,11 +150,136 @@ pub fn write_event(doc: &mut AutoCommit, d: &EventDetails, picture: &ImageChange
         }
     }
     put_optional(doc, &ROOT, "category", d.category.map(|c| ScalarValue::from(c.as_str())))?;
+    write_repeat(doc, d.repeat.as_ref())?;
+    put_key_set(doc, "extra_starts", d.extra_starts.iter().map(|t| (t.timestamp_millis().to_string(), "1".into())))?;
+    put_key_set(
+        doc,
+        "occurrences",
+        d.occurrence_changes.iter().map(|c| (c.original_start.timestamp_millis().to_string(), change_value(&c.change))),
+    )?;
     put_image(doc, "picture", picture)?;
     if edit && doc.pending_ops() > 0 {
         bump_sequence(doc)?;
     }
     touch(doc, now)
+}
+
+/// A repeat rule as a map of scalars, so that edits of its parts on two devices merge.
+fn write_repeat(doc: &mut AutoCommit, rule: Option<&RepeatRule>) -> Result<()> {
+    let Some(rule) = rule else { return delete_key(doc, &ROOT, "repeat") };
+    let obj = match doc.get(ROOT, "repeat")? {
+        Some((Value::Object(ObjType::Map), obj)) => obj,
+        _ => doc.put_object(ROOT, "repeat", ObjType::Map)?,
+    };
+    let frequency = match rule.frequency {
+        Frequency::Daily => "daily",
+        Frequency::Weekly => "weekly",
+        Frequency::Monthly => "monthly",
+        Frequency::Yearly => "yearly",
+    };
+    put_str(doc, &obj, "frequency", frequency)?;
+    put_scalar(doc, &obj, "interval", ScalarValue::Uint(rule.interval.into()))?;
+    let weekdays: Vec<String> = rule.weekdays.iter().map(|w| w.to_string()).collect();
+    put_str(doc, &obj, "weekdays", &weekdays.join(","))?;
+    let monthly = match rule.monthly {
+        MonthlyBy::Date => "date".to_string(),
+        MonthlyBy::Weekday { nth } => format!("weekday:{nth}"),
+    };
+    put_str(doc, &obj, "monthly", &monthly)?;
+    put_optional(doc, &obj, "until", rule.until.map(|u| ScalarValue::from(u.to_string())))?;
+    put_optional(doc, &obj, "count", rule.count.map(|c| ScalarValue::Uint(c.into())))
+}
+
+fn read_repeat(doc: &AutoCommit, id: &str) -> Result<Option<RepeatRule>> {
+    let Some((Value::Object(ObjType::Map), obj)) = doc.get(ROOT, "repeat")? else { return Ok(None) };
+    let text = |key: &str| read_str(doc, &obj, key).map(Option::unwrap_or_default);
+    let frequency = match text("frequency")?.as_str() {
+        "daily" => Frequency::Daily,
+        "weekly" => Frequency::Weekly,
+        "monthly" => Frequency::Monthly,
+        "yearly" => Frequency::Yearly,
+        other => return Err(damaged(id, format!("unknown repeat frequency {other:?}"))),
+    };
+    let monthly = match text("monthly")?.split_once(':') {
+        Some(("weekday", nth)) => MonthlyBy::Weekday { nth: nth.parse().map_err(|_| damaged(id, "bad monthly rule"))? },
+        _ => MonthlyBy::Date,
+    };
+    let weekdays = text("weekdays")?
+        .split(',')
+        .filter(|w| !w.is_empty())
+        .map(|w| w.parse::<chrono::Weekday>().map_err(|_| damaged(id, format!("unknown weekday {w:?}"))))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Some(RepeatRule {
+        frequency,
+        interval: read_uint(doc, &obj, "interval")?.unwrap_or(1),
+        weekdays,
+        monthly,
+        until: read_str(doc, &obj, "until")?.and_then(|u| u.parse().ok()),
+        count: read_uint(doc, &obj, "count")?,
+    }))
+}
+
+fn change_value(change: &Change) -> String {
+    match change {
+        Change::Cancelled => "cancelled".into(),
+        Change::Moved { starts_at, ends_at } => {
+            format!("moved:{}:{}", starts_at.timestamp_millis(), ends_at.timestamp_millis())
+        }
+    }
+}
+
+fn read_changes(doc: &AutoCommit) -> Result<Vec<OccurrenceChange>> {
+    let millis = |text: &str| text.parse::<i64>().ok().and_then(|m| Utc.timestamp_millis_opt(m).single());
+    let mut changes: Vec<OccurrenceChange> = read_key_set(doc, "occurrences")?
+        .into_iter()
+        .filter_map(|(key, value)| {
+            let change = match value.split(':').collect::<Vec<_>>().as_slice() {
+                ["cancelled"] => Change::Cancelled,
+                ["moved", s, e] => Change::Moved { starts_at: millis(s)?, ends_at: millis(e)? },
+                // A kind of change a newer peer wrote: left out, not fatal.
+                _ => return None,
+            };
+            Some(OccurrenceChange { original_start: millis(&key)?, change })
+        })
+        .collect();
+    changes.sort_by_key(|c| c.original_start);
+    Ok(changes)
+}
+
+/// A map of string keys to string values, written so that only the keys that differ change: the
+/// shape of sets whose members two devices add or remove apart.
+fn put_key_set(doc: &mut AutoCommit, key: &str, entries: impl Iterator<Item = (String, String)>) -> Result<()> {
+    let wanted: std::collections::BTreeMap<String, String> = entries.collect();
+    let map = match doc.get(ROOT, key)? {
+        Some((Value::Object(ObjType::Map), map)) => map,
+        _ if wanted.is_empty() => return Ok(()),
+        _ => doc.put_object(ROOT, key, ObjType::Map)?,
+    };
+    let stale: Vec<String> = doc.keys(&map).filter(|k| !wanted.contains_key(k)).collect();
+    for k in stale {
+        doc.delete(&map, k.as_str())?;
+    }
+    for (k, v) in &wanted {
+        put_str(doc, &map, k, v)?;
+    }
+    Ok(())
+}
+
+fn read_key_set(doc: &AutoCommit, key: &str) -> Result<Vec<(String, String)>> {
+    let Some((Value::Object(ObjType::Map), map)) = doc.get(ROOT, key)? else { return Ok(Vec::new()) };
+    let keys: Vec<String> = doc.keys(&map).collect();
+    keys.into_iter().map(|k| Ok((k.clone(), read_str(doc, &map, &k)?.unwrap_or_default()))).collect()
+}
+
+fn read_uint(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<Option<u32>> {
+    Ok(match doc.get(obj, key)? {
+        Some((Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Uint(v) => u32::try_from(*v).ok(),
+            ScalarValue::Int(v) => u32::try_from(*v).ok(),
+            _ => None,
+        },
+        _ => None,
+    })
 }
 
 /// The UID an event had in the calendar it was imported from, so that importing again finds it.
@@ -194,17 +329,20 @@ pub fn read_event(doc: &AutoCommit, id: &str) -> Result<Event> {
         draft: read_bool(doc, "draft")?,
         join_mode: JoinMode::parse(&join_mode).ok_or_else(|| damaged(id, format!("unknown join mode {join_mode}")))?,
         registration_url: read_str(doc, &ROOT, "registration_url")?,
-        capacity: match doc.get(ROOT, "capacity")? {
-            Some((Value::Scalar(s), _)) => match s.as_ref() {
-                ScalarValue::Uint(v) => u32::try_from(*v).ok(),
-                ScalarValue::Int(v) => u32::try_from(*v).ok(),
-                _ => None,
-            },
-            _ => None,
-        },
+        capacity: read_uint(doc, &ROOT, "capacity")?,
         tags: read_str_list(doc, "tags")?,
         // A category this version does not know is dropped, not fatal: newer peers may add some.
         category: read_str(doc, &ROOT, "category")?.and_then(|c| Category::parse(&c)),
+        repeat: read_repeat(doc, id)?,
+        extra_starts: {
+            let mut starts: Vec<DateTime<Utc>> = read_key_set(doc, "extra_starts")?
+                .into_iter()
+                .filter_map(|(k, _)| k.parse::<i64>().ok().and_then(|m| Utc.timestamp_millis_opt(m).single()))
+                .collect();
+            starts.sort();
+            starts
+        },
+        occurrence_changes: read_changes(doc)?,
     };
     Ok(Event {
         id: id.to_string(),
@@ -422,6 +560,9 @@ mod tests {
             capacity: Some(40),
             tags: vec!["food".into(), "solidarité".into()],
             category: Some(Category::FoodDrink),
+            repeat: None,
+            extra_starts: vec![],
+            occurrence_changes: vec![],
         }
     }
 
@@ -441,6 +582,39 @@ mod tests {
         let loaded = AutoCommit::load(&doc.save()).expect("load");
         assert_eq!(kind(&loaded, "x").expect("kind"), Kind::Event);
         assert_eq!(read_event(&loaded, "x").expect("read").details, d);
+    }
+
+    #[test]
+    fn a_repeating_event_with_changed_occurrences_reads_back_and_rewrites_to_nothing() {
+        let now = Utc::now();
+        let mut doc = create(Kind::Event, now).expect("doc");
+        let mut d = details();
+        d.repeat = Some(RepeatRule {
+            frequency: Frequency::Weekly,
+            interval: 2,
+            weekdays: vec![chrono::Weekday::Tue, chrono::Weekday::Thu],
+            monthly: MonthlyBy::Date,
+            until: chrono::NaiveDate::from_ymd_opt(2027, 3, 1),
+            count: None,
+        });
+        d.extra_starts = vec![d.starts_at + chrono::Duration::days(3)];
+        d.occurrence_changes = vec![
+            OccurrenceChange { original_start: d.starts_at, change: Change::Cancelled },
+            OccurrenceChange {
+                original_start: d.starts_at + chrono::Duration::days(14),
+                change: Change::Moved { starts_at: d.starts_at, ends_at: d.ends_at },
+            },
+        ];
+        write_event(&mut doc, &d, &ImageChange::Keep, now).expect("write");
+        let loaded = AutoCommit::load(&doc.save()).expect("load");
+        assert_eq!(read_event(&loaded, "x").expect("read").details, d);
+        let heads = doc.get_heads();
+        write_event(&mut doc, &d, &ImageChange::Keep, now).expect("write");
+        assert_eq!(doc.get_heads(), heads, "nothing changed, nothing written");
+        d.repeat = None;
+        d.occurrence_changes.clear();
+        write_event(&mut doc, &d, &ImageChange::Keep, now).expect("write");
+        assert_eq!(read_event(&doc, "x").expect("read").details, d);
     }
 
     #[test]

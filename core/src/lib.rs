@@ -6,6 +6,7 @@
 //!   Serde types, no IO, so the UI compiles them to wasm and never keeps a copy of its own.
 //! - [`validate`]: the one place where raw input becomes trusted values (names, lengths, times, zones).
 //! - [`when`]: reading and writing event times: instants in UTC plus an IANA zone, all-day days.
+//! - [`recurrence`]: repeating events: the occurrences a rule gives, in the event's zone, and the rule in words.
 //! - [`ical`]: events as iCalendar files and feeds, with their time zones.
 //! - [`share`]: the text and links that share an event by mail or on social networks.
 //! - [`document`] *(store)*: the Automerge schema; the only code that knows document keys.
@@ -21,6 +22,7 @@
 pub mod error;
 pub mod ical;
 pub mod model;
+pub mod recurrence;
 pub mod share;
 pub mod validate;
 pub mod when;

@@ -180,10 +180,13 @@ impl Profile {
             ExportSelection::Event(id) => (vec![self.event(id)?], None),
             ExportSelection::Identity(key) => {
                 let identity = self.identity(key)?;
-                let filter = EventFilter { organizer_id: Some(identity.id.clone()), ..Default::default() };
+                let filter =
+                    EventFilter { organizer_id: Some(identity.id.clone()), series: true, ..Default::default() };
                 (self.events(&filter)?, Some(format!("{} (@{})", identity.display_name, identity.username)))
             }
-            ExportSelection::All => (self.events(&EventFilter::default())?, Some("Rally".to_string())),
+            ExportSelection::All => {
+                (self.events(&EventFilter { series: true, ..Default::default() })?, Some("Rally".to_string()))
+            }
         };
         let items: Vec<ical::IcsEvent> =
             events.iter().map(|view| ical::IcsEvent { event: &view.event, page_url: None }).collect();
@@ -199,7 +202,7 @@ impl Profile {
         let floating = crate::when::parse_zone(floating)?;
         let reading = ical::import::read_events(bytes, floating)
             .map_err(|e| Error::invalid("file", format!("not a calendar this can read: {e}")))?;
-        let filter = EventFilter { organizer_id: Some(organizer.id.clone()), ..Default::default() };
+        let filter = EventFilter { organizer_id: Some(organizer.id.clone()), series: true, ..Default::default() };
         let known: std::collections::HashMap<String, EventView> =
             self.events(&filter)?.into_iter().filter_map(|v| Some((v.event.source_uid.clone()?, v))).collect();
         let mut report = ImportReport {

@@ -4,7 +4,14 @@
 //! Rules that need the store (a username already taken, an organizer that exists) live in
 //! [`crate::profile`]; images are checked by [`crate::image`], which decodes them.
 
-use crate::model::{EventDetails, EventInput, IdentityInput, JoinMode, Place};
+use chrono::{DateTime, Datelike, Utc};
+use chrono_tz::Tz;
+
+use crate::model::{
+    Change, EventDetails, EventInput, Frequency, IdentityInput, JoinMode, MonthlyBy, OccurrenceChange, Place,
+    RepeatRule,
+};
+use crate::recurrence::{self, MAX_CHANGES, MAX_COUNT, MAX_EXTRA_STARTS, MAX_INTERVAL};
 use crate::{when, Error, Result};
 
 pub const MAX_USERNAME: usize = 30;
@@ -97,7 +104,109 @@ pub fn event(input: &EventInput) -> Result<EventDetails> {
         capacity: input.capacity,
         tags: tags(&input.tags)?,
         category: input.category,
+        repeat: input.repeat.as_ref().map(|rule| repeat(rule, starts_at, tz)).transpose()?,
+        extra_starts: extra_starts(&input.extra_starts, starts_at)?,
+        occurrence_changes: occurrence_changes(&input.occurrence_changes)?,
     })
+}
+
+/// A rule whose first occurrence is the event's start, so that the rule and the start never disagree
+/// (RFC 5545 leaves a rule out of step with its DTSTART undefined).
+fn repeat(rule: &RepeatRule, starts_at: DateTime<Utc>, tz: Tz) -> Result<RepeatRule> {
+    let first = starts_at.with_timezone(&tz).date_naive();
+    let mut rule = rule.clone();
+    if !(1..=MAX_INTERVAL).contains(&rule.interval) {
+        return Err(Error::invalid("repeat_interval", format!("must be between 1 and {MAX_INTERVAL}")));
+    }
+    if rule.frequency == Frequency::Weekly {
+        rule.weekdays.sort_by_key(|w| w.num_days_from_monday());
+        rule.weekdays.dedup();
+        if rule.weekdays.is_empty() {
+            rule.weekdays.push(first.weekday());
+        }
+        if !rule.weekdays.contains(&first.weekday()) {
+            return Err(Error::invalid(
+                "repeat_weekdays",
+                format!("the event starts on a {}: include that day", recurrence::weekday_name(first.weekday())),
+            ));
+        }
+    } else if !rule.weekdays.is_empty() {
+        return Err(Error::invalid("repeat_weekdays", "only weekly events repeat on chosen days of the week"));
+    }
+    match (rule.frequency, rule.monthly) {
+        (Frequency::Monthly, MonthlyBy::Weekday { nth }) => {
+            if nth == 0 || !(-5..=5).contains(&nth) {
+                return Err(Error::invalid("repeat_monthly", "counts weekdays from 1 to 5, or -1 (last) to -5"));
+            }
+            if recurrence::nth_weekday(first.year(), first.month(), nth, first.weekday()) != Some(first) {
+                return Err(Error::invalid(
+                    "repeat_monthly",
+                    format!(
+                        "the event starts on the {} {} of its month: repeat on that one",
+                        recurrence::ordinal(if recurrence::is_last_of_month(first) && nth < 0 {
+                            -1
+                        } else {
+                            recurrence::nth_of_month(first)
+                        }),
+                        recurrence::weekday_name(first.weekday())
+                    ),
+                ));
+            }
+        }
+        (Frequency::Monthly, MonthlyBy::Date) => {}
+        (_, _) => rule.monthly = MonthlyBy::Date,
+    }
+    match (rule.count, rule.until) {
+        (Some(_), Some(_)) => {
+            return Err(Error::invalid("repeat_count", "give an end date or a number of times, not both"));
+        }
+        (Some(count), None) if !(1..=MAX_COUNT).contains(&count) => {
+            return Err(Error::invalid("repeat_count", format!("must be between 1 and {MAX_COUNT}")));
+        }
+        (None, Some(until)) if until < first => {
+            return Err(Error::invalid("repeat_until", "comes before the first day of the event"));
+        }
+        (None, Some(until)) if until.year() > 2200 => {
+            return Err(Error::invalid("repeat_until", "must be before the year 2200"));
+        }
+        _ => {}
+    }
+    Ok(rule)
+}
+
+fn extra_starts(starts: &[DateTime<Utc>], first: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>> {
+    if starts.len() > MAX_EXTRA_STARTS {
+        return Err(Error::invalid("extra_starts", format!("at most {MAX_EXTRA_STARTS} further dates")));
+    }
+    let mut starts: Vec<DateTime<Utc>> = starts.iter().copied().filter(|s| *s != first).collect();
+    if starts.iter().any(|s| !(1900..=2200).contains(&s.year())) {
+        return Err(Error::invalid("extra_starts", "must be between the years 1900 and 2200"));
+    }
+    starts.sort();
+    starts.dedup();
+    Ok(starts)
+}
+
+fn occurrence_changes(changes: &[OccurrenceChange]) -> Result<Vec<OccurrenceChange>> {
+    if changes.len() > MAX_CHANGES {
+        return Err(Error::invalid("occurrence_changes", format!("at most {MAX_CHANGES} changed occurrences")));
+    }
+    let mut out: Vec<OccurrenceChange> = Vec::with_capacity(changes.len());
+    for change in changes {
+        if let Change::Moved { starts_at, ends_at } = change.change {
+            if ends_at <= starts_at {
+                return Err(Error::invalid("end", "the occurrence must end after it starts"));
+            }
+            if !(1900..=2200).contains(&starts_at.year()) {
+                return Err(Error::invalid("start", "must be between the years 1900 and 2200"));
+            }
+        }
+        // The last word on one occurrence wins.
+        out.retain(|c| c.original_start != change.original_start);
+        out.push(change.clone());
+    }
+    out.sort_by_key(|c| c.original_start);
+    Ok(out)
 }
 
 fn place(input: &EventInput) -> Result<Option<Place>> {
@@ -235,6 +344,48 @@ mod tests {
         assert!(matches!(err, Error::Invalid { field: "longitude", .. }));
         let err = event(&EventInput { latitude: Some(95.0), longitude: Some(4.0), ..form() }).expect_err("refused");
         assert!(matches!(err, Error::Invalid { field: "latitude", .. }));
+    }
+
+    #[test]
+    fn a_weekly_rule_must_include_the_first_day() {
+        let rule = RepeatRule {
+            frequency: Frequency::Weekly,
+            interval: 1,
+            weekdays: vec![chrono::Weekday::Mon],
+            monthly: MonthlyBy::Date,
+            until: None,
+            count: None,
+        };
+        // 2026-12-05 is a Saturday.
+        let err = event(&EventInput { repeat: Some(rule.clone()), ..form() }).expect_err("refused");
+        assert!(matches!(err, Error::Invalid { field: "repeat_weekdays", .. }), "{err}");
+        let rule = RepeatRule { weekdays: vec![], ..rule };
+        let details = event(&EventInput { repeat: Some(rule), ..form() }).expect("valid");
+        assert_eq!(details.repeat.expect("rule").weekdays, vec![chrono::Weekday::Sat]);
+    }
+
+    #[test]
+    fn a_monthly_rule_by_weekday_must_match_the_start_and_ends_are_checked() {
+        let rule = RepeatRule {
+            frequency: Frequency::Monthly,
+            interval: 1,
+            weekdays: vec![],
+            monthly: MonthlyBy::Weekday { nth: 2 },
+            until: None,
+            count: None,
+        };
+        // The first Saturday of December 2026.
+        let err = event(&EventInput { repeat: Some(rule.clone()), ..form() }).expect_err("refused");
+        assert!(matches!(err, Error::Invalid { field: "repeat_monthly", .. }), "{err}");
+        let ok = RepeatRule { monthly: MonthlyBy::Weekday { nth: 1 }, ..rule.clone() };
+        assert!(event(&EventInput { repeat: Some(ok.clone()), ..form() }).is_ok());
+        let both = RepeatRule { count: Some(3), until: chrono::NaiveDate::from_ymd_opt(2027, 1, 1), ..ok };
+        let err = event(&EventInput { repeat: Some(both), ..form() }).expect_err("refused");
+        assert!(matches!(err, Error::Invalid { field: "repeat_count", .. }), "{err}");
+        let early =
+            RepeatRule { monthly: MonthlyBy::Date, until: chrono::NaiveDate::from_ymd_opt(2026, 12, 4), ..rule };
+        let err = event(&EventInput { repeat: Some(early), ..form() }).expect_err("refused");
+        assert!(matches!(err, Error::Invalid { field: "repeat_until", .. }), "{err}");
     }
 
     #[test]

@@ -6,7 +6,10 @@ use automerge::{ActorId, AutoCommit};
 use chrono::{Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use rally_core::document::{self, Kind};
-use rally_core::model::{EventDetails, EventStatus, ImageChange, JoinMode, Place, Visibility};
+use rally_core::model::{
+    Change, EventDetails, EventStatus, Frequency, ImageChange, JoinMode, MonthlyBy, OccurrenceChange, Place,
+    RepeatRule, Visibility,
+};
 
 fn base() -> EventDetails {
     EventDetails {
@@ -27,6 +30,9 @@ fn base() -> EventDetails {
         capacity: None,
         tags: vec![],
         category: None,
+        repeat: None,
+        extra_starts: vec![],
+        occurrence_changes: vec![],
     }
 }
 
@@ -172,5 +178,100 @@ proptest! {
                 prop_assert_eq!(results[0].description.matches(marker.as_str()).count(), 1, "marker {} lost or doubled", marker);
             }
         }
+    }
+}
+
+/// What a replica does to one occurrence of a weekly event.
+#[derive(Debug, Clone)]
+enum OccurrenceEdit {
+    Cancel,
+    /// Move it by this many hours.
+    Move(i64),
+    Restore,
+}
+
+fn occurrence_edit() -> impl Strategy<Value = OccurrenceEdit> {
+    prop_oneof![Just(OccurrenceEdit::Cancel), (1i64..48).prop_map(OccurrenceEdit::Move), Just(OccurrenceEdit::Restore),]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Replicas cancel, move and restore occurrences of one weekly event apart (replica `r` the
+    /// occurrences `k` with `k % replicas == r`) while one of them also changes the title; merged in
+    /// any order they converge, and each replica's last word on each of its occurrences holds.
+    #[test]
+    fn occurrence_changes_made_apart_all_survive_a_merge(
+        replicas in 2usize..=3,
+        edits in prop::collection::vec(prop::collection::vec((0usize..12, occurrence_edit()), 1..10), 3),
+        merge_order in prop::collection::vec((0usize..3, 0usize..3), 1..8),
+    ) {
+        let now = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).single().expect("t");
+        let mut weekly = base();
+        weekly.repeat = Some(RepeatRule {
+            frequency: Frequency::Weekly, interval: 1, weekdays: vec![chrono::Weekday::Tue],
+            monthly: MonthlyBy::Date, until: None, count: Some(40),
+        });
+        let originals: Vec<_> = rally_core::recurrence::starts(&weekly).take(12).collect();
+        let mut origin = document::create(Kind::Event, now).expect("doc");
+        document::write_event(&mut origin, &weekly, &ImageChange::Keep, now).expect("write");
+        let saved = origin.save();
+        let mut docs: Vec<AutoCommit> = (0..replicas).map(|i| {
+            let mut doc = AutoCommit::load(&saved).expect("load");
+            doc.set_actor(ActorId::from(vec![i as u8 + 1; 16]));
+            doc
+        }).collect();
+        let mut expected: Vec<std::collections::BTreeMap<usize, Option<Change>>> = vec![Default::default(); replicas];
+        for (r, doc) in docs.iter_mut().enumerate() {
+            for (k, (n, e)) in edits[r].iter().enumerate() {
+                let n = n - n % replicas + r;
+                let Some(original) = originals.get(n).copied() else { continue };
+                let mut d = document::read_event(doc, "x").expect("read").details;
+                d.occurrence_changes.retain(|c| c.original_start != original);
+                let change = match e {
+                    OccurrenceEdit::Cancel => Some(Change::Cancelled),
+                    OccurrenceEdit::Move(h) => Some(Change::Moved {
+                        starts_at: original + Duration::hours(*h),
+                        ends_at: original + Duration::hours(*h + 2),
+                    }),
+                    OccurrenceEdit::Restore => None,
+                };
+                if let Some(change) = &change {
+                    d.occurrence_changes.push(OccurrenceChange { original_start: original, change: change.clone() });
+                    d.occurrence_changes.sort_by_key(|c| c.original_start);
+                }
+                if r == 0 {
+                    d.title = format!("Chorale {k}");
+                }
+                document::write_event(doc, &d, &ImageChange::Keep, now + Duration::minutes(k as i64)).expect("write");
+                expected[r].insert(n, change);
+            }
+        }
+        for (a, b) in merge_order {
+            let (a, b) = (a % replicas, b % replicas);
+            if a != b {
+                let mut other = docs[b].fork();
+                docs[a].merge(&mut other).expect("merge");
+            }
+        }
+        for a in 0..replicas {
+            for b in 0..replicas {
+                if a != b {
+                    let mut other = docs[b].fork();
+                    docs[a].merge(&mut other).expect("merge");
+                }
+            }
+        }
+        let results: Vec<EventDetails> = docs.iter().map(|d| document::read_event(d, "x").expect("read").details).collect();
+        for r in 1..replicas {
+            prop_assert_eq!(&results[r], &results[0], "replica {} diverged", r);
+        }
+        for owned in &expected {
+            for (n, change) in owned {
+                let found = results[0].occurrence_changes.iter().find(|c| c.original_start == originals[*n]);
+                prop_assert_eq!(found.map(|c| &c.change), change.as_ref(), "occurrence {}", n);
+            }
+        }
+        prop_assert!(results[0].repeat.is_some(), "the rule survives");
     }
 }

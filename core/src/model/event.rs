@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::ImageChange;
+use super::{ImageChange, Occurrence, OccurrenceChange, RepeatRule};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -133,6 +133,22 @@ pub struct EventDetails {
     pub capacity: Option<u32>,
     pub tags: Vec<String>,
     pub category: Option<Category>,
+    /// How it repeats, if it does. `starts_at`/`ends_at` are then its first occurrence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<RepeatRule>,
+    /// Further starts beside the rule's (iCalendar's RDATE), each as long as the first occurrence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_starts: Vec<DateTime<Utc>>,
+    /// Occurrences cancelled or moved, in order of their original start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub occurrence_changes: Vec<OccurrenceChange>,
+}
+
+impl EventDetails {
+    /// True for an event with more than one occurrence (a rule, or further starts).
+    pub fn repeats(&self) -> bool {
+        self.repeat.is_some() || !self.extra_starts.is_empty()
+    }
 }
 
 /// An event as stored: its details plus what the store knows about it.
@@ -160,6 +176,10 @@ pub struct EventView {
     /// The organizer's username, or "" if that identity is gone from this profile.
     pub organizer: String,
     pub url: String,
+    /// In listings, a repeating event appears once per occurrence: `event.details` then carries that
+    /// occurrence's times, and this says which occurrence it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurrence: Option<Occurrence>,
 }
 
 /// The event form as typed: times as text (RFC 3339, a local `YYYY-MM-DDTHH:MM` in `timezone`, or a
@@ -189,6 +209,9 @@ pub struct EventInput {
     pub capacity: Option<u32>,
     pub tags: Vec<String>,
     pub category: Option<Category>,
+    pub repeat: Option<RepeatRule>,
+    pub extra_starts: Vec<DateTime<Utc>>,
+    pub occurrence_changes: Vec<OccurrenceChange>,
     pub picture: ImageChange,
 }
 
@@ -219,6 +242,9 @@ impl EventInput {
             capacity: d.capacity,
             tags: d.tags.clone(),
             category: d.category,
+            repeat: d.repeat.clone(),
+            extra_starts: d.extra_starts.clone(),
+            occurrence_changes: d.occurrence_changes.clone(),
             picture: ImageChange::Keep,
         }
     }
@@ -245,6 +271,9 @@ pub struct EventFilter {
     /// Newest first (for "past" lists).
     pub descending: bool,
     pub limit: Option<u32>,
+    /// One row per event, a repeating one at its first occurrence (drafts, exports), instead of one
+    /// row per occurrence in the range.
+    pub series: bool,
 }
 
 /// Which events an export holds.

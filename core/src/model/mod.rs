@@ -5,6 +5,7 @@ mod account;
 mod error_body;
 mod event;
 mod identity;
+mod recurrence;
 mod sync_status;
 
 pub use account::{
@@ -16,6 +17,7 @@ pub use event::{
     ExportSelection, ImportReport, ImportedEvent, JoinMode, Place, ShareLink, SkippedEvent, Visibility,
 };
 pub use identity::{Identity, IdentityInput, ImageChange};
+pub use recurrence::{Change, Frequency, MonthlyBy, Occurrence, OccurrenceChange, OccurrenceEdit, RepeatRule};
 pub use sync_status::{SyncState, SyncStatus};
 
 /// The automerge-repo URL of a document id, so that any automerge-repo client can find it.

@@ -5,11 +5,13 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::StoredDoc;
 use crate::document::{self, Kind};
-use crate::model::{DraftFilter, Event, EventFilter, EventView, Identity};
+use crate::model::{DraftFilter, Event, EventFilter, EventStatus, EventView, Identity};
+use crate::recurrence;
 use crate::{Error, Result};
 
-/// 2: events carry their sequence. 3: and the UID they were imported with.
-pub const INDEX_VERSION: i64 = 3;
+/// 2: events carry their sequence. 3: and the UID they were imported with. 4: repeating events, with
+/// the span their occurrences may cover.
+pub const INDEX_VERSION: i64 = 4;
 
 const SCHEMA: &str = "
     DROP TABLE IF EXISTS identity_index;
@@ -27,9 +29,13 @@ const SCHEMA: &str = "
         starts_at INTEGER NOT NULL,
         ends_at INTEGER NOT NULL,
         draft INTEGER NOT NULL,
-        event_json TEXT NOT NULL
+        event_json TEXT NOT NULL,
+        -- Repeating events: the earliest start and latest end (NULL: no end) any occurrence may have.
+        series_from INTEGER,
+        series_until INTEGER
     );
     CREATE INDEX event_index_starts ON event_index (starts_at);
+    CREATE INDEX event_index_series ON event_index (series_from) WHERE series_from IS NOT NULL;
     CREATE INDEX event_index_organizer ON event_index (organizer_id, starts_at);
     CREATE INDEX event_index_draft ON event_index (draft, starts_at);
     CREATE VIRTUAL TABLE event_search USING fts5 (
@@ -106,11 +112,18 @@ fn remove_identity(conn: &Connection, id: &str) -> Result<()> {
 
 fn put_event(conn: &Connection, event: &Event) -> Result<()> {
     let d = &event.details;
+    let (series_from, series_until) = if d.repeats() {
+        let (from, until) = recurrence::bounds(d);
+        (Some(from.timestamp_millis()), until.map(|u| u.timestamp_millis()))
+    } else {
+        (None, None)
+    };
     let rowid: i64 = conn.query_row(
-        "INSERT INTO event_index (id, organizer_id, starts_at, ends_at, draft, event_json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO event_index (id, organizer_id, starts_at, ends_at, draft, event_json, series_from, series_until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (id) DO UPDATE SET organizer_id = excluded.organizer_id, starts_at = excluded.starts_at,
-             ends_at = excluded.ends_at, draft = excluded.draft, event_json = excluded.event_json
+             ends_at = excluded.ends_at, draft = excluded.draft, event_json = excluded.event_json,
+             series_from = excluded.series_from, series_until = excluded.series_until
          RETURNING rowid",
         params![
             event.id,
@@ -118,7 +131,9 @@ fn put_event(conn: &Connection, event: &Event) -> Result<()> {
             d.starts_at.timestamp_millis(),
             d.ends_at.timestamp_millis(),
             d.draft,
-            to_json(event)?
+            to_json(event)?,
+            series_from,
+            series_until
         ],
         |r| r.get(0),
     )?;
@@ -172,7 +187,7 @@ fn view(row: &Row<'_>) -> rusqlite::Result<(String, String)> {
 fn to_view((json, organizer): (String, String)) -> Result<EventView> {
     let event: Event = from_json(&json)?;
     let url = crate::model::document_url(&event.id);
-    Ok(EventView { event, organizer, url })
+    Ok(EventView { event, organizer, url, occurrence: None })
 }
 
 pub(crate) fn event(conn: &Connection, id: &str) -> Result<Option<EventView>> {
@@ -180,22 +195,84 @@ pub(crate) fn event(conn: &Connection, id: &str) -> Result<Option<EventView>> {
     row.map(to_view).transpose()
 }
 
-/// Events that overlap `[from, to)`. Overlap is `starts_at < to AND ends_at > from`; the lower bound on
-/// `starts_at` (from minus the longest event) lets SQLite walk the start index over a narrow range.
+/// Events that overlap `[from, to)`, a repeating one once per occurrence (unless `filter.series`).
 pub(crate) fn events(conn: &Connection, filter: &EventFilter) -> Result<Vec<EventView>> {
+    if filter.series {
+        return query(conn, filter, Rows::Series);
+    }
+    let mut views = query(conn, filter, Rows::Single)?;
+    for series in query(conn, filter, Rows::Repeating)? {
+        // Bounded by the range's end, the whole range is needed (a "past" list wants the last ones).
+        let cap = if filter.to.is_some() { usize::MAX } else { recurrence::LISTING_CAP };
+        let cap = filter.limit.filter(|_| !filter.descending).map_or(cap, |l| cap.min(l as usize));
+        for occurrence in recurrence::occurrences(&series.event.details, filter.from, filter.to, cap) {
+            let mut view = series.clone();
+            view.event.details.starts_at = occurrence.starts_at;
+            view.event.details.ends_at = occurrence.ends_at;
+            if occurrence.cancelled {
+                view.event.details.status = EventStatus::Cancelled;
+            }
+            view.occurrence = Some(occurrence);
+            views.push(view);
+        }
+    }
+    views.sort_by(|a, b| {
+        let key = |v: &EventView| (v.event.details.starts_at, v.event.id.clone());
+        if filter.descending {
+            key(b).cmp(&key(a))
+        } else {
+            key(a).cmp(&key(b))
+        }
+    });
+    if let Some(limit) = filter.limit {
+        views.truncate(limit as usize);
+    }
+    Ok(views)
+}
+
+/// Which rows a query reads: events that do not repeat (by their times), repeating ones (by the span
+/// of their occurrences), or every event once (by its first occurrence).
+#[derive(Clone, Copy, PartialEq)]
+enum Rows {
+    Single,
+    Repeating,
+    Series,
+}
+
+/// Overlap is `starts_at < to AND ends_at > from`; the lower bound on `starts_at` (from minus the
+/// longest event) lets SQLite walk the start index over a narrow range.
+fn query(conn: &Connection, filter: &EventFilter, rows: Rows) -> Result<Vec<EventView>> {
     let mut sql = format!("SELECT {VIEW_COLUMNS} WHERE 1 = 1");
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
-    if let Some(from) = filter.from {
-        let from = from.timestamp_millis();
-        sql.push_str(
-            " AND e.ends_at > ? AND e.starts_at >= ? - (SELECT coalesce(max(ends_at - starts_at), 0) FROM event_index)",
-        );
-        args.push(from.into());
-        args.push(from.into());
-    }
-    if let Some(to) = filter.to {
-        sql.push_str(" AND e.starts_at < ?");
-        args.push(to.timestamp_millis().into());
+    match rows {
+        Rows::Single | Rows::Series => {
+            if rows == Rows::Single {
+                sql.push_str(" AND e.series_from IS NULL");
+            }
+            if let Some(from) = filter.from {
+                let from = from.timestamp_millis();
+                sql.push_str(
+                    " AND e.ends_at > ? AND e.starts_at >= ? - (SELECT coalesce(max(ends_at - starts_at), 0) FROM event_index)",
+                );
+                args.push(from.into());
+                args.push(from.into());
+            }
+            if let Some(to) = filter.to {
+                sql.push_str(" AND e.starts_at < ?");
+                args.push(to.timestamp_millis().into());
+            }
+        }
+        Rows::Repeating => {
+            sql.push_str(" AND e.series_from IS NOT NULL");
+            if let Some(from) = filter.from {
+                sql.push_str(" AND (e.series_until IS NULL OR e.series_until > ?)");
+                args.push(from.timestamp_millis().into());
+            }
+            if let Some(to) = filter.to {
+                sql.push_str(" AND e.series_from < ?");
+                args.push(to.timestamp_millis().into());
+            }
+        }
     }
     match filter.drafts {
         DraftFilter::Include => {}
@@ -206,10 +283,16 @@ pub(crate) fn events(conn: &Connection, filter: &EventFilter) -> Result<Vec<Even
         sql.push_str(" AND e.organizer_id = ?");
         args.push(organizer.clone().into());
     }
-    sql.push_str(if filter.descending { " ORDER BY e.starts_at DESC, e.id" } else { " ORDER BY e.starts_at, e.id" });
-    if let Some(limit) = filter.limit {
-        sql.push_str(" LIMIT ?");
-        args.push(i64::from(limit).into());
+    if rows != Rows::Repeating {
+        sql.push_str(if filter.descending {
+            " ORDER BY e.starts_at DESC, e.id"
+        } else {
+            " ORDER BY e.starts_at, e.id"
+        });
+        if let Some(limit) = filter.limit {
+            sql.push_str(" LIMIT ?");
+            args.push(i64::from(limit).into());
+        }
     }
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), view)?;
