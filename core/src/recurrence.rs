@@ -25,6 +25,11 @@ pub const MAX_CHANGES: usize = 2_000;
 pub const LISTING_CAP: usize = 1_000;
 /// Rules stop here at the latest: the last year an event may be in.
 const LAST_YEAR: i32 = 2200;
+/// Where a rule with no end stops, for whoever needs a span (a VTIMEZONE, an index).
+pub const OPEN_END: DateTime<Utc> = match NaiveDate::from_ymd_opt(LAST_YEAR + 1, 1, 1) {
+    Some(day) => day.and_time(NaiveTime::MIN).and_utc(),
+    None => DateTime::<Utc>::MAX_UTC,
+};
 
 /// The day of the `nth` `weekday` of a month (negative: counted from the end), if the month has one.
 pub fn nth_weekday(year: i32, month: u32, nth: i8, weekday: Weekday) -> Option<NaiveDate> {

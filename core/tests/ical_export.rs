@@ -2,6 +2,8 @@
 //! installed by scripts/install-deps.sh), and each of them reads back the instants the events hold:
 //! zones east and west of UTC, a half-hour zone, daylight-saving changes inside an event, UTC, all-day
 //! and multi-day events, non-ASCII text, long folded lines, commas, semicolons and newlines in text.
+//! Repeating events expand, in four of the parsers' own recurrence engines, to the occurrences Rally
+//! lists: rules with and without an end, across daylight-saving changes, with cancelled and moved ones.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,7 +12,10 @@ use std::process::Command;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use rally_core::ical::{calendar, uid, CalendarMeta, IcsEvent};
-use rally_core::model::{Event, EventDetails, EventStatus, JoinMode, Place, Visibility};
+use rally_core::model::{
+    Change, Event, EventDetails, EventStatus, Frequency, JoinMode, MonthlyBy, OccurrenceChange, Place, RepeatRule,
+    Visibility,
+};
 
 fn validators_home() -> PathBuf {
     let home = std::env::var_os("ICAL_VALIDATORS_HOME")
@@ -241,4 +246,170 @@ fn a_feed_is_the_same_bytes_until_an_event_changes() {
     let text = calendar(&items2, &meta);
     assert_ne!(calendar(&items, &meta), text);
     assert!(text.contains("SEQUENCE:2\r\n") && text.contains("LAST-MODIFIED:20300203T041006Z\r\n"), "{text}");
+}
+
+fn rule(frequency: Frequency) -> RepeatRule {
+    RepeatRule { frequency, interval: 1, weekdays: vec![], monthly: MonthlyBy::Date, until: None, count: None }
+}
+
+fn repeating() -> Vec<Event> {
+    let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("date");
+    let mut choir = event(
+        11,
+        "Paris, every other Tuesday and Thursday",
+        "Europe/Paris",
+        local("Europe/Paris", 2031, 3, 4, 19, 0),
+        local("Europe/Paris", 2031, 3, 4, 21, 0),
+        false,
+    );
+    choir.details.repeat = Some(RepeatRule {
+        interval: 2,
+        weekdays: vec![chrono::Weekday::Tue, chrono::Weekday::Thu],
+        until: Some(d(2031, 12, 18)),
+        ..rule(Frequency::Weekly)
+    });
+    let starts: Vec<DateTime<Utc>> = rally_core::recurrence::starts(&choir.details).take(5).collect();
+    choir.details.occurrence_changes = vec![
+        OccurrenceChange { original_start: starts[2], change: Change::Cancelled },
+        OccurrenceChange {
+            original_start: starts[4],
+            change: Change::Moved {
+                starts_at: starts[4] + chrono::Duration::hours(25),
+                ends_at: starts[4] + chrono::Duration::hours(28),
+            },
+        },
+    ];
+    let mut last_friday = event(
+        12,
+        "Los Angeles, last Friday of the month",
+        "America/Los_Angeles",
+        local("America/Los_Angeles", 2031, 1, 31, 18, 0),
+        local("America/Los_Angeles", 2031, 1, 31, 20, 0),
+        false,
+    );
+    last_friday.details.repeat =
+        Some(RepeatRule { monthly: MonthlyBy::Weekday { nth: -1 }, count: Some(14), ..rule(Frequency::Monthly) });
+    let mut camp = all_day(13, "Berlin, ten days", "Europe/Berlin", d(2031, 7, 1), 1);
+    camp.details.repeat = Some(RepeatRule { count: Some(10), ..rule(Frequency::Daily) });
+    let fourth = rally_core::recurrence::starts(&camp.details).nth(3).expect("a fourth day");
+    camp.details.occurrence_changes = vec![OccurrenceChange { original_start: fourth, change: Change::Cancelled }];
+    let mut yearly = event(
+        14,
+        "Sydney, every year, no end",
+        "Australia/Sydney",
+        local("Australia/Sydney", 2031, 4, 10, 10, 0),
+        local("Australia/Sydney", 2031, 4, 10, 12, 0),
+        false,
+    );
+    yearly.details.repeat = Some(rule(Frequency::Yearly));
+    let mut mondays = event(
+        15,
+        "Paris, every Monday, no end",
+        "Europe/Paris",
+        local("Europe/Paris", 2031, 1, 6, 9, 0),
+        local("Europe/Paris", 2031, 1, 6, 10, 0),
+        false,
+    );
+    mondays.details.repeat = Some(rule(Frequency::Weekly));
+    let mut dates = event(
+        16,
+        "UTC, on three dates",
+        "UTC",
+        Utc.with_ymd_and_hms(2031, 2, 1, 12, 0, 0).single().expect("t"),
+        Utc.with_ymd_and_hms(2031, 2, 1, 13, 0, 0).single().expect("t"),
+        false,
+    );
+    dates.details.extra_starts = vec![
+        Utc.with_ymd_and_hms(2031, 5, 9, 12, 0, 0).single().expect("t"),
+        Utc.with_ymd_and_hms(2031, 9, 12, 18, 0, 0).single().expect("t"),
+    ];
+    let mut tokyo = event(
+        17,
+        "Tokyo, every 31st",
+        "Asia/Tokyo",
+        local("Asia/Tokyo", 2031, 1, 31, 8, 0),
+        local("Asia/Tokyo", 2031, 1, 31, 9, 0),
+        false,
+    );
+    tokyo.details.repeat = Some(rule(Frequency::Monthly));
+    vec![choir, last_friday, camp, yearly, mondays, dates, tokyo]
+}
+
+/// Every occurrence a parser expands, as "UID START END" lines, sorted.
+fn occurrence_lines(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn repeating_events_expand_to_the_same_occurrences_in_four_parsers() {
+    let home = validators_home();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let events = repeating();
+    let items: Vec<IcsEvent> = events.iter().map(|event| IcsEvent { event, page_url: None }).collect();
+    let path = dir.path().join("repeating.ics");
+    std::fs::write(&path, calendar(&items, &CalendarMeta::default())).expect("write");
+    let report =
+        run(Command::new("bash").arg(home.join("suite/run_all.sh")).arg(&path).env("LIBICAL_ARGS", "--no-itip"));
+    eprintln!("{report}");
+
+    let (from, to) = (NaiveDate::from_ymd_opt(2031, 1, 1).expect("d"), NaiveDate::from_ymd_opt(2037, 1, 1).expect("d"));
+    let at = |d: NaiveDate| d.and_hms_opt(0, 0, 0).expect("t").and_utc();
+    let mut want = Vec::new();
+    for e in &events {
+        let d = &e.details;
+        let tz: Tz = d.timezone.parse().expect("zone");
+        for o in rally_core::recurrence::occurrences(d, Some(at(from)), Some(at(to)), usize::MAX) {
+            if o.cancelled || o.starts_at < at(from) || o.starts_at >= at(to) {
+                continue;
+            }
+            let stamp = |t: DateTime<Utc>| {
+                if d.all_day {
+                    format!("{}D", at(t.with_timezone(&tz).date_naive()).timestamp())
+                } else {
+                    t.timestamp().to_string()
+                }
+            };
+            want.push(format!("{} {} {}", uid(&e.id), stamp(o.starts_at), stamp(o.ends_at)));
+        }
+    }
+    want.sort();
+    assert!(want.len() > 400, "a fair number of occurrences: {}", want.len());
+
+    let python = home.join("venv/bin/python");
+    let script = home.join("suite/readback.py");
+    let (a, b) = (from.to_string(), to.to_string());
+    let node = Command::new("node")
+        .arg(home.join("node/readback.mjs"))
+        .args(["icaljs-occurrences", &a, &b])
+        .arg(&path)
+        .env("NODE_PATH", home.join("node/node_modules"))
+        .output();
+    let outputs = [
+        ("recurring_ical_events", run(Command::new(&python).arg(&script).args(["occurrences", &a, &b]).arg(&path))),
+        ("vobject", run(Command::new(&python).arg(&script).args(["vobject-occurrences", &a, &b]).arg(&path))),
+        ("ical.js", {
+            let out = node.expect("node");
+            assert!(out.status.success(), "ical.js: {}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8_lossy(&out.stdout).to_string()
+        }),
+        (
+            "libical",
+            run(Command::new(home.join("libical_readback"))
+                .args(["occurrences", &from.format("%Y%m%d").to_string(), &to.format("%Y%m%d").to_string()])
+                .arg(&path)),
+        ),
+    ];
+    for (parser, text) in outputs {
+        let got = occurrence_lines(&text);
+        let missing: Vec<&String> = want.iter().filter(|w| !got.contains(w)).take(5).collect();
+        let extra: Vec<&String> = got.iter().filter(|g| !want.contains(g)).take(5).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty() && got.len() == want.len(),
+            "{parser}: {} occurrences, Rally lists {}; missing {missing:?}, extra {extra:?}",
+            got.len(),
+            want.len()
+        );
+    }
 }

@@ -1,12 +1,39 @@
 // Reads an .ics back with ical.js or node-ical; prints, per VEVENT, "UID START END" as UTC epoch
 // seconds (dates: midnight UTC of the date, with a D suffix). usage: node readback.mjs icaljs|nodeical FILE
+// or node readback.mjs icaljs-occurrences FROM TO FILE: every occurrence starting in [FROM, TO) (dates
+// YYYY-MM-DD), expanded by ical.js itself, RECURRENCE-ID overrides related to their event.
 import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 const require = createRequire(import.meta.url)
-const [which, path] = process.argv.slice(2)
+const args = process.argv.slice(2)
+const [which, path] = [args[0], args[args.length - 1]]
 const text = readFileSync(path, "utf8")
 const dateOnly = (y, m, d) => `${Date.UTC(y, m, d) / 1000}D`
-if (which === "icaljs") {
+if (which === "icaljs-occurrences") {
+  const ICAL = require("ical.js")
+  const [from, to] = [args[1], args[2]].map(d => ICAL.Time.fromDateString(d))
+  const cal = new ICAL.Component(ICAL.parse(text))
+  for (const vtz of cal.getAllSubcomponents("vtimezone")) ICAL.TimezoneService.register(new ICAL.Timezone(vtz))
+  const t = v => v.isDate ? dateOnly(v.year, v.month - 1, v.day) : String(v.toUnixTime())
+  const day = v => ICAL.Time.fromData({ year: v.year, month: v.month, day: v.day, isDate: true })
+  // A day in [from, to), or an instant between those days' UTC midnights.
+  const within = v => v.isDate ? day(v).compare(from) >= 0 && day(v).compare(to) < 0
+    : v.toUnixTime() >= from.toUnixTime() && v.toUnixTime() < to.toUnixTime()
+  const events = cal.getAllSubcomponents("vevent").map(ve => new ICAL.Event(ve))
+  for (const ev of events.filter(e => !e.isRecurrenceException())) {
+    for (const ex of events.filter(e => e.isRecurrenceException() && e.uid === ev.uid)) ev.relateException(ex)
+    if (!ev.isRecurring()) {
+      if (within(ev.startDate)) console.log(ev.uid, t(ev.startDate), t(ev.endDate))
+      continue
+    }
+    const it = ev.iterator()
+    for (let next = it.next(); next; next = it.next()) {
+      const o = ev.getOccurrenceDetails(next)
+      if (day(next).compare(to) > 0 && day(o.startDate).compare(to) > 0) break
+      if (within(o.startDate)) console.log(ev.uid, t(o.startDate), t(o.endDate))
+    }
+  }
+} else if (which === "icaljs") {
   const ICAL = require("ical.js")
   const cal = new ICAL.Component(ICAL.parse(text))
   for (const vtz of cal.getAllSubcomponents("vtimezone")) ICAL.TimezoneService.register(new ICAL.Timezone(vtz))

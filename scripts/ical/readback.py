@@ -4,7 +4,11 @@ UID START END, both as UTC epoch seconds (dates: midnight UTC of the date, marke
 usage: readback.py icalendar|vobject FILE
        readback.py count FILE   (python icalendar's count of VEVENTs, or ERROR and why)
        readback.py starts FILE  (per VEVENT: "UID START", or "RECURRING UID" for RRULE/RDATE/RECURRENCE-ID;
-                                 floating times in the calendar's X-WR-TIMEZONE, else UTC)"""
+                                 floating times in the calendar's X-WR-TIMEZONE, else UTC)
+       readback.py occurrences FROM TO FILE   (recurring_ical_events: every occurrence starting in
+                                 [FROM, TO), dates YYYY-MM-DD, as "UID START END"; floating times as above)
+       readback.py vobject-occurrences FROM TO FILE   (the same with vobject's rruleset (dateutil);
+                                 RECURRENCE-ID overrides replace the occurrence they name)"""
 import sys, datetime as dt
 
 def out(uid, start, end):
@@ -16,8 +20,74 @@ def out(uid, start, end):
         return str(int(dt.datetime(v.year, v.month, v.day, tzinfo=dt.timezone.utc).timestamp())) + "D"
     print(uid, f(start), f(end))
 
-which, path = sys.argv[1], sys.argv[2]
+which, path = sys.argv[1], sys.argv[-1]
 raw = open(path, "rb").read()
+
+def floating_zone(cal):
+    import zoneinfo
+    wr = cal.get("X-WR-TIMEZONE")
+    if wr:
+        try: return zoneinfo.ZoneInfo(str(wr))
+        except Exception: pass
+    return dt.timezone.utc
+
+def window():
+    a, b = (dt.date.fromisoformat(x) for x in sys.argv[2:4])
+    return a, b
+
+def starts_within(v, a, b):
+    """A date in [a, b), or an instant in [a, b) read as UTC midnights."""
+    if isinstance(v, dt.datetime):
+        utc = lambda d: dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc)
+        return utc(a) <= v < utc(b)
+    return a <= v < b
+
+if which == "occurrences":
+    import icalendar, recurring_ical_events
+    a, b = window()
+    for cal in icalendar.Calendar.from_ical(raw, multiple=True):
+        floating = floating_zone(cal)
+        def fix(v):
+            return v.replace(tzinfo=floating) if isinstance(v, dt.datetime) and v.tzinfo is None else v
+        margin = dt.timedelta(days=2)
+        for ev in recurring_ical_events.of(cal).between(a - margin, b + margin):
+            start = fix(ev.decoded("DTSTART"))
+            if starts_within(start, a, b):
+                out(str(ev["UID"]), start, fix(ev.decoded("DTEND")))
+    sys.exit(0)
+if which == "vobject-occurrences":
+    import vobject
+    a, b = window()
+    cal = vobject.readOne(raw.decode("utf-8"))
+    overrides = {}
+    for ev in cal.vevent_list:
+        if hasattr(ev, "recurrence_id"):
+            overrides[(ev.uid.value, ev.recurrence_id.value)] = ev
+    for ev in cal.vevent_list:
+        if hasattr(ev, "recurrence_id"):
+            continue
+        start, end = ev.dtstart.value, ev.dtend.value
+        length = end - start
+        rules = ev.getrruleset(addRDate=True)
+        if rules is None:
+            starts = [start]
+        else:
+            # A window two days wider each side (dateutil's datetimes carry the start's zone).
+            lo, hi = (dt.datetime(d.year, d.month, d.day) for d in (a - dt.timedelta(days=2), b + dt.timedelta(days=2)))
+            if isinstance(start, dt.datetime) and start.tzinfo is not None:
+                lo, hi = lo.replace(tzinfo=dt.timezone.utc), hi.replace(tzinfo=dt.timezone.utc)
+            starts = rules.between(lo, hi, inc=True)
+        for s in starts:
+            if not isinstance(start, dt.datetime):
+                s = s.date() if isinstance(s, dt.datetime) else s
+            o = overrides.get((ev.uid.value, s))
+            if o is not None:
+                s, e = o.dtstart.value, o.dtend.value
+            else:
+                e = s + length
+            if starts_within(s, a, b):
+                out(ev.uid.value, s, e)
+    sys.exit(0)
 if which == "starts":
     import icalendar, zoneinfo
     try:

@@ -3,14 +3,15 @@
 //! Stable by construction: the same events give the same bytes (DTSTAMP and LAST-MODIFIED are the
 //! event's last change, never "now"), so a feed changes only when an event does.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use chrono_tz::Tz;
 
 use super::lines::{escape_text, push_line};
 use super::zones::{local_stamp, push_vtimezone};
-use crate::model::{Event, EventStatus, Visibility};
+use crate::model::{Change, Event, EventStatus, Frequency, MonthlyBy, RepeatRule, Visibility};
+use crate::recurrence;
 
 pub const PRODID: &str = "-//Rally//Rally events//EN";
 
@@ -55,9 +56,12 @@ fn zone_of(event: &Event) -> Option<Tz> {
     (!event.details.all_day && !matches!(tz.name(), "UTC" | "Etc/UTC" | "Etc/UCT" | "Etc/Zulu")).then_some(tz)
 }
 
-/// The zone an event is written in, with the span it covers; `None` for all-day and UTC events.
+/// The zone an event is written in, with the span its occurrences cover (to the year 2200 for one
+/// that repeats with no end); `None` for all-day and UTC events.
 pub fn zone_span(event: &Event) -> Option<(Tz, DateTime<Utc>, DateTime<Utc>)> {
-    zone_of(event).map(|tz| (tz, event.details.starts_at, event.details.ends_at))
+    let tz = zone_of(event)?;
+    let (from, to) = recurrence::bounds(&event.details);
+    Some((tz, from, to.unwrap_or(recurrence::OPEN_END)))
 }
 
 /// One VEVENT, as it appears in any calendar that holds the event.
@@ -111,32 +115,157 @@ pub fn assemble<'a>(
     out
 }
 
+/// How an event's instants are written: as days, as local times in its zone, or in UTC. DTSTART,
+/// DTEND, RDATE, EXDATE and RECURRENCE-ID all use the same form, as RFC 5545 asks.
+#[derive(Clone, Copy)]
+enum Form {
+    Days(Tz),
+    Zoned(Tz),
+    Utc,
+}
+
+impl Form {
+    fn of(event: &Event) -> Form {
+        match zone_of(event) {
+            _ if event.details.all_day => Form::Days(event.details.timezone.parse().unwrap_or(Tz::UTC)),
+            Some(tz) => Form::Zoned(tz),
+            None => Form::Utc,
+        }
+    }
+
+    /// `NAME;PARAMS:value` for one or more instants.
+    fn line(self, name: &str, instants: &[DateTime<Utc>]) -> String {
+        let values: Vec<String> = instants
+            .iter()
+            .map(|t| match self {
+                Form::Days(tz) => t.with_timezone(&tz).date_naive().format("%Y%m%d").to_string(),
+                Form::Zoned(tz) => local_stamp(t.with_timezone(&tz).naive_local()),
+                Form::Utc => utc_stamp(*t),
+            })
+            .collect();
+        match self {
+            Form::Days(_) => format!("{name};VALUE=DATE:{}", values.join(",")),
+            Form::Zoned(tz) => format!("{name};TZID={}:{}", tz.name(), values.join(",")),
+            Form::Utc => format!("{name}:{}", values.join(",")),
+        }
+    }
+
+    fn push_times(self, out: &mut String, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) {
+        if let Form::Days(tz) = self {
+            // DTEND is exclusive: the day after the last, which is what `ends_at` holds.
+            let first = starts_at.with_timezone(&tz).date_naive();
+            let after = ends_at.with_timezone(&tz).date_naive().max(first.succ_opt().unwrap_or(first));
+            push_line(out, &format!("DTSTART;VALUE=DATE:{}", first.format("%Y%m%d")));
+            push_line(out, &format!("DTEND;VALUE=DATE:{}", after.format("%Y%m%d")));
+            // Days have no zone in iCalendar; Rally's own import reads back the one they are shown in.
+            push_line(out, &format!("X-RALLY-TZID:{}", tz.name()));
+        } else {
+            push_line(out, &self.line("DTSTART", &[starts_at]));
+            push_line(out, &self.line("DTEND", &[ends_at]));
+        }
+    }
+}
+
+/// `FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH;UNTIL=…`. UNTIL is a day for all-day events, else the UTC
+/// instant of the last day's occurrence (RFC 5545: UTC whenever DTSTART has a zone).
+fn rrule(event: &Event, rule: &RepeatRule) -> String {
+    let d = &event.details;
+    let code = |w: chrono::Weekday| w.to_string().to_uppercase()[..2].to_string();
+    let mut parts = vec![format!(
+        "FREQ={}",
+        match rule.frequency {
+            Frequency::Daily => "DAILY",
+            Frequency::Weekly => "WEEKLY",
+            Frequency::Monthly => "MONTHLY",
+            Frequency::Yearly => "YEARLY",
+        }
+    )];
+    if rule.interval > 1 {
+        parts.push(format!("INTERVAL={}", rule.interval));
+    }
+    if rule.frequency == Frequency::Weekly && !rule.weekdays.is_empty() {
+        parts.push(format!("BYDAY={}", rule.weekdays.iter().map(|w| code(*w)).collect::<Vec<_>>().join(",")));
+        if rule.interval > 1 {
+            parts.push("WKST=MO".into());
+        }
+    }
+    if let (Frequency::Monthly, MonthlyBy::Weekday { nth }) = (rule.frequency, rule.monthly) {
+        let tz: Tz = d.timezone.parse().unwrap_or(Tz::UTC);
+        parts.push(format!("BYDAY={nth}{}", code(d.starts_at.with_timezone(&tz).weekday())));
+    }
+    if let Some(count) = rule.count {
+        parts.push(format!("COUNT={count}"));
+    }
+    if let Some(until) = rule.until {
+        parts.push(match Form::of(event) {
+            Form::Days(_) => format!("UNTIL={}", until.format("%Y%m%d")),
+            Form::Zoned(tz) => {
+                let time = d.starts_at.with_timezone(&tz).time();
+                format!("UNTIL={}", utc_stamp(recurrence::local_instant(tz, until, time)))
+            }
+            Form::Utc => format!("UNTIL={}", utc_stamp(until.and_time(d.starts_at.time()).and_utc())),
+        });
+    }
+    parts.join(";")
+}
+
 fn push_vevent(out: &mut String, e: &IcsEvent) {
     let (event, d) = (e.event, &e.event.details);
+    let form = Form::of(event);
     push_line(out, "BEGIN:VEVENT");
+    push_stamps(out, event);
+    form.push_times(out, d.starts_at, d.ends_at);
+    let mut moved = Vec::new();
+    if d.repeats() {
+        match &d.repeat {
+            Some(rule) => push_line(out, &format!("RRULE:{}", rrule(event, rule))),
+            // Further dates alone: a rule that gives the start once, as Google Calendar writes it,
+            // because ical.js (Thunderbird) drops DTSTART from a set made of RDATEs only.
+            None => push_line(out, "RRULE:FREQ=DAILY;COUNT=1"),
+        }
+        if !d.extra_starts.is_empty() {
+            push_line(out, &form.line("RDATE", &d.extra_starts));
+        }
+        // Only changes of occurrences the rule still gives: a rule edited since may have left some.
+        let latest = d.occurrence_changes.iter().map(|c| c.original_start).max();
+        let originals: HashSet<DateTime<Utc>> = match latest {
+            Some(latest) => recurrence::starts(d).take_while(|s| *s <= latest).collect(),
+            None => HashSet::new(),
+        };
+        let mut cancelled = Vec::new();
+        for c in d.occurrence_changes.iter().filter(|c| originals.contains(&c.original_start)) {
+            match c.change {
+                Change::Cancelled => cancelled.push(c.original_start),
+                Change::Moved { starts_at, ends_at } => moved.push((c.original_start, starts_at, ends_at)),
+            }
+        }
+        if !cancelled.is_empty() {
+            push_line(out, &form.line("EXDATE", &cancelled));
+        }
+    }
+    push_body(out, e);
+    push_line(out, "END:VEVENT");
+    // A moved occurrence is a VEVENT of its own, with the same UID and the start it had by the rule.
+    for (original, starts_at, ends_at) in moved {
+        push_line(out, "BEGIN:VEVENT");
+        push_stamps(out, event);
+        push_line(out, &form.line("RECURRENCE-ID", &[original]));
+        form.push_times(out, starts_at, ends_at);
+        push_body(out, e);
+        push_line(out, "END:VEVENT");
+    }
+}
+
+fn push_stamps(out: &mut String, event: &Event) {
     push_line(out, &format!("UID:{}", uid(&event.id)));
     push_line(out, &format!("DTSTAMP:{}", utc_stamp(event.updated_at)));
     push_line(out, &format!("CREATED:{}", utc_stamp(event.created_at)));
     push_line(out, &format!("LAST-MODIFIED:{}", utc_stamp(event.updated_at)));
     push_line(out, &format!("SEQUENCE:{}", event.sequence));
-    let tz: Option<Tz> = d.timezone.parse().ok();
-    if d.all_day {
-        let tz = tz.unwrap_or(Tz::UTC);
-        let first = d.starts_at.with_timezone(&tz).date_naive();
-        // DTEND is exclusive: the day after the last, which is what `ends_at` holds.
-        let after = d.ends_at.with_timezone(&tz).date_naive().max(first.succ_opt().unwrap_or(first));
-        push_line(out, &format!("DTSTART;VALUE=DATE:{}", first.format("%Y%m%d")));
-        push_line(out, &format!("DTEND;VALUE=DATE:{}", after.format("%Y%m%d")));
-        // Days have no zone in iCalendar; Rally's own import reads back the one they are shown in.
-        push_line(out, &format!("X-RALLY-TZID:{}", tz.name()));
-    } else if let Some(tz) = zone_of(event) {
-        let local = |t: DateTime<Utc>| local_stamp(t.with_timezone(&tz).naive_local());
-        push_line(out, &format!("DTSTART;TZID={}:{}", tz.name(), local(d.starts_at)));
-        push_line(out, &format!("DTEND;TZID={}:{}", tz.name(), local(d.ends_at)));
-    } else {
-        push_line(out, &format!("DTSTART:{}", utc_stamp(d.starts_at)));
-        push_line(out, &format!("DTEND:{}", utc_stamp(d.ends_at)));
-    }
+}
+
+fn push_body(out: &mut String, e: &IcsEvent) {
+    let d = &e.event.details;
     push_line(out, &format!("SUMMARY:{}", escape_text(&d.title)));
     if !d.description.is_empty() {
         push_line(out, &format!("DESCRIPTION:{}", escape_text(&d.description)));
@@ -169,5 +298,4 @@ fn push_vevent(out: &mut String, e: &IcsEvent) {
         let tags: Vec<String> = d.tags.iter().map(|t| escape_text(t)).collect();
         push_line(out, &format!("CATEGORIES:{}", tags.join(",")));
     }
-    push_line(out, "END:VEVENT");
 }

@@ -1,10 +1,11 @@
 //! VTIMEZONE blocks from the IANA database (chrono-tz), one observance per offset change in the span
 //! an export covers, so that any calendar reads the same instants without its own zone data.
 
-use chrono::{DateTime, Duration, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, OffsetName, Tz};
 
 use super::lines::push_line;
+use crate::recurrence;
 
 /// One offset in force from `at` on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,22 +73,86 @@ pub fn local_stamp(local: NaiveDateTime) -> String {
     local.format("%Y%m%dT%H%M%S").to_string()
 }
 
-/// Appends the VTIMEZONE of `tz` covering `from`..`to`.
+/// Spans longer than this get their later changes as yearly rules, when the zone follows one.
+const EXPLICIT_SPAN_DAYS: i64 = 3 * 366;
+
+/// The local time an observance starts at, read in the offset it replaces.
+fn onset(o: &Observance) -> NaiveDateTime {
+    o.at.naive_utc() + Duration::seconds(i64::from(o.from_secs))
+}
+
+/// The `RRULE` (`FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU`) that gives every one of `changes` (the same
+/// change, one a year), or `None` when they follow no such rule.
+fn yearly_rule(changes: &[&Observance]) -> Option<String> {
+    let first = onset(changes.first()?);
+    let (month, weekday, time) = (first.month(), first.weekday(), first.time());
+    let days: Vec<_> = changes.iter().map(|o| onset(o)).collect();
+    if days.iter().any(|d| d.month() != month || d.weekday() != weekday || d.time() != time) {
+        return None;
+    }
+    let last = days.iter().all(|d| recurrence::is_last_of_month(d.date()));
+    let nth = recurrence::nth_of_month(first.date());
+    let nth = if last { -1 } else { nth };
+    if !last && days.iter().any(|d| recurrence::nth_of_month(d.date()) != nth) {
+        return None;
+    }
+    let code = weekday.to_string().to_uppercase();
+    Some(format!("FREQ=YEARLY;BYMONTH={month};BYDAY={nth}{}", &code[..2]))
+}
+
+/// The zone's changes from `after` on as yearly rules: one observance per kind of change, starting
+/// at its first occurrence. `None` when the changes of the next years follow no yearly rule.
+fn rules_after(tz: Tz, after: DateTime<Utc>) -> Option<Vec<(Observance, String)>> {
+    let changes = observances(tz, after, after + Duration::days(5 * 366));
+    let changes = &changes[1..];
+    let mut kinds: Vec<(i32, i32)> = Vec::new();
+    for o in changes {
+        if !kinds.contains(&(o.from_secs, o.to_secs)) {
+            kinds.push((o.from_secs, o.to_secs));
+        }
+    }
+    // A zone with regular daylight saving changes twice a year, back and forth, every year.
+    if kinds.len() != 2 || changes.len() < 8 {
+        return None;
+    }
+    kinds
+        .into_iter()
+        .map(|kind| {
+            let same: Vec<&Observance> = changes.iter().filter(|o| (o.from_secs, o.to_secs) == kind).collect();
+            Some((same[0].clone(), yearly_rule(&same)?))
+        })
+        .collect()
+}
+
+fn push_observance(out: &mut String, o: &Observance, rule: Option<&str>) {
+    let kind = if o.daylight { "DAYLIGHT" } else { "STANDARD" };
+    push_line(out, &format!("BEGIN:{kind}"));
+    push_line(out, &format!("DTSTART:{}", local_stamp(onset(o))));
+    if let Some(rule) = rule {
+        push_line(out, &format!("RRULE:{rule}"));
+    }
+    push_line(out, &format!("TZOFFSETFROM:{}", format_offset(o.from_secs)));
+    push_line(out, &format!("TZOFFSETTO:{}", format_offset(o.to_secs)));
+    if !o.name.is_empty() && !o.name.starts_with(['+', '-']) {
+        push_line(out, &format!("TZNAME:{}", o.name));
+    }
+    push_line(out, &format!("END:{kind}"));
+}
+
+/// Appends the VTIMEZONE of `tz` covering `from`..`to`: each change as it happened, and for a long
+/// span (a repeating event with no end reaches the year 2200) the later ones as yearly rules, as
+/// calendar software writes them, when the zone's daylight saving follows one.
 pub fn push_vtimezone(out: &mut String, tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) {
     push_line(out, "BEGIN:VTIMEZONE");
     push_line(out, &format!("TZID:{}", tz.name()));
-    for o in observances(tz, from, to) {
-        let kind = if o.daylight { "DAYLIGHT" } else { "STANDARD" };
-        // An observance starts at a local time read in the offset it replaces.
-        let local = o.at.naive_utc() + Duration::seconds(i64::from(o.from_secs));
-        push_line(out, &format!("BEGIN:{kind}"));
-        push_line(out, &format!("DTSTART:{}", local_stamp(local)));
-        push_line(out, &format!("TZOFFSETFROM:{}", format_offset(o.from_secs)));
-        push_line(out, &format!("TZOFFSETTO:{}", format_offset(o.to_secs)));
-        if !o.name.is_empty() && !o.name.starts_with(['+', '-']) {
-            push_line(out, &format!("TZNAME:{}", o.name));
-        }
-        push_line(out, &format!("END:{kind}"));
+    let cut = from + Duration::days(EXPLICIT_SPAN_DAYS);
+    let rules = if to > cut { rules_after(tz, cut) } else { None };
+    let explicit_to = if rules.is_some() { cut } else { to };
+    for o in observances(tz, from, explicit_to) {
+        push_observance(out, &o, None);
+    }
+    for (o, rule) in rules.iter().flatten() {
+        push_observance(out, o, Some(rule));
     }
     push_line(out, "END:VTIMEZONE");
 }
@@ -109,6 +174,21 @@ mod tests {
         assert_eq!((changes[1].from_secs, changes[1].to_secs, changes[1].daylight), (3600, 7200, true));
         assert_eq!(changes[2].at, utc("2031-10-26T01:00:00Z"));
         assert_eq!(changes[2].name, "CET");
+    }
+
+    #[test]
+    fn long_spans_end_in_yearly_rules_where_the_zone_has_them() {
+        let mut out = String::new();
+        let paris: Tz = "Europe/Paris".parse().expect("zone");
+        push_vtimezone(&mut out, paris, utc("2026-01-01T00:00:00Z"), utc("2200-01-01T00:00:00Z"));
+        assert!(out.contains("RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"), "{out}");
+        assert!(out.contains("RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n"), "{out}");
+        assert!(out.matches("BEGIN:DAYLIGHT").count() < 6, "a few explicit changes, then rules: {out}");
+        let mut out = String::new();
+        let sydney: Tz = "Australia/Sydney".parse().expect("zone");
+        push_vtimezone(&mut out, sydney, utc("2026-01-01T00:00:00Z"), utc("2200-01-01T00:00:00Z"));
+        assert!(out.contains("BYMONTH=10;BYDAY=1SU"), "first Sunday of October: {out}");
+        assert!(out.contains("BYMONTH=4;BYDAY=1SU"), "first Sunday of April: {out}");
     }
 
     #[test]
