@@ -224,9 +224,12 @@ impl Profile {
                 });
                 continue;
             }
+            for what in &incoming.left_out {
+                report.skipped_lines.push(format!("{}: {what}", incoming.uid));
+            }
             let input = imported_input(&organizer.id, &incoming);
             let checked = self.check_event(input);
-            let (details, picture) = match checked {
+            let (mut details, picture) = match checked {
                 Ok(checked) => checked,
                 Err(err) => {
                     report.skipped.push(SkippedEvent {
@@ -237,6 +240,18 @@ impl Profile {
                     continue;
                 }
             };
+            // iCalendar ignores an EXDATE or RECURRENCE-ID that names no occurrence; so does Rally, saying so.
+            let changes = std::mem::take(&mut details.occurrence_changes);
+            let (kept, stray): (Vec<_>, Vec<_>) =
+                changes.into_iter().partition(|c| crate::recurrence::is_occurrence(&details, c.original_start));
+            details.occurrence_changes = kept;
+            for change in stray {
+                report.skipped_lines.push(format!(
+                    "{}: the change of the occurrence at {} names no occurrence of the event; left out",
+                    incoming.uid,
+                    change.original_start.to_rfc3339()
+                ));
+            }
             let id = if dry_run {
                 None
             } else {
@@ -436,7 +451,10 @@ fn imported_input(organizer_id: &str, e: &ical::import::Incoming) -> EventInput 
     } else {
         (e.starts_at.to_rfc3339(), e.ends_at.to_rfc3339())
     };
-    let (place_name, address) = match &e.location {
+    // A place is one line in the form; files often write the address over several.
+    let location =
+        e.location.as_ref().map(|l| l.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(", "));
+    let (place_name, address) = match &location {
         Some(location) if location.chars().count() > validate::MAX_PLACE_NAME => {
             (String::new(), cut(location, validate::MAX_ADDRESS))
         }
@@ -471,6 +489,9 @@ fn imported_input(organizer_id: &str, e: &ical::import::Incoming) -> EventInput 
         },
         draft: true,
         tags,
+        repeat: e.repeat.clone(),
+        extra_starts: e.extra_starts.clone(),
+        occurrence_changes: e.occurrence_changes.clone(),
         ..Default::default()
     }
 }

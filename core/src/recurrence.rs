@@ -173,24 +173,33 @@ impl Iterator for RuleDays<'_> {
 /// The original starts of an event's occurrences, in order: the rule's and the further ones. Endless
 /// for a rule with no end; a single start for an event that does not repeat.
 pub fn starts(d: &EventDetails) -> impl Iterator<Item = DateTime<Utc>> + '_ {
-    let tz = zone(d);
-    let local = d.starts_at.with_timezone(&tz);
-    let (first, time) = (local.date_naive(), local.time());
     let by_rule: Box<dyn Iterator<Item = DateTime<Utc>> + '_> = match &d.repeat {
         None => Box::new(std::iter::once(d.starts_at)),
-        Some(rule) => Box::new(RuleDays::new(rule, first).map(move |day| {
-            if day == first {
-                d.starts_at
-            } else if d.all_day {
-                crate::when::start_of_day(day, tz)
-            } else {
-                local_instant(tz, day, time)
-            }
-        })),
+        Some(rule) => Box::new(rule_starts(rule, d.starts_at, zone(d), d.all_day)),
     };
     let mut extra: Vec<DateTime<Utc>> = d.extra_starts.clone();
     extra.sort();
     merge_unique(by_rule, extra.into_iter())
+}
+
+/// The starts a rule gives an event that starts at `starts_at` in `tz`, the first being `starts_at`.
+pub fn rule_starts(
+    rule: &RepeatRule,
+    starts_at: DateTime<Utc>,
+    tz: Tz,
+    all_day: bool,
+) -> impl Iterator<Item = DateTime<Utc>> + '_ {
+    let local = starts_at.with_timezone(&tz);
+    let (first, time) = (local.date_naive(), local.time());
+    RuleDays::new(rule, first).map(move |day| {
+        if day == first {
+            starts_at
+        } else if all_day {
+            crate::when::start_of_day(day, tz)
+        } else {
+            local_instant(tz, day, time)
+        }
+    })
 }
 
 fn merge_unique<'a>(

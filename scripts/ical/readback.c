@@ -81,7 +81,21 @@ static int occurrences(icalcomponent *cal, const char *from, const char *to) {
     b = icaltime_from_timet_with_zone(w.to + 86400 * 60, 0, icaltimezone_get_utc_timezone());
     for (icalcomponent *ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); ev;
          ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
-        if (icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY)) continue;
+        if (icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY)) {
+            /* An override whose series is not in the file stands alone. */
+            int orphan = 1;
+            icalcompiter it = icalcomponent_begin_component(cal, ICAL_VEVENT_COMPONENT);
+            for (icalcomponent *m = icalcompiter_deref(&it); m; m = icalcompiter_next(&it))
+                if (!icalcomponent_get_first_property(m, ICAL_RECURRENCEID_PROPERTY) &&
+                    strcmp(icalcomponent_get_uid(m), icalcomponent_get_uid(ev)) == 0) orphan = 0;
+            if (orphan) {
+                icalproperty *ps = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
+                icalproperty *pe = icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY);
+                time_t s = as_utc(cal, ps, icalproperty_get_dtstart(ps)), e = as_utc(cal, pe, icalproperty_get_dtend(pe));
+                if (s >= w.from && s < w.to) print_span(icalcomponent_get_uid(ev), s, e, icaltime_is_date(icalproperty_get_dtstart(ps)));
+            }
+            continue;
+        }
         w.master = ev;
         w.is_date = icaltime_is_date(icalcomponent_get_dtstart(ev));
         icalcomponent_foreach_recurrence(ev, a, b, each, &w);

@@ -6,7 +6,8 @@ usage: readback.py icalendar|vobject FILE
        readback.py starts FILE  (per VEVENT: "UID START", or "RECURRING UID" for RRULE/RDATE/RECURRENCE-ID;
                                  floating times in the calendar's X-WR-TIMEZONE, else UTC)
        readback.py occurrences FROM TO FILE   (recurring_ical_events: every occurrence starting in
-                                 [FROM, TO), dates YYYY-MM-DD, as "UID START END"; floating times as above)
+                                 [FROM, TO), dates YYYY-MM-DD, as "UID START END"; floating times as above; NO-UID
+                                 for a VEVENT without one)
        readback.py vobject-occurrences FROM TO FILE   (the same with vobject's rruleset (dateutil);
                                  RECURRENCE-ID overrides replace the occurrence they name)"""
 import sys, datetime as dt
@@ -53,7 +54,7 @@ if which == "occurrences":
         for ev in recurring_ical_events.of(cal).between(a - margin, b + margin):
             start = fix(ev.decoded("DTSTART"))
             if starts_within(start, a, b):
-                out(str(ev["UID"]), start, fix(ev.decoded("DTEND")))
+                out(str(ev.get("UID", "NO-UID")), start, fix(ev.decoded("DTEND")))
     sys.exit(0)
 if which == "vobject-occurrences":
     import vobject

@@ -3,11 +3,18 @@
 //! a Windows zone name, a zone the file defines only by its VTIMEZONE (yearly rules such as "last
 //! Sunday of March"), and floating times in the calendar's X-WR-TIMEZONE (else the importer's zone).
 //! A missing DTEND comes from DURATION, else one day for a day, one hour for a time.
+//!
+//! Repeating events keep their rule where Rally's rules can say it (daily, weekly on days, monthly by
+//! date or by the nth weekday, yearly; an end by day or count), their further dates (RDATE), their
+//! cancelled occurrences (EXDATE, or an override with STATUS:CANCELLED) and moved ones (an override
+//! VEVENT with RECURRENCE-ID). A rule Rally cannot say is skipped with its reason, never approximated.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 
-use super::read::{parse, unescape_text, Component, Property, ReadError};
+use super::read::{parse, split_list, unescape_text, Component, Property, ReadError};
+use crate::model::{Change, Frequency, MonthlyBy, OccurrenceChange, RepeatRule};
+use crate::recurrence;
 
 /// A VEVENT that can become an event.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +33,11 @@ pub struct Incoming {
     pub cancelled: bool,
     pub tentative: bool,
     pub tags: Vec<String>,
+    pub repeat: Option<RepeatRule>,
+    pub extra_starts: Vec<DateTime<Utc>>,
+    pub occurrence_changes: Vec<OccurrenceChange>,
+    /// Values of the event that could not be read and were left out ("RDATE: … is not a date").
+    pub left_out: Vec<String>,
 }
 
 /// A VEVENT that does not become an event, and why.
@@ -154,23 +166,6 @@ fn yearly_rule(rule: &str) -> Option<(u32, i8, Weekday)> {
     yearly.then_some((month?, nth, wd))
 }
 
-fn nth_weekday(year: i32, month: u32, nth: i8, wd: Weekday) -> Option<NaiveDate> {
-    if nth > 0 {
-        NaiveDate::from_weekday_of_month_opt(year, month, wd, nth as u8)
-    } else {
-        let next = if month == 12 {
-            NaiveDate::from_ymd_opt(year + 1, 1, 1)
-        } else {
-            NaiveDate::from_ymd_opt(year, month + 1, 1)
-        }?;
-        let mut day = next.pred_opt()?;
-        while day.weekday() != wd {
-            day = day.pred_opt()?;
-        }
-        Some(day - Duration::weeks(i64::from(-nth - 1)))
-    }
-}
-
 impl FileZone {
     fn from(component: &Component) -> FileZone {
         let observances = component
@@ -195,7 +190,7 @@ impl FileZone {
             let onsets: Vec<NaiveDateTime> = match o.yearly {
                 Some((month, nth, wd)) => [local.year() - 1, local.year()]
                     .into_iter()
-                    .filter_map(|y| nth_weekday(y, month, nth, wd).map(|d| d.and_time(o.start.time())))
+                    .filter_map(|y| recurrence::nth_weekday(y, month, nth, wd).map(|d| d.and_time(o.start.time())))
                     .filter(|onset| *onset >= o.start)
                     .collect(),
                 None => vec![o.start],
@@ -235,7 +230,28 @@ impl Zones {
 
 /// A DTSTART or DTEND: the instant, and whether it is a day.
 fn when(prop: &Property, zones: &Zones) -> Result<(DateTime<Utc>, bool, Option<Tz>), String> {
-    let value = prop.value.trim();
+    when_value(prop, &prop.value, zones)
+}
+
+/// Every instant of an RDATE or EXDATE (a list, in the property's zone); a value that cannot be read
+/// is left out and named in `left_out`, as libical does, rather than losing the whole event.
+fn instants(prop: &Property, zones: &Zones, left_out: &mut Vec<String>) -> Vec<DateTime<Utc>> {
+    if prop.param("VALUE").is_some_and(|v| v.eq_ignore_ascii_case("PERIOD")) {
+        left_out.push(format!("{}: periods (VALUE=PERIOD) cannot be read; left out", prop.name));
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    for value in split_list(&prop.value).iter().filter(|v| !v.trim().is_empty()) {
+        match when_value(prop, value, zones) {
+            Ok((t, _, _)) => found.push(t),
+            Err(reason) => left_out.push(format!("{reason}; left out")),
+        }
+    }
+    found
+}
+
+fn when_value(prop: &Property, value: &str, zones: &Zones) -> Result<(DateTime<Utc>, bool, Option<Tz>), String> {
+    let value = value.trim();
     let is_date = prop.param("VALUE").is_some_and(|v| v.eq_ignore_ascii_case("DATE")) || value.len() == 8;
     if is_date {
         let day = NaiveDate::parse_from_str(value, "%Y%m%d")
@@ -298,21 +314,16 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3))
 }
 
-fn one_event(e: &Component, zones: &Zones) -> Result<Incoming, String> {
-    if e.property("RRULE").is_some() || e.property("RDATE").is_some() {
-        return Err("it repeats (RRULE/RDATE): recurring events cannot be imported yet".into());
-    }
-    if e.property("RECURRENCE-ID").is_some() {
-        return Err(
-            "it changes one occurrence of a recurring event (RECURRENCE-ID), which cannot be imported yet".into()
-        );
-    }
+/// A VEVENT's start and end as the model keeps them: all-day days at local midnight of `timezone`.
+struct Span {
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    all_day: bool,
+    timezone: Tz,
+}
+
+fn span(e: &Component, zones: &Zones) -> Result<Span, String> {
     let start = e.property("DTSTART").ok_or("it has no DTSTART")?;
-    // Without a UID, one is made from what identifies the event, so importing twice still finds it.
-    let uid = e.property("UID").map(|p| p.value.trim().to_string()).filter(|u| !u.is_empty()).unwrap_or_else(|| {
-        let summary = e.property("SUMMARY").map(|p| p.value.as_str()).unwrap_or_default();
-        format!("no-uid-{:016x}", fnv1a(format!("{}\0{summary}", start.value).as_bytes()))
-    });
     let (starts_at, all_day, zone) = when(start, zones)?;
     let ends_at = match (e.property("DTEND"), e.property("DURATION")) {
         (Some(end), _) => when(end, zones)?.0,
@@ -329,27 +340,200 @@ fn one_event(e: &Component, zones: &Zones) -> Result<Incoming, String> {
     } else {
         starts_at + Duration::hours(1)
     };
+    // All-day days are kept as the file's calendar days: midnight in the zone they are shown in.
+    let day_zone = e.property("X-RALLY-TZID").and_then(|p| p.value.trim().parse::<Tz>().ok()).filter(|_| all_day);
+    let timezone = zone.or(day_zone).unwrap_or(zones.floating);
+    let day = |t: DateTime<Utc>| if all_day { crate::when::start_of_day(t.date_naive(), timezone) } else { t };
+    Ok(Span { starts_at: day(starts_at), ends_at: day(ends_at), all_day, timezone })
+}
+
+/// An instant of the file as the model keeps it (a day: local midnight in the event's zone).
+fn as_kept(t: DateTime<Utc>, span: &Span) -> DateTime<Utc> {
+    if span.all_day {
+        crate::when::start_of_day(t.date_naive(), span.timezone)
+    } else {
+        t
+    }
+}
+
+/// `MO`, `1SA`, `-1FR`, `+2TU`: which one of the month (0: every) and which day.
+fn weekday_code(code: &str) -> Option<(i8, Weekday)> {
+    let code = code.trim();
+    let (n, w) = code.split_at(code.len().checked_sub(2)?);
+    let nth = match n.trim_start_matches('+') {
+        "" => 0,
+        n => n.parse().ok()?,
+    };
+    Some((nth, weekday(w)?))
+}
+
+fn by_day_text(days: &[(i8, Weekday)]) -> String {
+    let text: Vec<String> = days
+        .iter()
+        .map(|(n, w)| {
+            let n = if *n == 0 { String::new() } else { n.to_string() };
+            format!("{n}{}", &w.to_string().to_uppercase()[..2])
+        })
+        .collect();
+    text.join(",")
+}
+
+/// An RRULE as a Rally rule, or why it cannot be one. `Ok(None)`: it gives the start alone.
+fn repeat_rule(value: &str, span: &Span, zones: &Zones) -> Result<Option<RepeatRule>, String> {
+    let cannot = |what: &str| Err(format!("it repeats by a rule Rally cannot keep ({what})"));
+    let local = span.starts_at.with_timezone(&span.timezone).date_naive();
+    let mut rule = RepeatRule {
+        frequency: Frequency::Daily,
+        interval: 1,
+        weekdays: vec![],
+        monthly: MonthlyBy::Date,
+        until: None,
+        count: None,
+    };
+    let mut frequency = None;
+    let (mut by_day, mut by_month_day, mut by_month, mut until, mut week_start) = (None, None, None, None, None);
+    for part in value.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((name, v)) = part.split_once('=') else { return cannot(part) };
+        let v = v.trim();
+        match name.trim().to_ascii_uppercase().as_str() {
+            "FREQ" => {
+                frequency = Some(match v.to_ascii_uppercase().as_str() {
+                    "DAILY" => Frequency::Daily,
+                    "WEEKLY" => Frequency::Weekly,
+                    "MONTHLY" => Frequency::Monthly,
+                    "YEARLY" => Frequency::Yearly,
+                    _ => return cannot(&format!("FREQ={v}")),
+                })
+            }
+            "INTERVAL" => rule.interval = v.parse().map_err(|_| format!("RRULE: INTERVAL={v} is not a number"))?,
+            "COUNT" => rule.count = Some(v.parse().map_err(|_| format!("RRULE: COUNT={v} is not a number"))?),
+            "UNTIL" => until = Some(v.to_string()),
+            "BYDAY" => {
+                let days = v.split(',').map(weekday_code).collect::<Option<Vec<_>>>();
+                by_day = Some(days.ok_or_else(|| format!("RRULE: BYDAY={v} is not a list of days"))?);
+            }
+            "BYMONTHDAY" => by_month_day = Some(v.to_string()),
+            "BYMONTH" => by_month = Some(v.to_string()),
+            "WKST" => week_start = Some(v.to_ascii_uppercase()),
+            other => return cannot(other),
+        }
+    }
+    rule.frequency = frequency.ok_or("RRULE: it has no FREQ")?;
+    if rule.interval == 0 || rule.interval > recurrence::MAX_INTERVAL {
+        return cannot(&format!("INTERVAL={}", rule.interval));
+    }
+    let plain = |days: &[(i8, Weekday)]| -> Option<Vec<Weekday>> {
+        days.iter().map(|(n, w)| (*n == 0).then_some(*w)).collect()
+    };
+    match (rule.frequency, &by_day) {
+        // "Every weekday" is often written as daily on days: the same as weekly on them.
+        (Frequency::Daily, Some(days)) if rule.interval == 1 => {
+            rule.frequency = Frequency::Weekly;
+            rule.weekdays = plain(days).ok_or("it repeats daily on numbered weekdays")?;
+        }
+        (Frequency::Weekly, Some(days)) => {
+            rule.weekdays = plain(days).ok_or("it repeats weekly on numbered weekdays")?;
+        }
+        (Frequency::Weekly, None) => rule.weekdays = vec![local.weekday()],
+        (Frequency::Monthly, Some(days)) => match days.as_slice() {
+            [(nth, w)] if *nth != 0 && *w == local.weekday() => rule.monthly = MonthlyBy::Weekday { nth: *nth },
+            _ => return cannot(&format!("monthly BYDAY={}", by_day_text(days))),
+        },
+        (_, Some(days)) => return cannot(&format!("BYDAY={}", by_day_text(days))),
+        (_, None) => {}
+    }
+    if rule.frequency == Frequency::Weekly {
+        rule.weekdays.sort_by_key(|w| w.num_days_from_monday());
+        rule.weekdays.dedup();
+        if !rule.weekdays.contains(&local.weekday()) {
+            return cannot("its days do not include its first day");
+        }
+        // The week's first day matters only when weeks are skipped and several days are kept.
+        if rule.interval > 1 && rule.weekdays.len() > 1 && week_start.as_deref().is_some_and(|w| w != "MO") {
+            return cannot(&format!("WKST={}", week_start.unwrap_or_default()));
+        }
+    }
+    if let Some(days) = by_month_day {
+        let same = days.trim().parse::<u32>().ok() == Some(local.day());
+        if !(same && matches!(rule.frequency, Frequency::Monthly | Frequency::Yearly) && by_day.is_none()) {
+            return cannot(&format!("BYMONTHDAY={days}"));
+        }
+    }
+    if let Some(months) = by_month {
+        if !(rule.frequency == Frequency::Yearly && months.trim().parse::<u32>().ok() == Some(local.month())) {
+            return cannot(&format!("BYMONTH={months}"));
+        }
+    }
+    match (rule.count, until) {
+        (Some(_), Some(_)) => return Err("RRULE: it has both COUNT and UNTIL".into()),
+        (Some(count), None) if count > recurrence::MAX_COUNT => {
+            return Err(format!("it repeats {count} times; Rally keeps at most {}", recurrence::MAX_COUNT))
+        }
+        (Some(0 | 1), None) => return Ok(None),
+        (None, Some(until)) => {
+            // Rally ends a rule on a day: the day of the last occurrence the file's UNTIL allows.
+            let limit = if until.len() == 8 {
+                let day = NaiveDate::parse_from_str(&until, "%Y%m%d")
+                    .map_err(|_| format!("RRULE: UNTIL={until} is not a date"))?;
+                crate::when::start_of_day(day + Duration::days(1), span.timezone) - Duration::seconds(1)
+            } else {
+                // A local UNTIL is in the zone of DTSTART.
+                let prop = Property { name: "UNTIL".into(), params: vec![], value: until.clone() };
+                let in_start_zone = Zones { defined: vec![], floating: span.timezone };
+                when(&prop, if until.ends_with('Z') { zones } else { &in_start_zone })?.0
+            };
+            let last = recurrence::rule_starts(&rule, span.starts_at, span.timezone, span.all_day)
+                .take_while(|s| *s <= limit)
+                .last();
+            match last {
+                Some(last) if last > span.starts_at => {
+                    rule.until = Some(last.with_timezone(&span.timezone).date_naive());
+                }
+                _ => return Ok(None),
+            }
+        }
+        _ => {}
+    }
+    Ok(Some(rule))
+}
+
+fn one_event(e: &Component, zones: &Zones) -> Result<Incoming, String> {
+    let start = e.property("DTSTART").ok_or("it has no DTSTART")?;
+    // Without a UID, one is made from what identifies the event, so importing twice still finds it.
+    let uid = e.property("UID").map(|p| p.value.trim().to_string()).filter(|u| !u.is_empty()).unwrap_or_else(|| {
+        let summary = e.property("SUMMARY").map(|p| p.value.as_str()).unwrap_or_default();
+        format!("no-uid-{:016x}", fnv1a(format!("{}\0{summary}", start.value).as_bytes()))
+    });
+    let span = span(e, zones)?;
     let text =
         |name: &str| e.property(name).map(|p| unescape_text(&p.value).trim().to_string()).filter(|t| !t.is_empty());
     let status = e.property("STATUS").map(|p| p.value.trim().to_ascii_uppercase()).unwrap_or_default();
-    // All-day days are kept as the file's calendar days: midnight in the zone they are shown in.
-    let day_zone = e.property("X-RALLY-TZID").and_then(|p| p.value.trim().parse::<Tz>().ok()).filter(|_| all_day);
-    let timezone =
-        zone.or(day_zone).map(|tz| tz.name().to_string()).unwrap_or_else(|| zones.floating.name().to_string());
-    let (starts_at, ends_at) = if all_day {
-        let tz: Tz = timezone.parse().unwrap_or(Tz::UTC);
-        (crate::when::start_of_day(starts_at.date_naive(), tz), crate::when::start_of_day(ends_at.date_naive(), tz))
-    } else {
-        (starts_at, ends_at)
+    let mut rules: Vec<&str> = e.all("RRULE").map(|p| p.value.trim()).collect();
+    rules.dedup();
+    let repeat = match rules.as_slice() {
+        [] => None,
+        [rule] => repeat_rule(rule, &span, zones)?,
+        _ => return Err("it has several different RRULEs, which Rally cannot keep".into()),
     };
+    let (mut extra_starts, mut left_out) = (Vec::new(), Vec::new());
+    for p in e.all("RDATE") {
+        extra_starts.extend(instants(p, zones, &mut left_out).into_iter().map(|t| as_kept(t, &span)));
+    }
+    extra_starts.retain(|t| *t != span.starts_at);
+    let mut occurrence_changes = Vec::new();
+    for p in e.all("EXDATE") {
+        for t in instants(p, zones, &mut left_out) {
+            occurrence_changes.push(OccurrenceChange { original_start: as_kept(t, &span), change: Change::Cancelled });
+        }
+    }
     Ok(Incoming {
         uid,
         title: text("SUMMARY").unwrap_or_else(|| "Untitled event".into()),
         description: text("DESCRIPTION").unwrap_or_default(),
-        starts_at,
-        ends_at,
-        timezone,
-        all_day,
+        starts_at: span.starts_at,
+        ends_at: span.ends_at,
+        timezone: span.timezone.name().to_string(),
+        all_day: span.all_day,
         location: text("LOCATION"),
         geo: e.property("GEO").and_then(|g| {
             let (lat, lon) = g.value.split_once(';')?;
@@ -363,7 +547,37 @@ fn one_event(e: &Component, zones: &Zones) -> Result<Incoming, String> {
             .map(|t| unescape_text(&t).trim().to_string())
             .filter(|t| !t.is_empty())
             .collect(),
+        repeat,
+        extra_starts,
+        occurrence_changes,
+        left_out,
     })
+}
+
+/// What an override VEVENT (RECURRENCE-ID) does to the occurrence it names: cancels it, or moves it.
+fn override_change(e: &Component, master: &Incoming, zones: &Zones) -> Result<OccurrenceChange, String> {
+    let id = e.property("RECURRENCE-ID").ok_or("it has no RECURRENCE-ID")?;
+    if id.param("RANGE").is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE")) {
+        return Err("it changes an occurrence and all later ones (RANGE=THISANDFUTURE), which Rally cannot keep".into());
+    }
+    let tz: Tz = master.timezone.parse().unwrap_or(Tz::UTC);
+    let (named, _, zone) = when(id, zones)?;
+    // An all-day series' occurrence named by a time (Exchange writes local midnight): its day there.
+    let original = if master.all_day {
+        crate::when::start_of_day(named.with_timezone(&zone.unwrap_or(Tz::UTC)).date_naive(), tz)
+    } else {
+        named
+    };
+    let cancelled = e.property("STATUS").is_some_and(|s| s.value.trim().eq_ignore_ascii_case("CANCELLED"));
+    let change = if cancelled {
+        Change::Cancelled
+    } else {
+        let moved = span(e, zones)?;
+        let day = |t: DateTime<Utc>| crate::when::start_of_day(t.with_timezone(&moved.timezone).date_naive(), tz);
+        let at = |t: DateTime<Utc>| if master.all_day { day(t) } else { t };
+        Change::Moved { starts_at: at(moved.starts_at), ends_at: at(moved.ends_at) }
+    };
+    Ok(OccurrenceChange { original_start: original, change })
 }
 
 /// Reads a file's events. `floating` is the zone for times the file gives no zone for (when the
@@ -386,14 +600,35 @@ pub fn read_events(bytes: &[u8], floating: Tz) -> Result<Reading, ReadError> {
             events.push(calendar);
         }
         calendar.find("VEVENT", &mut events);
-        for e in events {
+        let skip = |e: &Component, reason: String| Skipped {
+            uid: e.property("UID").map(|p| p.value.trim().to_string()),
+            title: e.property("SUMMARY").map(|p| unescape_text(&p.value)),
+            reason,
+        };
+        let first = reading.events.len();
+        let (overrides, masters): (Vec<&Component>, Vec<&Component>) =
+            events.into_iter().partition(|e| e.property("RECURRENCE-ID").is_some());
+        for e in masters {
             match one_event(e, &zones) {
                 Ok(incoming) => reading.events.push(incoming),
-                Err(reason) => reading.skipped.push(Skipped {
-                    uid: e.property("UID").map(|p| p.value.trim().to_string()),
-                    title: e.property("SUMMARY").map(|p| unescape_text(&p.value)),
-                    reason,
-                }),
+                Err(reason) => reading.skipped.push(skip(e, reason)),
+            }
+        }
+        for e in overrides {
+            let uid = e.property("UID").map(|p| p.value.trim());
+            let master = reading.events[first..]
+                .iter_mut()
+                .find(|m| Some(m.uid.as_str()) == uid && (m.repeat.is_some() || !m.extra_starts.is_empty()));
+            match master {
+                Some(master) => match override_change(e, master, &zones) {
+                    Ok(change) => master.occurrence_changes.push(change),
+                    Err(reason) => reading.skipped.push(skip(e, reason)),
+                },
+                // An occurrence whose series is not in the file (an invitation to one date): an event.
+                None => match one_event(e, &zones) {
+                    Ok(incoming) => reading.events.push(incoming),
+                    Err(reason) => reading.skipped.push(skip(e, reason)),
+                },
             }
         }
     }
@@ -417,10 +652,47 @@ mod tests {
     }
 
     #[test]
-    fn last_and_nth_weekdays() {
-        assert_eq!(nth_weekday(2031, 3, -1, Weekday::Sun), NaiveDate::from_ymd_opt(2031, 3, 30));
-        assert_eq!(nth_weekday(2031, 3, 2, Weekday::Sun), NaiveDate::from_ymd_opt(2031, 3, 9));
+    fn vtimezone_yearly_rules_read() {
         assert_eq!(yearly_rule("FREQ=YEARLY;WKST=MO;INTERVAL=1;BYMONTH=10;BYDAY=-1SU"), Some((10, -1, Weekday::Sun)));
+    }
+
+    fn one(vevent: &str) -> Reading {
+        let file = format!("BEGIN:VCALENDAR\r\n{vevent}END:VCALENDAR\r\n");
+        read_events(file.as_bytes(), Tz::UTC).expect("reads")
+    }
+
+    #[test]
+    fn rules_rally_can_say_are_kept_and_others_skipped_naming_the_part() {
+        let weekdays = one("BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20150706T080000Z\r\n\
+            RRULE:FREQ=DAILY;UNTIL=20150722T080000Z;BYDAY=MO, TU, WE, TH, FR\r\nEND:VEVENT\r\n");
+        let rule = weekdays.events[0].repeat.clone().expect("a rule");
+        assert_eq!((rule.frequency, rule.weekdays.len()), (Frequency::Weekly, 5), "daily on weekdays is weekly");
+        assert_eq!(rule.until, NaiveDate::from_ymd_opt(2015, 7, 22), "UNTIL is the last occurrence's day");
+        let setpos = one("BEGIN:VEVENT\r\nUID:b\r\nDTSTART:20150706T080000Z\r\n\
+            RRULE:FREQ=MONTHLY;BYDAY=MO,TU;BYSETPOS=-1\r\nEND:VEVENT\r\n");
+        assert!(setpos.events.is_empty());
+        assert!(setpos.skipped[0].reason.contains("cannot keep"), "{:?}", setpos.skipped);
+        let until_before = one("BEGIN:VEVENT\r\nUID:c\r\nDTSTART:20150706T080000Z\r\n\
+            RRULE:FREQ=WEEKLY;UNTIL=20150701T000000Z\r\nEND:VEVENT\r\n");
+        assert_eq!(until_before.events[0].repeat, None, "an UNTIL before the start leaves one occurrence");
+    }
+
+    #[test]
+    fn overrides_move_or_cancel_their_occurrence_and_bad_dates_are_named() {
+        let file = one("BEGIN:VEVENT\r\nUID:s\r\nDTSTART;TZID=Europe/Berlin:20190301T100000\r\n\
+            RRULE:FREQ=DAILY;COUNT=5\r\nEXDATE;TZID=Europe/Berlin:20190302T100000,nonsense\r\nEND:VEVENT\r\n\
+            BEGIN:VEVENT\r\nUID:s\r\nRECURRENCE-ID;TZID=Europe/Berlin:20190303T100000\r\n\
+            DTSTART;TZID=Europe/Berlin:20190303T140000\r\nDTEND;TZID=Europe/Berlin:20190303T150000\r\nEND:VEVENT\r\n\
+            BEGIN:VEVENT\r\nUID:s\r\nRECURRENCE-ID;TZID=Europe/Berlin:20190304T100000;RANGE=THISANDFUTURE\r\n\
+            DTSTART;TZID=Europe/Berlin:20190304T140000\r\nEND:VEVENT\r\n");
+        let changes = &file.events[0].occurrence_changes;
+        assert_eq!(changes.len(), 2, "{changes:?}");
+        assert_eq!(changes[0].change, Change::Cancelled);
+        assert!(
+            matches!(changes[1].change, Change::Moved { starts_at, .. } if starts_at.to_rfc3339() == "2019-03-03T13:00:00+00:00")
+        );
+        assert!(file.events[0].left_out[0].contains("nonsense"), "{:?}", file.events[0].left_out);
+        assert!(file.skipped[0].reason.contains("THISANDFUTURE"), "{:?}", file.skipped);
     }
 
     #[test]
