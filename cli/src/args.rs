@@ -217,6 +217,52 @@ pub enum EventCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The occurrences of a repeating event, cancelled and moved ones marked
+    Occurrences {
+        id: String,
+        /// Only occurrences that end after this (RFC 3339 or YYYY-MM-DD, UTC) [default: now]
+        #[arg(long)]
+        from: Option<String>,
+        /// Only occurrences that start before this (RFC 3339 or YYYY-MM-DD, UTC)
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cancels one occurrence of a repeating event
+    CancelOccurrence {
+        id: String,
+        #[command(flatten)]
+        at: OccurrenceAt,
+    },
+    /// Moves one occurrence of a repeating event to other times
+    MoveOccurrence {
+        id: String,
+        #[command(flatten)]
+        at: OccurrenceAt,
+        /// Its new start, in the forms --start takes
+        #[arg(long)]
+        start: String,
+        /// Its new end
+        #[arg(long)]
+        end: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Undoes the cancellation or the move of one occurrence
+    RestoreOccurrence {
+        id: String,
+        #[command(flatten)]
+        at: OccurrenceAt,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct OccurrenceAt {
+    /// Which occurrence: the start the rule gives it, as a local time in the event's zone
+    /// ("2026-12-08 19:00"), an RFC 3339 instant, or a day for an all-day event
+    #[arg(long)]
+    pub at: String,
 }
 
 /// Every editable field of an event. On create, the missing ones take their defaults; on edit, they
@@ -280,9 +326,37 @@ pub struct EventFields {
     /// A Mobilizon category, e.g. MEETING, MUSIC, COMMUNITY
     #[arg(long)]
     pub category: Option<String>,
+    #[command(flatten)]
+    pub repeat: RepeatFields,
     /// A PNG, JPEG, WebP or GIF file
     #[arg(long, value_name = "FILE", conflicts_with = "remove_picture")]
     pub picture: Option<PathBuf>,
     #[arg(long)]
     pub remove_picture: bool,
+}
+
+/// How an event repeats. On edit, the given flags change the rule the event has.
+#[derive(Debug, Args)]
+pub struct RepeatFields {
+    /// How it repeats: daily, weekly, monthly, yearly, or never
+    #[arg(long)]
+    pub repeat: Option<String>,
+    /// Every N days, weeks, months or years
+    #[arg(long, value_name = "N")]
+    pub every: Option<u32>,
+    /// Weekly: the days it happens on, e.g. tue,thu (the first day among them)
+    #[arg(long, value_delimiter = ',', value_name = "DAYS")]
+    pub on: Vec<String>,
+    /// Monthly: on the same date, or the same weekday counted in the month (weekday, last-weekday)
+    #[arg(long, value_name = "date|weekday|last-weekday")]
+    pub monthly_by: Option<String>,
+    /// The last day it may happen on (YYYY-MM-DD, in the event's zone)
+    #[arg(long, value_name = "DAY", conflicts_with_all = ["count", "forever"])]
+    pub until: Option<String>,
+    /// How many times it happens in all
+    #[arg(long, conflicts_with = "forever")]
+    pub count: Option<u32>,
+    /// It repeats with no end
+    #[arg(long)]
+    pub forever: bool,
 }

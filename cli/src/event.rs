@@ -1,11 +1,12 @@
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use rally_core::model::{
-    Category, DraftFilter, EventFilter, EventInput, EventStatus, ImageChange, JoinMode, Visibility,
+    Category, DraftFilter, EventFilter, EventInput, EventStatus, Frequency, ImageChange, JoinMode, MonthlyBy,
+    OccurrenceEdit, RepeatRule, Visibility,
 };
 use rally_core::profile::Profile;
 use rally_core::{Error, Result};
 
-use crate::args::{EventCommand, EventFields};
+use crate::args::{EventCommand, EventFields, RepeatFields};
 use crate::{identity::image_file, output};
 
 pub fn run(profile: &mut Profile, cmd: EventCommand) -> Result<()> {
@@ -29,21 +30,139 @@ pub fn run(profile: &mut Profile, cmd: EventCommand) -> Result<()> {
         EventCommand::Show { id, json } => print_one(&profile.event(&id)?, json),
         EventCommand::List { from, to, drafts, published, identity, json } => {
             let organizer_id = identity.map(|key| profile.identity(&key).map(|i| i.id)).transpose()?;
+            let (from, to) =
+                (from.map(|t| instant("from", &t)).transpose()?, to.map(|t| instant("to", &t)).transpose()?);
             let filter = EventFilter {
-                from: from.map(|t| instant("from", &t)).transpose()?,
-                to: to.map(|t| instant("to", &t)).transpose()?,
+                from,
+                to,
                 drafts: match (drafts, published) {
                     (true, _) => DraftFilter::Only,
                     (_, true) => DraftFilter::Exclude,
                     _ => DraftFilter::Include,
                 },
                 organizer_id,
+                // With a range, a repeating event is listed once per occurrence in it; else once.
+                series: from.is_none() && to.is_none(),
                 ..EventFilter::default()
             };
             print_many(&profile.events(&filter)?, json)
         }
         EventCommand::Search { text, json } => print_many(&profile.search_events(&text)?, json),
+        EventCommand::Occurrences { id, from, to, json } => {
+            let from = match from {
+                Some(t) => instant("from", &t)?,
+                None => Utc::now(),
+            };
+            let to = to.map(|t| instant("to", &t)).transpose()?;
+            let view = profile.event(&id)?;
+            let occurrences = profile.occurrences(&id, Some(from), to)?;
+            if json {
+                return output::json(&occurrences);
+            }
+            occurrences.iter().for_each(|o| println!("{}", output::occurrence_line(&view.event.details, o)));
+            Ok(())
+        }
+        EventCommand::CancelOccurrence { id, at } => {
+            profile.edit_occurrence(&id, &at.at, OccurrenceEdit::Cancel).map(|_| ())
+        }
+        EventCommand::RestoreOccurrence { id, at } => {
+            profile.edit_occurrence(&id, &at.at, OccurrenceEdit::Restore).map(|_| ())
+        }
+        EventCommand::MoveOccurrence { id, at, start, end, json } => {
+            let moved = profile.edit_occurrence(&id, &at.at, OccurrenceEdit::Move { start, end })?;
+            print_one(&moved, json)
+        }
     }
+}
+
+/// Lays the repeat flags over the rule the event has (or a new one); `--repeat never` removes it.
+fn apply_repeat(input: &mut EventInput, f: RepeatFields) -> Result<()> {
+    let touched = f.every.is_some()
+        || !f.on.is_empty()
+        || f.monthly_by.is_some()
+        || f.until.is_some()
+        || f.count.is_some()
+        || f.forever;
+    let mut rule = match f.repeat.as_deref().map(|r| r.trim().to_lowercase()) {
+        Some(r) if r == "never" || r == "none" => {
+            input.repeat = None;
+            return Ok(());
+        }
+        Some(r) => {
+            let frequency = match r.as_str() {
+                "daily" => Frequency::Daily,
+                "weekly" => Frequency::Weekly,
+                "monthly" => Frequency::Monthly,
+                "yearly" => Frequency::Yearly,
+                _ => {
+                    return Err(Error::invalid(
+                        "repeat",
+                        format!("\"{r}\" is not one of daily, weekly, monthly, yearly, never"),
+                    ))
+                }
+            };
+            let mut rule = input.repeat.clone().unwrap_or(RepeatRule {
+                frequency,
+                interval: 1,
+                weekdays: vec![],
+                monthly: MonthlyBy::Date,
+                until: None,
+                count: None,
+            });
+            if rule.frequency != frequency {
+                rule = RepeatRule { frequency, weekdays: vec![], monthly: MonthlyBy::Date, ..rule };
+            }
+            rule
+        }
+        None if !touched => return Ok(()),
+        None => input
+            .repeat
+            .clone()
+            .ok_or_else(|| Error::invalid("repeat", "give how it repeats first (daily, weekly, monthly or yearly)"))?,
+    };
+    set(&mut rule.interval, f.every);
+    if !f.on.is_empty() {
+        rule.weekdays =
+            f.on.iter()
+                .map(|d| {
+                    d.trim()
+                        .parse::<Weekday>()
+                        .map_err(|_| Error::invalid("on", format!("\"{d}\" is not a day of the week")))
+                })
+                .collect::<Result<_>>()?;
+    }
+    if let Some(by) = &f.monthly_by {
+        rule.monthly = match by.trim() {
+            "date" => MonthlyBy::Date,
+            "weekday" | "last-weekday" => {
+                // The start's weekday, counted from the start of its month or from its end.
+                let tz = rally_core::when::parse_zone(&input.timezone)?;
+                let (starts_at, _) = rally_core::when::parse_range(&input.start, &input.end, tz, input.all_day)?;
+                let day = starts_at.with_timezone(&tz).date_naive();
+                let nth = if by.trim() == "last-weekday" { -1 } else { rally_core::recurrence::nth_of_month(day) };
+                MonthlyBy::Weekday { nth }
+            }
+            other => {
+                return Err(Error::invalid(
+                    "monthly_by",
+                    format!("\"{other}\" is not one of date, weekday, last-weekday"),
+                ))
+            }
+        };
+    }
+    if f.forever {
+        (rule.until, rule.count) = (None, None);
+    }
+    if let Some(until) = &f.until {
+        let day = NaiveDate::parse_from_str(until.trim(), "%Y-%m-%d")
+            .map_err(|_| Error::invalid("until", format!("\"{until}\" is not a day (YYYY-MM-DD)")))?;
+        (rule.until, rule.count) = (Some(day), None);
+    }
+    if let Some(count) = f.count {
+        (rule.until, rule.count) = (None, Some(count));
+    }
+    input.repeat = Some(rule);
+    Ok(())
 }
 
 fn print_one(view: &rally_core::model::EventView, json: bool) -> Result<()> {
@@ -109,6 +228,7 @@ fn apply(profile: &Profile, mut input: EventInput, f: EventFields) -> Result<Eve
     } else if !f.tags.is_empty() {
         input.tags = f.tags;
     }
+    apply_repeat(&mut input, f.repeat)?;
     if f.remove_picture {
         input.picture = ImageChange::Remove;
     } else if let Some(change) = image_file(f.picture.as_deref(), "picture")? {

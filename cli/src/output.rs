@@ -1,6 +1,6 @@
 //! How results and errors are printed: JSON (the shared serde types, as is) or one line per item.
 
-use rally_core::model::{EventView, Identity};
+use rally_core::model::{EventDetails, EventView, Identity, Occurrence};
 use rally_core::Error;
 
 pub fn json<T: serde::Serialize>(value: &T) -> rally_core::Result<()> {
@@ -17,8 +17,31 @@ pub fn identity_line(identity: &Identity) -> String {
 pub fn event_line(view: &EventView) -> String {
     let d = &view.event.details;
     let (start, end) = rally_core::when::to_form(d.starts_at, d.ends_at, &d.timezone, d.all_day);
-    let draft = if d.draft { " [draft]" } else { "" };
-    format!("{start} – {end} {}{draft}\t{}\t@{}\t{}", d.timezone, d.title, view.organizer, view.event.id)
+    let mut marks = String::new();
+    if d.draft {
+        marks.push_str(" [draft]");
+    }
+    match &view.occurrence {
+        Some(o) if o.cancelled => marks.push_str(" [cancelled]"),
+        Some(o) if o.moved => marks.push_str(" [moved]"),
+        None if d.repeats() => marks.push_str(" [repeats]"),
+        _ => {}
+    }
+    format!("{start} – {end} {}{marks}\t{}\t@{}\t{}", d.timezone, d.title, view.organizer, view.event.id)
+}
+
+/// One occurrence: its times in the event's zone, and what became of it.
+pub fn occurrence_line(d: &EventDetails, o: &Occurrence) -> String {
+    let (start, end) = rally_core::when::to_form(o.starts_at, o.ends_at, &d.timezone, d.all_day);
+    let mark = if o.cancelled {
+        " [cancelled]".to_string()
+    } else if o.moved {
+        let (from, _) = rally_core::when::to_form(o.original_start, o.ends_at, &d.timezone, d.all_day);
+        format!(" [moved from {from}]")
+    } else {
+        String::new()
+    };
+    format!("{start} – {end}{mark}")
 }
 
 /// An error as the person typed things: core's field names become the flags they came from.
@@ -39,6 +62,11 @@ fn describe_core(err: &Error) -> String {
                 "latitude" => "--lat",
                 "longitude" => "--lon",
                 "tags" => "--tag",
+                "repeat_interval" => "--every",
+                "repeat_weekdays" => "--on",
+                "repeat_monthly" => "--monthly-by",
+                "repeat_until" => "--until",
+                "repeat_count" => "--count",
                 other => return format!("--{}: {message}", other.replace('_', "-")),
             };
             format!("{flag}: {message}")

@@ -153,3 +153,100 @@ fn rally_data_selects_the_profile_when_no_flag_is_given() {
     let listed = json(dir.path(), &["identity", "list", "--json"]);
     assert_eq!(listed[0]["username"], "from_env");
 }
+
+#[test]
+fn a_repeating_event_lists_its_occurrences_and_one_of_them_is_cancelled_and_another_moved() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    ok(d, &["identity", "create", "--username", "ana"]);
+    // Tuesdays and Thursdays, 19:00 in Paris, ten times; 2031-03-25 is a Tuesday, days before the
+    // clocks change (30 March): the wall-clock time stays 19:00.
+    let id = ok(
+        d,
+        &[
+            "event",
+            "create",
+            "--identity",
+            "ana",
+            "--title",
+            "Chorale",
+            "--tz",
+            "Europe/Paris",
+            "--start",
+            "2031-03-25 19:00",
+            "--end",
+            "2031-03-25 21:00",
+            "--repeat",
+            "weekly",
+            "--on",
+            "tue,thu",
+            "--count",
+            "10",
+        ],
+    )
+    .trim()
+    .to_string();
+    let shown = json(d, &["event", "show", &id, "--json"]);
+    assert_eq!(shown["repeat"]["weekdays"], serde_json::json!(["Tue", "Thu"]), "{shown}");
+    let list = |from: &str, to: &str| json(d, &["event", "occurrences", &id, "--from", from, "--to", to, "--json"]);
+    let all = list("2031-01-01", "2032-01-01");
+    let all = all.as_array().expect("array");
+    assert_eq!(all.len(), 10);
+    assert_eq!(all[0]["starts_at"], "2031-03-25T18:00:00Z", "winter time: UTC+1");
+    assert_eq!(all[2]["starts_at"], "2031-04-01T17:00:00Z", "summer time: UTC+2, still 19:00 in Paris");
+
+    // The month view of the event list shows each occurrence in April, with the occurrence's times.
+    let april = json(d, &["event", "list", "--from", "2031-04-01", "--to", "2031-05-01", "--json"]);
+    let april = april.as_array().expect("array");
+    assert_eq!(april.len(), 8, "{april:?}");
+    assert!(april.iter().all(|v| v["id"] == id.as_str() && v["occurrence"].is_object()));
+    assert_eq!(april[0]["starts_at"], "2031-04-01T17:00:00Z");
+
+    ok(d, &["event", "cancel-occurrence", &id, "--at", "2031-04-01 19:00"]);
+    ok(
+        d,
+        &[
+            "event",
+            "move-occurrence",
+            &id,
+            "--at",
+            "2031-04-03 19:00",
+            "--start",
+            "2031-04-04 18:00",
+            "--end",
+            "2031-04-04 20:00",
+        ],
+    );
+    let april = json(d, &["event", "list", "--from", "2031-04-01", "--to", "2031-05-01", "--json"]);
+    let first = &april[0];
+    assert_eq!((first["occurrence"]["cancelled"].as_bool(), first["status"].as_str()), (Some(true), Some("cancelled")));
+    let moved = &april[1];
+    assert_eq!(moved["starts_at"], "2031-04-04T16:00:00Z");
+    assert_eq!(moved["occurrence"]["original_start"], "2031-04-03T17:00:00Z");
+    let text = ok(d, &["event", "occurrences", &id, "--from", "2031-04-01", "--to", "2031-04-05"]);
+    assert!(text.contains("[cancelled]") && text.contains("[moved from 2031-04-03 19:00]"), "{text}");
+
+    // Refusals name the flag and change nothing.
+    refused(d, &["event", "cancel-occurrence", &id, "--at", "2031-04-02 19:00"], "--at: no occurrence starts at");
+    refused(d, &["event", "edit", &id, "--on", "mon"], "--on: the event starts on a Tuesday");
+    refused(d, &["event", "edit", &id, "--until", "2031-01-01"], "--until: comes before the first day");
+    refused(d, &["event", "edit", &id, "--repeat", "fortnightly"], "--repeat:");
+    refused(d, &["event", "restore-occurrence", &id, "--at", "2031-04-08 19:00"], "neither cancelled nor moved");
+    assert_eq!(list("2031-01-01", "2032-01-01").as_array().expect("array").len(), 10);
+
+    // An export carries the rule and the changes; the restore brings the occurrence back.
+    let ics = d.join("chorale.ics");
+    ok(d, &["export", "ics", "--event", &id, "-o", ics.to_str().expect("path")]);
+    let text = std::fs::read_to_string(&ics).expect("ics");
+    assert!(text.contains("RRULE:FREQ=WEEKLY;BYDAY=TU,TH;COUNT=10\r\n"), "{text}");
+    assert!(text.contains("EXDATE;TZID=Europe/Paris:20310401T190000\r\n"), "{text}");
+    assert!(text.contains("RECURRENCE-ID;TZID=Europe/Paris:20310403T190000\r\n"), "{text}");
+    ok(d, &["event", "restore-occurrence", &id, "--at", "2031-04-01 19:00"]);
+    let april = json(d, &["event", "list", "--from", "2031-04-01", "--to", "2031-04-02", "--json"]);
+    assert_eq!(april[0]["occurrence"]["cancelled"], false);
+
+    // Without a range, `event list` shows the event once; `--repeat never` makes it a single event.
+    assert_eq!(json(d, &["event", "list", "--json"]).as_array().expect("array").len(), 1);
+    ok(d, &["event", "edit", &id, "--repeat", "never"]);
+    assert_eq!(list("2031-01-01", "2032-01-01").as_array().expect("array").len(), 1);
+}

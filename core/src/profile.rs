@@ -6,15 +6,15 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::document::{self, Kind};
 use crate::model::{
-    AccountLink, EventFilter, EventInput, EventLinks, EventView, ExportSelection, Identity, IdentityInput, ImageChange,
-    ImportReport, ImportedEvent, ShareLink, SkippedEvent,
+    AccountLink, Change, EventFilter, EventInput, EventLinks, EventView, ExportSelection, Identity, IdentityInput,
+    ImageChange, ImportReport, ImportedEvent, Occurrence, OccurrenceChange, OccurrenceEdit, ShareLink, SkippedEvent,
 };
 use crate::store::{documents, index, Store, StoredDoc};
-use crate::{ical, image, validate, Error, Result};
+use crate::{ical, image, recurrence, validate, Error, Result};
 
 pub const DATABASE_FILE: &str = "rally.sqlite3";
 const SEARCH_LIMIT: u32 = 200;
@@ -146,6 +146,60 @@ impl Profile {
         self.update_event(id, input)
     }
 
+    /// The occurrences of one event that overlap `[from, to)` (at most [`recurrence::LISTING_CAP`]
+    /// when the range has no end), cancelled and moved ones included and marked.
+    pub fn occurrences(
+        &self,
+        id: &str,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<Occurrence>> {
+        let view = self.event(id)?;
+        let cap = if to.is_some() { usize::MAX } else { recurrence::LISTING_CAP };
+        Ok(recurrence::occurrences(&view.event.details, from, to, cap))
+    }
+
+    /// Cancels, moves or restores one occurrence of a repeating event. `at` names it by the start the
+    /// rule gives it, as typed: a local time in the event's zone, an RFC 3339 instant, or a day for an
+    /// all-day event. Moved times are read as the event form reads them.
+    pub fn edit_occurrence(&mut self, id: &str, at: &str, edit: OccurrenceEdit) -> Result<EventView> {
+        let view = self.event(id)?;
+        let d = &view.event.details;
+        if !d.repeats() {
+            return Err(Error::invalid("at", "the event does not repeat: edit the event itself"));
+        }
+        let tz = crate::when::parse_zone(&d.timezone)?;
+        let original = crate::when::parse_instant("at", at, tz, d.all_day)?;
+        if !recurrence::is_occurrence(d, original) {
+            let next: Vec<String> = recurrence::occurrences(d, Some(original), None, 3)
+                .iter()
+                .map(|o| crate::when::to_form(o.original_start, o.ends_at, &d.timezone, d.all_day).0)
+                .collect();
+            return Err(Error::invalid(
+                "at",
+                format!("no occurrence starts at {} (next ones: {})", at.trim(), next.join(", ")),
+            ));
+        }
+        let mut input = EventInput::from_event(&view.event);
+        let before = input.occurrence_changes.len();
+        input.occurrence_changes.retain(|c| c.original_start != original);
+        match edit {
+            OccurrenceEdit::Cancel => {
+                input.occurrence_changes.push(OccurrenceChange { original_start: original, change: Change::Cancelled })
+            }
+            OccurrenceEdit::Restore if input.occurrence_changes.len() == before => {
+                return Err(Error::invalid("at", "that occurrence is neither cancelled nor moved"));
+            }
+            OccurrenceEdit::Restore => {}
+            OccurrenceEdit::Move { start, end } => {
+                let (starts_at, ends_at) = crate::when::parse_range(&start, &end, tz, d.all_day)?;
+                let change = Change::Moved { starts_at, ends_at };
+                input.occurrence_changes.push(OccurrenceChange { original_start: original, change });
+            }
+        }
+        self.update_event(id, input)
+    }
+
     pub fn delete_event(&mut self, id: &str) -> Result<()> {
         let mut stored = self.live_doc(id, Kind::Event, "event")?;
         document::mark_deleted(&mut stored.doc, Utc::now())?;
@@ -243,7 +297,7 @@ impl Profile {
             // iCalendar ignores an EXDATE or RECURRENCE-ID that names no occurrence; so does Rally, saying so.
             let changes = std::mem::take(&mut details.occurrence_changes);
             let (kept, stray): (Vec<_>, Vec<_>) =
-                changes.into_iter().partition(|c| crate::recurrence::is_occurrence(&details, c.original_start));
+                changes.into_iter().partition(|c| recurrence::is_occurrence(&details, c.original_start));
             details.occurrence_changes = kept;
             for change in stray {
                 report.skipped_lines.push(format!(

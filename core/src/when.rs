@@ -114,6 +114,18 @@ pub fn parse_range(start: &str, end: &str, tz: Tz, all_day: bool) -> Result<(Dat
     Ok((starts_at, ends_at))
 }
 
+/// Reads one time as typed (an instant, a local time in `tz`, or for all-day events a day) into the
+/// instant it names: what a change to one occurrence uses to say which one.
+pub fn parse_instant(field: &'static str, text: &str, tz: Tz, all_day: bool) -> Result<DateTime<Utc>> {
+    match parse_typed(field, text)? {
+        Typed::Instant(t) => Ok(t),
+        Typed::Local(l) if !all_day => local_to_utc(field, l, tz),
+        Typed::Local(l) => Ok(start_of_day(l.date(), tz)),
+        Typed::Day(d) if all_day => Ok(start_of_day(d, tz)),
+        Typed::Day(_) => Err(Error::invalid(field, "needs a time of day too (2026-12-31 19:30)")),
+    }
+}
+
 /// The inverse of [`parse_range`] for forms: local times in the event's zone (`YYYY-MM-DD HH:MM`), or
 /// the first and last day for all-day events.
 pub fn to_form(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, timezone: &str, all_day: bool) -> (String, String) {
