@@ -55,7 +55,7 @@ pub fn run(profile: &mut Profile, cmd: EventCommand) -> Result<()> {
             };
             let to = to.map(|t| instant("to", &t)).transpose()?;
             let view = profile.event(&id)?;
-            let occurrences = profile.occurrences(&id, Some(from), to)?;
+            let occurrences = profile.occurrences(&id, Some(from), to, None)?;
             if json {
                 return output::json(&occurrences);
             }

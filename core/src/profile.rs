@@ -146,16 +146,18 @@ impl Profile {
         self.update_event(id, input)
     }
 
-    /// The occurrences of one event that overlap `[from, to)` (at most [`recurrence::LISTING_CAP`]
-    /// when the range has no end), cancelled and moved ones included and marked.
+    /// The occurrences of one event that overlap `[from, to)`, the first `limit` of them (at most
+    /// [`recurrence::LISTING_CAP`] when the range has no end), cancelled and moved ones included.
     pub fn occurrences(
         &self,
         id: &str,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
+        limit: Option<usize>,
     ) -> Result<Vec<Occurrence>> {
         let view = self.event(id)?;
         let cap = if to.is_some() { usize::MAX } else { recurrence::LISTING_CAP };
+        let cap = limit.map_or(cap, |l| l.min(cap));
         Ok(recurrence::occurrences(&view.event.details, from, to, cap))
     }
 

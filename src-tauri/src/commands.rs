@@ -2,10 +2,11 @@
 //! Commands that write tell background sync, which pushes the change when the relay is reachable.
 
 use base64::Engine;
+use chrono::{DateTime, Utc};
 use rally_client::account::{self, AccountStatus};
 use rally_core::model::{
     AccountLink, Credentials, ErrorBody, EventFilter, EventInput, EventLinks, EventView, Identity, IdentityInput,
-    ImportReport, SyncStatus,
+    ImportReport, Occurrence, OccurrenceEdit, SyncStatus,
 };
 use rally_core::profile::Profile;
 use tauri::State;
@@ -104,6 +105,23 @@ pub fn update_event(desktop: Shared<'_>, id: String, input: EventInput) -> Reply
 #[tauri::command]
 pub fn publish_event(desktop: Shared<'_>, id: String) -> Reply<EventView> {
     write(&desktop, |p| p.publish_event(&id))
+}
+
+/// Occurrences of a repeating event overlapping `[from, to)`, the first `limit` of them.
+#[tauri::command]
+pub fn event_occurrences(
+    desktop: Shared<'_>,
+    id: String,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    limit: Option<usize>,
+) -> Reply<Vec<Occurrence>> {
+    read(&desktop, |p| p.occurrences(&id, from, to, limit))
+}
+
+#[tauri::command]
+pub fn edit_occurrence(desktop: Shared<'_>, id: String, at: String, edit: OccurrenceEdit) -> Reply<EventView> {
+    write(&desktop, |p| p.edit_occurrence(&id, &at, edit))
 }
 
 #[tauri::command]

@@ -57,6 +57,8 @@ pub fn run() {
             commands::update_event,
             commands::publish_event,
             commands::delete_event,
+            commands::event_occurrences,
+            commands::edit_occurrence,
             commands::account_status,
             commands::sign_up,
             commands::log_in,

@@ -84,6 +84,7 @@ impl Calendars {
             organizer: organizer.as_ref(),
             public_url: &self.public_url,
             instance_name: &self.instance_name,
+            now: Utc::now(),
         })))
     }
 

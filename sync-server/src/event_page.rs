@@ -3,9 +3,9 @@
 //! place with an OpenStreetMap link, and links to the .ics and to the organizer's feed (webcal and
 //! https). Drafts and private events never get here: they are not in the public tables.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use chrono_tz::Tz;
-use rally_core::model::{Event, EventStatus};
+use rally_core::model::{Change, Event, EventStatus, Frequency, MonthlyBy};
 use serde_json::json;
 
 use crate::mail::escape_html;
@@ -23,6 +23,60 @@ pub struct PageInput<'a> {
     /// The relay's public URL, without a trailing slash.
     pub public_url: &'a str,
     pub instance_name: &'a str,
+    /// For a repeating event, which dates are still to come.
+    pub now: DateTime<Utc>,
+}
+
+/// How many coming dates the page of a repeating event lists.
+const COMING_DATES: usize = 8;
+
+/// schema.org's Schedule of a repeating event (its rule; cancelled dates as exceptDate).
+fn schedule(e: &Event, tz: Tz) -> Option<serde_json::Value> {
+    let d = &e.details;
+    let rule = d.repeat.as_ref()?;
+    let n = rule.interval.max(1);
+    let first = d.starts_at.with_timezone(&tz);
+    let mut schedule = json!({
+        "@type": "Schedule",
+        "repeatFrequency": match rule.frequency {
+            Frequency::Daily => format!("P{n}D"),
+            Frequency::Weekly => format!("P{n}W"),
+            Frequency::Monthly => format!("P{n}M"),
+            Frequency::Yearly => format!("P{n}Y"),
+        },
+        "startDate": first.format("%Y-%m-%d").to_string(),
+        "scheduleTimezone": d.timezone,
+    });
+    if !d.all_day {
+        schedule["startTime"] = json!(first.format("%H:%M").to_string());
+        schedule["endTime"] = json!(d.ends_at.with_timezone(&tz).format("%H:%M").to_string());
+    }
+    let day = |w: &chrono::Weekday| format!("https://schema.org/{}", rally_core::recurrence::weekday_name(*w));
+    match (rule.frequency, rule.monthly) {
+        (Frequency::Weekly, _) => schedule["byDay"] = json!(rule.weekdays.iter().map(day).collect::<Vec<_>>()),
+        (Frequency::Monthly, MonthlyBy::Date) => schedule["byMonthDay"] = json!(first.day()),
+        (Frequency::Monthly, MonthlyBy::Weekday { nth }) => {
+            schedule["byDay"] = json!(day(&first.weekday()));
+            schedule["byMonthWeek"] = json!(nth);
+        }
+        _ => {}
+    }
+    if let Some(count) = rule.count {
+        schedule["repeatCount"] = json!(count);
+    }
+    if let Some(until) = rule.until {
+        schedule["endDate"] = json!(until.to_string());
+    }
+    let cancelled: Vec<String> = d
+        .occurrence_changes
+        .iter()
+        .filter(|c| c.change == Change::Cancelled)
+        .map(|c| iso(c.original_start, tz, d.all_day))
+        .collect();
+    if !cancelled.is_empty() {
+        schedule["exceptDate"] = json!(cancelled);
+    }
+    Some(schedule)
 }
 
 fn zone(event: &Event) -> Tz {
@@ -75,6 +129,9 @@ pub fn json_ld(input: &PageInput) -> serde_json::Value {
     if !locations.is_empty() {
         ld["location"] = if locations.len() == 1 { locations[0].clone() } else { json!(locations) };
     }
+    if let Some(schedule) = schedule(e, tz) {
+        ld["eventSchedule"] = schedule;
+    }
     if let Some(o) = input.organizer {
         ld["organizer"] = json!({"@type": "Person", "name": o.display_name, "url": format!("{}/@{}/feed.ics", input.public_url, o.username)});
     }
@@ -106,6 +163,25 @@ pub fn render(input: &PageInput) -> String {
         body.push_str(&format!("<p>Organized by {} (@{})</p>", h(&o.display_name), h(&o.username)));
     }
     body.push_str(&format!("<p id=\"event-when\"><strong>When</strong> {}</p>", h(&rally_core::when::describe(d))));
+    if let Some(rule) = rally_core::recurrence::describe(d) {
+        body.push_str(&format!("<p id=\"event-repeats\"><strong>Repeats</strong> {}</p>", h(&rule)));
+        let tz = zone(e);
+        let coming = rally_core::recurrence::occurrences(d, Some(input.now), None, COMING_DATES);
+        if !coming.is_empty() {
+            body.push_str("<p><strong>Coming dates</strong></p><ul id=\"event-dates\">");
+            for o in coming {
+                let when = h(&rally_core::when::span_text(o.starts_at, o.ends_at, d.all_day, tz));
+                body.push_str(&if o.cancelled {
+                    format!("<li class=\"cancelled\"><del>{when}</del> (cancelled)</li>")
+                } else if o.moved {
+                    format!("<li class=\"moved\">{when} (moved)</li>")
+                } else {
+                    format!("<li>{when}</li>")
+                });
+            }
+            body.push_str("</ul>");
+        }
+    }
     if let Some(p) = &d.place {
         let mut place = format!("<strong>Where</strong> {}", h(&p.name));
         if !p.address.is_empty() {

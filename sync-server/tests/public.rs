@@ -232,3 +232,64 @@ async fn published_events_have_calendars_and_nothing_else_does() {
     let gone = get(&format!("{}/events/{}.ics", relay.base, public.document_id()), None).await;
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeating_event_has_its_rule_and_coming_dates_on_its_page_and_in_its_calendars() {
+    use rally_core::model::{Change, Frequency, MonthlyBy, OccurrenceChange, RepeatRule};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = Relay::start(dir.path(), None);
+    let ana = relay.account("ana@example.org").await;
+    let device = peer(&relay, &ana).await;
+    // Every Monday from next week on, with no end; the second date cancelled.
+    let choir = create_event(&device, "organizer", "Chorale du lundi", |d| {
+        let monday = Utc::now().date_naive() + chrono::Duration::days(7);
+        let monday =
+            monday - chrono::Duration::days(i64::from(chrono::Datelike::weekday(&monday).num_days_from_monday()));
+        let (starts_at, ends_at) = rally_core::when::parse_range(
+            &format!("{monday} 19:00"),
+            &format!("{monday} 21:00"),
+            chrono_tz::Europe::Paris,
+            false,
+        )
+        .expect("times");
+        (d.starts_at, d.ends_at) = (starts_at, ends_at);
+        d.repeat = Some(RepeatRule {
+            frequency: Frequency::Weekly,
+            interval: 1,
+            weekdays: vec![chrono::Weekday::Mon],
+            monthly: MonthlyBy::Date,
+            until: None,
+            count: None,
+        });
+        let second = rally_core::recurrence::starts(d).nth(1).expect("a second date");
+        d.occurrence_changes = vec![OccurrenceChange { original_start: second, change: Change::Cancelled }];
+    })
+    .await;
+    let id = choir.document_id().to_string();
+    let ics = {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let response = get(&format!("{}/events/{id}.ics", relay.base), None).await;
+            if response.status() == StatusCode::OK {
+                break response.text().await.expect("body");
+            }
+            assert!(tokio::time::Instant::now() < deadline, "the event's .ics never appeared");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    assert!(ics.contains("RRULE:FREQ=WEEKLY;BYDAY=MO\r\n") && ics.contains("EXDATE;TZID=Europe/Paris:"), "{ics}");
+    // With no end, the zone's later changes are yearly rules, not a list to the year 2200.
+    assert!(ics.contains("RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"), "{ics}");
+    assert!(ics.len() < 8_000, "{} bytes", ics.len());
+    validate(&ics);
+    validate(&feed_with(&relay, 1).await);
+
+    let page = get(&format!("{}/events/{id}", relay.base), None).await.text().await.expect("page");
+    assert!(page.contains("<strong>Repeats</strong> Every week on Monday"), "{page}");
+    let dates = page.split("<ul id=\"event-dates\">").nth(1).and_then(|l| l.split("</ul>").next()).expect("dates");
+    assert_eq!(dates.matches("<li").count(), 8, "{dates}");
+    assert!(dates.contains("<li class=\"cancelled\"><del>") && dates.contains("19:00–21:00"), "{dates}");
+    let dom = chromium_dom(&format!("{}/events/{id}", relay.base));
+    assert!(dom.contains("\"eventSchedule\":{\"@type\":\"Schedule\""), "{dom}");
+    assert!(dom.contains("\"byDay\":[\"https://schema.org/Monday\"]"), "{dom}");
+}

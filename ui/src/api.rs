@@ -1,9 +1,10 @@
 //! The bridge to src-tauri: one async function per command. Arguments and results are rally-core's
 //! serde types, so the two sides cannot drift apart.
 
+use chrono::{DateTime, Utc};
 use rally_core::model::{
     Account, AccountLink, AccountStatus, Credentials, ErrorBody, ErrorCode, EventFilter, EventInput, EventLinks,
-    EventView, Identity, IdentityInput, ImportReport, SyncStatus,
+    EventView, Identity, IdentityInput, ImportReport, Occurrence, OccurrenceEdit, SyncStatus,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -67,6 +68,14 @@ pub async fn update_event(id: &str, input: &EventInput) -> Reply<EventView> {
 }
 pub async fn publish_event(id: &str) -> Reply<EventView> {
     call("publish_event", json!({ "id": id })).await
+}
+/// The first `limit` occurrences that end after `from`.
+pub async fn event_occurrences(id: &str, from: DateTime<Utc>, limit: usize) -> Reply<Vec<Occurrence>> {
+    call("event_occurrences", json!({ "id": id, "from": from, "to": null, "limit": limit })).await
+}
+/// `at`: the occurrence's original start.
+pub async fn edit_occurrence(id: &str, at: DateTime<Utc>, edit: &OccurrenceEdit) -> Reply<EventView> {
+    call("edit_occurrence", json!({ "id": id, "at": at.to_rfc3339(), "edit": edit })).await
 }
 pub async fn delete_event(id: &str) -> Reply<()> {
     call("delete_event", json!({ "id": id })).await

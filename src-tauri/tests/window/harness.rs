@@ -212,7 +212,15 @@ impl App {
     }
 
     pub async fn click(&self, css: &str) {
-        self.wait(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let el = self.wait(css).await;
+        // In the middle of the view, where the sticky header cannot cover it.
+        let at = serde_json::to_value(&el).expect("element reference");
+        let centre = "arguments[0].scrollIntoView({block: 'center'})";
+        self.client.execute(centre, vec![at]).await.unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
+        if let Err(e) = el.click().await {
+            self.screenshot("failure").await;
+            panic!("click {css}: {e:?} (see e2e-screenshots/failure.png)");
+        }
     }
 
     /// Replaces the content of an input the way typing would (select all, type).
@@ -229,6 +237,16 @@ impl App {
             }
         }
         panic!("{css} would not hold {text:?}");
+    }
+
+    /// Picks the option with `value` in a select, as a person choosing it would.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.click(&format!("{css} option[value=\"{value}\"]")).await;
+    }
+
+    /// How many elements match `css` now.
+    pub async fn count(&self, css: &str) -> usize {
+        self.client.find_all(Locator::Css(css)).await.expect("find").len()
     }
 
     /// Clicks the list item whose text contains `title`.

@@ -1,6 +1,7 @@
 //! End-to-end through the real window: the built app, under Xvfb, driven by WebDriver.
 
 mod harness;
+mod repeat_flow;
 mod sync_flow;
 
 use chrono::Utc;

@@ -151,6 +151,9 @@ pub fn record_in(
                     let page_url = Some(format!("{public_url}/events/{id}"));
                     let vevent = rally_core::ical::vevent(&rally_core::ical::IcsEvent { event: &e, page_url });
                     let zone = rally_core::ical::zone_span(&e).map(|(tz, _, _)| tz.name());
+                    // The span every occurrence lies in: what the feed's VTIMEZONE must cover.
+                    let (from, to) = rally_core::recurrence::bounds(&e.details);
+                    let to = to.unwrap_or(rally_core::recurrence::OPEN_END);
                     let listed = e.details.visibility == Visibility::Public;
                     let json = serde_json::to_string(&e).map_err(|e| Error::Protocol(e.to_string()))?;
                     tx.execute(
@@ -163,8 +166,8 @@ pub fn record_in(
                             id,
                             e.details.organizer_id,
                             listed,
-                            e.details.starts_at.timestamp(),
-                            e.details.ends_at.timestamp(),
+                            from.timestamp(),
+                            to.timestamp(),
                             zone,
                             vevent,
                             json

@@ -184,5 +184,8 @@ pub fn event_details(title: &str, draft: bool) -> rally_core::model::EventDetail
         capacity: None,
         tags: vec![],
         category: None,
+        repeat: None,
+        extra_starts: vec![],
+        occurrence_changes: vec![],
     }
 }

@@ -1,8 +1,11 @@
 //! The event editor: every field of an event, for a new one or an existing one. Errors from core come
 //! back with the field they concern and show right under it; nothing is saved until they are fixed.
 
-use chrono::{Duration, Utc};
-use rally_core::model::{Category, ErrorBody, ErrorCode, EventInput, EventStatus, ImageChange, JoinMode, Visibility};
+use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
+use rally_core::model::{
+    Category, ErrorBody, ErrorCode, EventInput, EventStatus, Frequency, ImageChange, JoinMode, MonthlyBy, RepeatRule,
+    Visibility,
+};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -21,16 +24,63 @@ struct Form {
     longitude: String,
     capacity: String,
     tags: String,
+    /// The repeat rule's parts as typed; `repeat_end` is "never", "until" or "count".
+    repeat_every: String,
+    repeat_end: String,
+    repeat_until: String,
+    repeat_count: String,
 }
 
 impl Form {
     fn from_input(input: EventInput) -> Form {
+        let rule = input.repeat.as_ref();
         Form {
             latitude: input.latitude.map(|v| v.to_string()).unwrap_or_default(),
             longitude: input.longitude.map(|v| v.to_string()).unwrap_or_default(),
             capacity: input.capacity.map(|v| v.to_string()).unwrap_or_default(),
             tags: input.tags.join(", "),
+            repeat_every: rule.map_or("1".into(), |r| r.interval.to_string()),
+            repeat_end: match rule {
+                Some(r) if r.until.is_some() => "until".into(),
+                Some(r) if r.count.is_some() => "count".into(),
+                _ => "never".into(),
+            },
+            repeat_until: rule.and_then(|r| r.until).map(|d| d.to_string()).unwrap_or_default(),
+            repeat_count: rule.and_then(|r| r.count).map(|c| c.to_string()).unwrap_or_default(),
             input,
+        }
+    }
+
+    /// The first day as typed, when it reads as one (for the labels of the repeat choices).
+    fn first_day(&self) -> Option<NaiveDate> {
+        self.input.start.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    }
+
+    fn set_frequency(&mut self, value: &str) {
+        let frequency = match value {
+            "daily" => Frequency::Daily,
+            "weekly" => Frequency::Weekly,
+            "monthly" => Frequency::Monthly,
+            "yearly" => Frequency::Yearly,
+            _ => {
+                self.input.repeat = None;
+                return;
+            }
+        };
+        let weekdays = match (frequency, self.first_day()) {
+            (Frequency::Weekly, Some(day)) => vec![day.weekday()],
+            _ => vec![],
+        };
+        self.input.repeat =
+            Some(RepeatRule { frequency, interval: 1, weekdays, monthly: MonthlyBy::Date, until: None, count: None });
+    }
+
+    fn toggle_day(&mut self, day: Weekday, on: bool) {
+        if let Some(rule) = &mut self.input.repeat {
+            rule.weekdays.retain(|d| *d != day);
+            if on {
+                rule.weekdays.push(day);
+            }
         }
     }
 
@@ -62,6 +112,23 @@ impl Form {
             })
         }
         let mut input = self.input.clone();
+        if let Some(rule) = &mut input.repeat {
+            rule.interval = number("repeat_interval", &self.repeat_every)?.unwrap_or(1);
+            (rule.until, rule.count) = (None, None);
+            match self.repeat_end.as_str() {
+                "until" => {
+                    let day =
+                        NaiveDate::parse_from_str(self.repeat_until.trim(), "%Y-%m-%d").map_err(|_| ErrorBody {
+                            code: ErrorCode::Invalid,
+                            message: format!("\"{}\" is not a day (YYYY-MM-DD)", self.repeat_until.trim()),
+                            field: Some("repeat_until".into()),
+                        })?;
+                    rule.until = Some(day);
+                }
+                "count" => rule.count = number("repeat_count", &self.repeat_count)?,
+                _ => {}
+            }
+        }
         input.latitude = number("latitude", &self.latitude)?;
         input.longitude = number("longitude", &self.longitude)?;
         input.capacity = number("capacity", &self.capacity)?;
@@ -86,6 +153,11 @@ const FIELDS: &[&str] = &[
     "capacity",
     "tags",
     "picture",
+    "repeat_interval",
+    "repeat_weekdays",
+    "repeat_monthly",
+    "repeat_until",
+    "repeat_count",
 ];
 
 #[derive(Properties, PartialEq)]
@@ -223,6 +295,7 @@ pub fn event_editor(p: &Props) -> Html {
                 </div>
                 <small class="hint">{ start_hint }</small>
                 <datalist id="timezones">{ for chrono_tz::TZ_VARIANTS.iter().map(|tz| html! { <option value={tz.name()} /> }) }</datalist>
+                { repeat_fields(&form, &current, &error) }
             </fieldset>
             <fieldset>
                 <legend>{ "Where" }</legend>
@@ -273,8 +346,97 @@ pub fn event_editor(p: &Props) -> Html {
     }
 }
 
+/// "Repeats": how often, on which days, until when. Occurrences are cancelled or moved one by one
+/// from the event's page.
+fn repeat_fields(form: &UseStateHandle<Option<Form>>, current: &Form, error: &Option<ErrorBody>) -> Html {
+    let options = |all: &[(&'static str, String)]| -> Vec<(AttrValue, AttrValue)> {
+        all.iter().map(|(v, l)| (AttrValue::Static(v), AttrValue::from(l.clone()))).collect()
+    };
+    let rule = current.input.repeat.as_ref();
+    let frequency = match rule.map(|r| r.frequency) {
+        None => "never",
+        Some(Frequency::Daily) => "daily",
+        Some(Frequency::Weekly) => "weekly",
+        Some(Frequency::Monthly) => "monthly",
+        Some(Frequency::Yearly) => "yearly",
+    };
+    let frequencies = options(&[
+        ("never", "Does not repeat".into()),
+        ("daily", "Every day".into()),
+        ("weekly", "Every week".into()),
+        ("monthly", "Every month".into()),
+        ("yearly", "Every year".into()),
+    ]);
+    let select = edit(form, |f: &mut Form, v: String| f.set_frequency(&v));
+    let Some(rule) = rule else {
+        return html! { <SelectField id="event-repeat" label="Repeats" value={frequency} options={frequencies} on_change={select} /> };
+    };
+    let unit = match rule.frequency {
+        Frequency::Daily => "days",
+        Frequency::Weekly => "weeks",
+        Frequency::Monthly => "months",
+        Frequency::Yearly => "years",
+    };
+    let day = current.first_day();
+    let weekday = day.map(|d| rally_core::recurrence::weekday_name(d.weekday())).unwrap_or("weekday");
+    let nth = day.map(rally_core::recurrence::nth_of_month).unwrap_or(1);
+    let mut monthly = vec![
+        ("date", format!("On day {}", day.map(|d| d.day()).unwrap_or(1))),
+        ("weekday", format!("On the {} {weekday}", rally_core::recurrence::ordinal(nth))),
+    ];
+    if day.is_some_and(rally_core::recurrence::is_last_of_month) {
+        monthly.push(("last", format!("On the last {weekday}")));
+    }
+    let monthly_value = match rule.monthly {
+        MonthlyBy::Date => "date",
+        MonthlyBy::Weekday { nth } if nth < 0 => "last",
+        MonthlyBy::Weekday { .. } => "weekday",
+    };
+    let on_monthly = edit(form, |f: &mut Form, v: String| {
+        let nth = if v == "last" { -1 } else { f.first_day().map(rally_core::recurrence::nth_of_month).unwrap_or(1) };
+        if let Some(rule) = &mut f.input.repeat {
+            rule.monthly = if v == "date" { MonthlyBy::Date } else { MonthlyBy::Weekday { nth } };
+        }
+    });
+    let days = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
+    html! {
+        <div class="repeat" id="event-repeat-fields">
+            <div class="row">
+                <SelectField id="event-repeat" label="Repeats" value={frequency} options={frequencies} on_change={select} />
+                <Field id="event-repeat-every" label={format!("Every how many {unit}")} value={current.repeat_every.clone()}
+                    on_input={edit(form, |f: &mut Form, v: String| f.repeat_every = v)} error={error_for(error, "repeat_interval")} />
+                <SelectField id="event-repeat-ends" label="Ends" value={AttrValue::from(current.repeat_end.clone())}
+                    options={options(&[("never", "Never".into()), ("until", "On a day".into()), ("count", "After a number of times".into())])}
+                    on_change={edit(form, |f: &mut Form, v: String| f.repeat_end = v)} />
+                if current.repeat_end == "until" {
+                    <Field id="event-repeat-until" label="Last day" placeholder="YYYY-MM-DD" value={current.repeat_until.clone()}
+                        on_input={edit(form, |f: &mut Form, v: String| f.repeat_until = v)} error={error_for(error, "repeat_until")} />
+                }
+                if current.repeat_end == "count" {
+                    <Field id="event-repeat-count" label="How many times" value={current.repeat_count.clone()}
+                        on_input={edit(form, |f: &mut Form, v: String| f.repeat_count = v)} error={error_for(error, "repeat_count")} />
+                }
+            </div>
+            if rule.frequency == Frequency::Weekly {
+                <div class={classes!("weekdays", error_for(error, "repeat_weekdays").map(|_| "invalid"))} role="group" aria-label="On">
+                    { for days.into_iter().map(|d| {
+                        let id = format!("event-repeat-{}", d.to_string().to_lowercase());
+                        let on_change = edit(form, move |f: &mut Form, on: bool| f.toggle_day(d, on));
+                        html! { <CheckField id={id} label={d.to_string()} checked={rule.weekdays.contains(&d)} {on_change} /> }
+                    }) }
+                    if let Some(message) = error_for(error, "repeat_weekdays") { <p class="field-error" id="error-event-repeat-weekdays" role="alert">{ message }</p> }
+                </div>
+            }
+            if rule.frequency == Frequency::Monthly {
+                <SelectField id="event-repeat-monthly" label="Which day" value={monthly_value} options={options(&monthly)}
+                    on_change={on_monthly} error={error_for(error, "repeat_monthly")} />
+            }
+        </div>
+    }
+}
+
 /// A callback that applies one change to the form.
-fn edit<T: 'static>(form: &UseStateHandle<Option<Form>>, apply: fn(&mut Form, T)) -> Callback<T> {
+fn edit<T: 'static>(form: &UseStateHandle<Option<Form>>, apply: impl Fn(&mut Form, T) + 'static) -> Callback<T> {
     let form = form.clone();
     Callback::from(move |value: T| {
         if let Some(mut next) = (*form).clone() {

@@ -5,7 +5,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::SharePanel;
+use crate::components::{Occurrences, SharePanel};
 use crate::format;
 use crate::state::{Action, AppContext, Route, Tab};
 
@@ -101,6 +101,9 @@ pub fn event_page(p: &Props) -> Html {
                 <dd id="event-when">{ format::in_event_zone(d) }
                     if let Some(mine) = format::in_viewer_zone(d, viewer) { <br /><span class="mine">{ mine }</span> }
                 </dd>
+                if let Some(rule) = rally_core::recurrence::describe(d) {
+                    <dt>{ "Repeats" }</dt><dd id="event-repeats">{ rule }</dd>
+                }
                 if let Some(place) = &d.place {
                     <dt>{ "Where" }</dt>
                     <dd id="event-where">
@@ -139,6 +142,12 @@ pub fn event_page(p: &Props) -> Html {
                     <button id="event-delete" onclick={ask}>{ "Delete…" }</button>
                 }
             </div>
+            if d.repeats() {
+                <Occurrences view={view.clone()} on_changed={
+                    let event = event.clone();
+                    Callback::from(move |changed: EventView| event.set(Some(Ok(changed))))
+                } />
+            }
             <SharePanel id={id.clone()} revision={view.event.sequence as u64 + u64::from(!d.draft)} />
         </article>
     }

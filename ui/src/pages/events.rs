@@ -22,7 +22,8 @@ fn filter_for(tab: Tab) -> EventFilter {
         Tab::Past => {
             EventFilter { to: Some(now), drafts: DraftFilter::Exclude, descending: true, ..Default::default() }
         }
-        Tab::Drafts => EventFilter { drafts: DraftFilter::Only, ..Default::default() },
+        // A draft is one thing to finish, whatever its dates: listed once.
+        Tab::Drafts => EventFilter { drafts: DraftFilter::Only, series: true, ..Default::default() },
     }
 }
 
@@ -140,8 +141,12 @@ fn event_item(app: &AppContext, view: &EventView, viewer: chrono_tz::Tz) -> Html
         <li>
             <button class="event-item" data-id={view.event.id.clone()} onclick={open}>
                 <span class="title">{ d.title.clone() }</span>
-                if d.draft { <span class="badge draft">{ "Draft" }</span> }
-                if d.status == rally_core::model::EventStatus::Cancelled { <span class="badge cancelled">{ "Cancelled" }</span> }
+                <span class="badges">
+                    if d.draft { <span class="badge draft">{ "Draft" }</span> }
+                    if d.status == rally_core::model::EventStatus::Cancelled { <span class="badge cancelled">{ "Cancelled" }</span> }
+                    if view.occurrence.as_ref().is_some_and(|o| o.moved) { <span class="badge">{ "Moved" }</span> }
+                    if d.repeats() { <span class="badge repeats" title={rally_core::recurrence::describe(d)}>{ "Repeats" }</span> }
+                </span>
                 <span class="when">{ format::in_event_zone(d) }</span>
                 if let Some(mine) = format::in_viewer_zone(d, viewer) { <span class="when mine">{ mine }</span> }
                 if let Some(place) = &d.place { <span class="where">{ if place.name.is_empty() { place.address.clone() } else { place.name.clone() } }</span> }
