@@ -143,6 +143,8 @@ pub fn write_event(doc: &mut AutoCommit, d: &EventDetails, picture: &ImageChange
     put_str(doc, &ROOT, "join_mode", d.join_mode.as_str())?;
     put_optional(doc, &ROOT, "registration_url", d.registration_url.as_deref().map(ScalarValue::from))?;
     put_optional(doc, &ROOT, "capacity", d.capacity.map(|c| ScalarValue::Uint(c.into())))?;
+    put_scalar(doc, &ROOT, "waiting_list", ScalarValue::Boolean(d.waiting_list))?;
+    put_scalar(doc, &ROOT, "anonymous_participation", ScalarValue::Boolean(d.anonymous_participation))?;
     if read_str_list(doc, "tags")? != d.tags {
         let list = doc.put_object(ROOT, "tags", ObjType::List)?;
         for (i, tag) in d.tags.iter().enumerate() {
@@ -330,6 +332,8 @@ pub fn read_event(doc: &AutoCommit, id: &str) -> Result<Event> {
         join_mode: JoinMode::parse(&join_mode).ok_or_else(|| damaged(id, format!("unknown join mode {join_mode}")))?,
         registration_url: read_str(doc, &ROOT, "registration_url")?,
         capacity: read_uint(doc, &ROOT, "capacity")?,
+        waiting_list: read_bool(doc, "waiting_list")?,
+        anonymous_participation: read_bool(doc, "anonymous_participation")?,
         tags: read_str_list(doc, "tags")?,
         // A category this version does not know is dropped, not fatal: newer peers may add some.
         category: read_str(doc, &ROOT, "category")?.and_then(|c| Category::parse(&c)),
@@ -558,6 +562,8 @@ mod tests {
             join_mode: JoinMode::Approval,
             registration_url: None,
             capacity: Some(40),
+            waiting_list: true,
+            anonymous_participation: true,
             tags: vec!["food".into(), "solidarité".into()],
             category: Some(Category::FoodDrink),
             repeat: None,

@@ -431,6 +431,8 @@ mod tests {
             join_mode: JoinMode::Free,
             registration_url: None,
             capacity: None,
+            waiting_list: false,
+            anonymous_participation: false,
             tags: vec![],
             category: None,
             repeat: rule,

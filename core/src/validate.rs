@@ -102,6 +102,8 @@ pub fn event(input: &EventInput) -> Result<EventDetails> {
         join_mode: input.join_mode,
         registration_url,
         capacity: input.capacity,
+        waiting_list: input.waiting_list,
+        anonymous_participation: input.anonymous_participation,
         tags: tags(&input.tags)?,
         category: input.category,
         repeat: input.repeat.as_ref().map(|rule| repeat(rule, starts_at, tz)).transpose()?,

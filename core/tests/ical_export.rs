@@ -53,6 +53,8 @@ fn event(n: u32, title: &str, tz: &str, starts_at: DateTime<Utc>, ends_at: DateT
             join_mode: JoinMode::Free,
             registration_url: None,
             capacity: None,
+            waiting_list: false,
+            anonymous_participation: false,
             tags: vec![],
             category: None,
             repeat: None,

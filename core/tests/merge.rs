@@ -28,6 +28,8 @@ fn base() -> EventDetails {
         join_mode: JoinMode::Free,
         registration_url: None,
         capacity: None,
+        waiting_list: false,
+        anonymous_participation: false,
         tags: vec![],
         category: None,
         repeat: None,

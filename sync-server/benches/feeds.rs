@@ -46,6 +46,8 @@ fn events() -> Vec<Event> {
                     join_mode: JoinMode::Free,
                     registration_url: None,
                     capacity: None,
+                    waiting_list: false,
+                    anonymous_participation: false,
                     tags: vec!["vélo".into(), "entraide".into()],
                     category: None,
                     repeat: None,

@@ -75,6 +75,11 @@ impl Calendars {
         let Some((json, username, display_name)) = row else { return Ok(None) };
         let event: rally_core::model::Event = serde_json::from_str(&json)
             .map_err(|e| Error::Config(format!("a public event that does not read back: {e}")))?;
+        let going: u32 = conn.query_row(
+            "SELECT count(*) FROM participations WHERE event_id = ?1 AND status = 'going'",
+            [id],
+            |r| r.get(0),
+        )?;
         let organizer = match (username, display_name) {
             (Some(username), Some(display_name)) => Some(crate::event_page::Organizer { username, display_name }),
             _ => None,
@@ -85,6 +90,7 @@ impl Calendars {
             public_url: &self.public_url,
             instance_name: &self.instance_name,
             now: Utc::now(),
+            going,
         })))
     }
 

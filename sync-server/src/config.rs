@@ -25,6 +25,18 @@ pub struct Config {
     /// The name mail and pages show
     #[arg(long, env = "RALLY_SERVER_NAME", default_value = "Rally")]
     pub instance_name: String,
+    /// Requests to join that arrive within this many seconds of the first reach the organizer in one mail
+    #[arg(long, env = "RALLY_SERVER_DIGEST_DELAY", default_value_t = 600, value_name = "SECONDS")]
+    pub digest_delay: u32,
+    /// Participants hear of an event's new time or place once its edits have stopped for this long
+    #[arg(long, env = "RALLY_SERVER_CHANGE_DELAY", default_value_t = 120, value_name = "SECONDS")]
+    pub change_delay: u32,
+    /// How often reminders and expired requests are looked for
+    #[arg(long, env = "RALLY_SERVER_SCAN_EVERY", default_value_t = 60, value_name = "SECONDS", hide = true)]
+    pub scan_every: u32,
+    /// The first wait before a failed send is tried again (it doubles each time, up to an hour)
+    #[arg(long, env = "RALLY_SERVER_RETRY_AFTER", default_value_t = 30, value_name = "SECONDS", hide = true)]
+    pub retry_after: u32,
 }
 
 impl Config {
@@ -36,6 +48,16 @@ impl Config {
     /// The public URL, or one built from the address actually bound (port 0 resolved).
     pub fn public_url_for(&self, bound: SocketAddr) -> String {
         self.public_url.clone().unwrap_or_else(|| format!("http://{bound}")).trim_end_matches('/').to_string()
+    }
+
+    pub fn timing(&self) -> crate::notify::Timing {
+        let secs = |s: u32| chrono::Duration::seconds(s.into());
+        crate::notify::Timing {
+            digest_delay: secs(self.digest_delay),
+            change_delay: secs(self.change_delay),
+            scan_every: secs(self.scan_every.max(1)),
+            retry_after: secs(self.retry_after.max(1)),
+        }
     }
 
     pub fn outbox(&self) -> PathBuf {

@@ -67,6 +67,64 @@ const STEPS: &[&str] = &[
      );
      CREATE TABLE usernames (username TEXT PRIMARY KEY, identity_id TEXT NOT NULL);
      CREATE TABLE feed_revisions (feed TEXT PRIMARY KEY, revision INTEGER NOT NULL, changed_at INTEGER NOT NULL);",
+    // 6: participation, which the relay owns (a participant never writes into the organizer's
+    // document): requests and decisions, invitations; mail waiting to be sent, kept until it is (a
+    // `key` per mail so that nobody gets one twice); what each address wants mailed; the generation of
+    // each account's private feed (its secret address changes with it); news of public events that
+    // changed, which sync leaves for the mail worker to tell their participants.
+    "CREATE TABLE participations (
+         id TEXT PRIMARY KEY,
+         event_id TEXT NOT NULL,
+         identity_id TEXT,
+         account_id TEXT,
+         name TEXT NOT NULL,
+         username TEXT,
+         email TEXT,
+         message TEXT NOT NULL DEFAULT '',
+         status TEXT NOT NULL,
+         created_at INTEGER NOT NULL,
+         updated_at INTEGER NOT NULL,
+         expires_at INTEGER
+     );
+     CREATE UNIQUE INDEX participations_identity ON participations (event_id, identity_id)
+         WHERE identity_id IS NOT NULL;
+     CREATE INDEX participations_event ON participations (event_id, status, created_at);
+     CREATE INDEX participations_account ON participations (account_id);
+     CREATE TABLE invitations (
+         event_id TEXT NOT NULL,
+         identity_id TEXT NOT NULL,
+         invited_at INTEGER NOT NULL,
+         PRIMARY KEY (event_id, identity_id)
+     );
+     CREATE TABLE mail_queue (
+         id INTEGER PRIMARY KEY,
+         key TEXT NOT NULL UNIQUE,
+         kind TEXT NOT NULL,
+         recipient TEXT NOT NULL,
+         subject TEXT NOT NULL,
+         text TEXT NOT NULL,
+         html TEXT NOT NULL,
+         send_after INTEGER NOT NULL,
+         attempts INTEGER NOT NULL DEFAULT 0,
+         last_error TEXT,
+         sent_at INTEGER
+     );
+     CREATE INDEX mail_queue_due ON mail_queue (send_after) WHERE sent_at IS NULL;
+     CREATE TABLE digest_items (mail_id INTEGER NOT NULL, participation_id TEXT NOT NULL,
+         PRIMARY KEY (mail_id, participation_id));
+     CREATE TABLE mail_settings (
+         email TEXT PRIMARY KEY,
+         disabled TEXT NOT NULL DEFAULT '',
+         reminder_hours INTEGER NOT NULL DEFAULT 24
+     );
+     CREATE TABLE private_feeds (account_id TEXT PRIMARY KEY, generation INTEGER NOT NULL);
+     CREATE TABLE event_news (
+         id INTEGER PRIMARY KEY,
+         event_id TEXT NOT NULL,
+         before TEXT NOT NULL,
+         after TEXT NOT NULL,
+         at INTEGER NOT NULL
+     );",
 ];
 
 /// The version [`open`] migrates to.

@@ -20,6 +20,9 @@ pub enum Error {
     /// Also what a draft or a private event answers: indistinguishable from a missing one.
     #[error("no such resource")]
     NotFound,
+    /// Something the request names that is not here, said in words (`404`).
+    #[error("{message}")]
+    Unknown { code: &'static str, message: String },
     #[error("too many failed attempts; try again in {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: u64 },
     #[error("data folder {path}: {source}")]
@@ -58,6 +61,7 @@ impl Error {
             Error::Forbidden { code, message } => (StatusCode::FORBIDDEN, code, message.clone()),
             Error::Conflict { code, message } => (StatusCode::CONFLICT, code, message.clone()),
             Error::NotFound => (StatusCode::NOT_FOUND, "not_found", self.to_string()),
+            Error::Unknown { code, message } => (StatusCode::NOT_FOUND, code, message.clone()),
             Error::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", self.to_string()),
             _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".to_string()),
         }

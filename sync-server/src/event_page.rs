@@ -25,6 +25,8 @@ pub struct PageInput<'a> {
     pub instance_name: &'a str,
     /// For a repeating event, which dates are still to come.
     pub now: DateTime<Utc>,
+    /// How many people are going.
+    pub going: u32,
 }
 
 /// How many coming dates the page of a repeating event lists.
@@ -198,8 +200,35 @@ pub fn render(input: &PageInput) -> String {
     if let Some(url) = &d.online_url {
         body.push_str(&format!("<p><strong>Online</strong> <a href=\"{0}\">{0}</a></p>", h(url)));
     }
+    let places = match d.capacity {
+        Some(c) => format!("{} going · {} of {c} places left", input.going, c.saturating_sub(input.going)),
+        None => format!("{} going", input.going),
+    };
+    body.push_str(&format!("<p id=\"event-places\"><strong>Participants</strong> {}</p>", h(&places)));
     for paragraph in d.description.split("\n\n").filter(|p| !p.trim().is_empty()) {
         body.push_str(&format!("<p class=\"description\">{}</p>", h(paragraph).replace('\n', "<br>")));
+    }
+    let open = crate::participation::rules::open_to_join(d, input.now).is_ok();
+    if d.anonymous_participation && open && d.join_mode != rally_core::model::JoinMode::Invite {
+        let full = !crate::participation::rules::has_room(d, input.going);
+        let note = match (full, d.waiting_list, d.join_mode) {
+            (true, true, _) => "The event is full: you will be on the waiting list.",
+            (true, false, _) => "",
+            (false, _, rally_core::model::JoinMode::Approval) => "The organizer approves each participant.",
+            _ => "",
+        };
+        if !full || d.waiting_list {
+            body.push_str(&format!(
+                "<form id=\"participate\" method=\"post\" action=\"/events/{id}/participate\"><h2>Take part without an account</h2>\
+                 <p>{note} We will mail you a link to confirm; your address is not shown to anyone.</p>\
+                 <p><label>Your name<br><input name=\"name\" id=\"participate-name\" required maxlength=\"100\"></label></p>\
+                 <p><label>Your email address<br><input type=\"email\" name=\"email\" id=\"participate-email\" required></label></p>\
+                 <p><label>A message to the organizer (optional)<br><textarea name=\"message\" id=\"participate-message\" maxlength=\"2000\"></textarea></label></p>\
+                 <button type=\"submit\" id=\"participate-submit\">Take part</button></form>",
+                id = h(&e.id),
+                note = h(note)
+            ));
+        }
     }
     body.push_str(&format!(
         "<p class=\"calendar\"><a id=\"event-ics\" href=\"{ics}\">Add to calendar (.ics)</a></p>",

@@ -6,6 +6,9 @@
 //! - [`database`]: the relay's SQLite file in the data folder, with versioned migrations.
 //! - [`accounts`]: sign up, confirm, sessions, password reset, deletion: the logic, no HTTP.
 //! - [`mail`]: outgoing mail, to an outbox folder by default or through SMTP.
+//! - [`links`]: addresses in mail and pages, and capability links (HMACs, nothing stored).
+//! - [`notify`]: notifications: a durable mail queue and the worker that sends it, digests, reminders.
+//! - [`participation`]: joining events, requests and decisions, waiting lists, anonymous participants.
 //! - [`sync`]: documents over the automerge-repo protocol, with per-document access.
 //! - [`calendar`]: public .ics files, feeds and event pages, from what sync derives of published events.
 //! - [`event_page`]: the HTML of an event's public page (OpenGraph, JSON-LD, map link).
@@ -19,7 +22,10 @@ pub mod config;
 pub mod database;
 mod error;
 pub mod event_page;
+pub mod links;
 pub mod mail;
+pub mod notify;
+pub mod participation;
 pub mod sync;
 
 use std::future::Future;
@@ -35,6 +41,8 @@ pub struct AppState {
     pub accounts: Arc<accounts::Accounts>,
     pub sync: Arc<sync::SyncHub>,
     pub calendars: Arc<calendar::Calendars>,
+    pub participation: Arc<participation::ParticipationService>,
+    pub notifications: Arc<notify::Notifications>,
     pub instance_name: Arc<str>,
 }
 
@@ -43,15 +51,20 @@ impl AppState {
     pub async fn open(config: &config::Config, bound: SocketAddr) -> Result<AppState> {
         let db = Arc::new(Mutex::new(database::open(&config.data)?));
         let public_url = config.public_url_for(bound);
-        let mailer = mail::Mailer::new(&config.sender(&public_url), config.smtp.as_deref(), config.outbox())?;
+        let mailer = Arc::new(mail::Mailer::new(&config.sender(&public_url), config.smtp.as_deref(), config.outbox())?);
+        let links = links::Links::open(&*db.lock().map_err(|_| Error::Poisoned)?, &public_url, &config.instance_name)?;
+        let notifications = notify::Notifications::start(db.clone(), mailer.clone(), links, config.timing());
+        let participation = participation::ParticipationService::new(db.clone(), notifications.clone());
         let calendars = calendar::Calendars::new(db.clone(), public_url.clone(), config.instance_name.clone());
         let sync = sync::SyncHub::start(db.clone(), &public_url).await?;
-        let accounts = accounts::Accounts::new(db.clone(), Arc::new(mailer), public_url, config.instance_name.clone());
+        let accounts = accounts::Accounts::new(db.clone(), mailer, public_url, config.instance_name.clone());
         Ok(AppState {
             db,
             accounts: Arc::new(accounts),
             sync: Arc::new(sync),
             calendars: Arc::new(calendars),
+            participation: Arc::new(participation),
+            notifications,
             instance_name: config.instance_name.as_str().into(),
         })
     }
@@ -63,8 +76,9 @@ pub async fn run(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    let sync = state.sync.clone();
+    let (sync, notifications) = (state.sync.clone(), state.notifications.clone());
     let served = axum::serve(listener, api::router(state)).with_graceful_shutdown(shutdown).await.map_err(Error::Serve);
     sync.stop().await;
+    notifications.stop();
     served
 }

@@ -3,87 +3,12 @@
 
 mod common;
 
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
 
-use common::{free_port, Process, Relay};
+use common::{Relay, Smtp};
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-
-/// aiosmtpd on a free port, delivering into a maildir.
-struct Smtp {
-    _process: Process,
-    port: u16,
-    maildir: PathBuf,
-}
-
-impl Smtp {
-    fn start(dir: &Path) -> Smtp {
-        let port = free_port();
-        let maildir = dir.join("maildir");
-        let child = Command::new("python3")
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(&maildir)
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("python3 -m aiosmtpd (scripts/install-deps.sh installs it)");
-        let start = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(start.elapsed() < Duration::from_secs(15), "aiosmtpd did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Smtp { _process: Process(child), port, maildir }
-    }
-
-    /// Messages received so far, as (recipient, subject, plain-text body).
-    fn messages(&self) -> Vec<(String, String, String)> {
-        let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else { return Vec::new() };
-        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-        paths.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-        paths
-            .iter()
-            .map(|p| {
-                let raw = std::fs::read(p).expect("read mail");
-                let mail = mailparse::parse_mail(&raw).expect("a MIME message");
-                let header = |name: &str| {
-                    mail.headers
-                        .iter()
-                        .find(|h| h.get_key().eq_ignore_ascii_case(name))
-                        .map(|h| h.get_value())
-                        .unwrap_or_default()
-                };
-                let text = mail
-                    .subparts
-                    .iter()
-                    .find(|part| part.ctype.mimetype == "text/plain")
-                    .expect("a plain-text part")
-                    .get_body()
-                    .expect("decoded body");
-                assert!(mail.subparts.iter().any(|part| part.ctype.mimetype == "text/html"), "an HTML part too");
-                (header("To"), header("Subject"), text)
-            })
-            .collect()
-    }
-
-    /// Waits for the `n`-th message (1-based) and returns the link it carries.
-    fn link_in_message(&self, n: usize) -> String {
-        let start = Instant::now();
-        loop {
-            if let Some((_, _, text)) = self.messages().get(n - 1) {
-                return text
-                    .split_whitespace()
-                    .find(|w| w.starts_with("http"))
-                    .expect("a link in the mail")
-                    .to_string();
-            }
-            assert!(start.elapsed() < Duration::from_secs(10), "mail {n} never arrived");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
 
 struct Client {
     http: reqwest::Client,

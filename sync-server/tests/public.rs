@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
@@ -19,19 +18,6 @@ use reqwest::StatusCode;
 use samod::DocHandle;
 
 use common::{edit, event_details, peer, Relay, WAIT};
-
-fn validate(text: &str) {
-    let home = std::env::var_os("ICAL_VALIDATORS_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/ical-validators"));
-    let suite = home.join("suite/run_all.sh");
-    assert!(suite.exists(), "no iCalendar validators in {}: run scripts/install-deps.sh", home.display());
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("feed.ics");
-    std::fs::write(&file, text).expect("write");
-    let out = Command::new("bash").arg(suite).arg(&file).env("LIBICAL_ARGS", "--no-itip").output().expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
-}
 
 /// The DOM headless Chromium builds from `url` (installed by scripts/install-deps.sh).
 fn chromium_dom(url: &str) -> String {
@@ -122,7 +108,7 @@ async fn published_events_have_calendars_and_nothing_else_does() {
     assert!(!feed.contains("Unlisted") && !feed.contains("Draft") && !feed.contains("Private"), "{feed}");
     assert!(feed.contains(&format!("URL:{}/events/{}", relay.base, public.document_id())), "{feed}");
     assert!(feed.contains("REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n") && feed.contains("X-PUBLISHED-TTL:PT1H\r\n"));
-    validate(&feed);
+    common::validate_ics(&feed);
 
     // An event's own file: also for unlisted events; drafts and private events are missing ids.
     for (handle, title) in [(&public, "Assemblée"), (&unlisted, "Unlisted"), (&cancelled, "Picnic"), (&all_day, "Fête")]
@@ -132,7 +118,7 @@ async fn published_events_have_calendars_and_nothing_else_does() {
         assert_eq!(response.headers()["content-type"], "text/calendar; charset=utf-8");
         let text = response.text().await.expect("body");
         assert!(text.contains(&format!("SUMMARY:{title}")), "{text}");
-        validate(&text);
+        common::validate_ics(&text);
     }
     let missing = get(&format!("{}/events/2kJbCdFAKEFAKEFAKExYz.ics", relay.base), None).await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
@@ -192,7 +178,7 @@ async fn published_events_have_calendars_and_nothing_else_does() {
     let mine = get(&format!("{}/@ana/feed.ics", relay.base), None).await.text().await.expect("body");
     assert_eq!(mine.matches("BEGIN:VEVENT").count(), 3, "{mine}");
     assert!(mine.contains("X-WR-CALNAME:Ana Bérénice (@ana) · "), "{mine}");
-    validate(&mine);
+    common::validate_ics(&mine);
     assert_eq!(get(&format!("{}/@nobody/feed.ics", relay.base), None).await.status(), StatusCode::NOT_FOUND);
 
     // The same feed twice is the same bytes; its ETag answers 304 until an event changes.
@@ -281,8 +267,8 @@ async fn a_repeating_event_has_its_rule_and_coming_dates_on_its_page_and_in_its_
     // With no end, the zone's later changes are yearly rules, not a list to the year 2200.
     assert!(ics.contains("RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"), "{ics}");
     assert!(ics.len() < 8_000, "{} bytes", ics.len());
-    validate(&ics);
-    validate(&feed_with(&relay, 1).await);
+    common::validate_ics(&ics);
+    common::validate_ics(&feed_with(&relay, 1).await);
 
     let page = get(&format!("{}/events/{id}", relay.base), None).await.text().await.expect("page");
     assert!(page.contains("<strong>Repeats</strong> Every week on Monday"), "{page}");

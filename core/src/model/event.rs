@@ -131,6 +131,13 @@ pub struct EventDetails {
     /// Where to register when `join_mode` is external.
     pub registration_url: Option<String>,
     pub capacity: Option<u32>,
+    /// When full: `true` puts further participants on a waiting list that moves up when someone
+    /// leaves; `false` refuses them.
+    #[serde(default)]
+    pub waiting_list: bool,
+    /// People without an account may take part from the public page, with a confirmed email address.
+    #[serde(default)]
+    pub anonymous_participation: bool,
     pub tags: Vec<String>,
     pub category: Option<Category>,
     /// How it repeats, if it does. `starts_at`/`ends_at` are then its first occurrence.
@@ -207,6 +214,8 @@ pub struct EventInput {
     pub join_mode: JoinMode,
     pub registration_url: String,
     pub capacity: Option<u32>,
+    pub waiting_list: bool,
+    pub anonymous_participation: bool,
     pub tags: Vec<String>,
     pub category: Option<Category>,
     pub repeat: Option<RepeatRule>,
@@ -240,6 +249,8 @@ impl EventInput {
             join_mode: d.join_mode,
             registration_url: d.registration_url.clone().unwrap_or_default(),
             capacity: d.capacity,
+            waiting_list: d.waiting_list,
+            anonymous_participation: d.anonymous_participation,
             tags: d.tags.clone(),
             category: d.category,
             repeat: d.repeat.clone(),

@@ -5,6 +5,7 @@ mod account;
 mod error_body;
 mod event;
 mod identity;
+mod participation;
 mod recurrence;
 mod sync_status;
 
@@ -17,6 +18,10 @@ pub use event::{
     ExportSelection, ImportReport, ImportedEvent, JoinMode, Place, ShareLink, SkippedEvent, Visibility,
 };
 pub use identity::{Identity, IdentityInput, ImageChange};
+pub use participation::{
+    Decision, DecisionRequest, DecisionResult, EventSummary, JoinRequest, Participation, ParticipationStatus,
+    Participations, PrivateFeed,
+};
 pub use recurrence::{Change, Frequency, MonthlyBy, Occurrence, OccurrenceChange, OccurrenceEdit, RepeatRule};
 pub use sync_status::{SyncState, SyncStatus};
 

@@ -65,7 +65,7 @@ pub struct Accounts {
     instance_name: String,
 }
 
-fn normalise_email(raw: &str) -> Result<String> {
+pub(crate) fn normalise_email(raw: &str) -> Result<String> {
     let email = raw.trim().to_lowercase();
     let valid = email.len() <= 254
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())

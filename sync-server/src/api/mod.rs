@@ -1,15 +1,17 @@
 //! HTTP: the JSON API under `/api/v1/` (documented in docs/API.md) and the pages mailed links open.
-//! Handlers translate; the logic is in the services ([`crate::accounts`]).
+//! Handlers translate; the logic is in the services ([`crate::accounts`], [`crate::participation`]).
 
 mod accounts;
 mod extract;
 mod health;
 mod pages;
+mod participate;
+mod participation;
 mod public;
 mod sessions;
 mod sync;
 
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 
 use crate::AppState;
@@ -28,6 +30,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/password-resets/{token}", post(sessions::reset))
         .route("/account/confirm", get(pages::confirm_form).post(pages::confirm))
         .route("/account/reset", get(pages::reset_form).post(pages::reset))
+        .route("/api/v1/events/{id}/participations", get(participation::for_event).post(participation::join))
+        .route("/api/v1/events/{id}/participations/{identity}", delete(participation::leave))
+        .route("/api/v1/events/{id}/decisions", post(participation::decide))
+        .route("/api/v1/events/{id}/invitations", post(participation::invite))
+        .route("/api/v1/participations", get(participation::mine))
+        .route("/api/v1/feeds/private", get(participation::private_feed))
+        .route("/api/v1/feeds/private/reset", post(participation::reset_private_feed))
+        .route("/feeds/private/{account}/{file}", get(participation::private_feed_ics))
+        .route("/events/{id}/participate", post(participate::ask))
+        .route("/participations/{id}/confirm", get(participate::confirm_form).post(participate::confirm))
+        .route("/participations/{id}/cancel", get(participate::cancel_form).post(participate::cancel))
+        .route("/mail-settings/{token}", get(participate::settings_form).post(participate::save_settings))
         .route("/events/{file}", get(public::event))
         .route("/feed.ics", get(public::instance_feed))
         .route("/{handle}/feed.ics", get(public::identity_feed))

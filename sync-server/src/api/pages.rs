@@ -21,7 +21,7 @@ pub struct ResetForm {
     pub password: String,
 }
 
-fn page(state: &AppState, title: &str, body: &str) -> Html<String> {
+pub(super) fn page(state: &AppState, title: &str, body: &str) -> Html<String> {
     Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} · {name}</title><style>body{{font-family:sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5}}\
@@ -32,7 +32,7 @@ fn page(state: &AppState, title: &str, body: &str) -> Html<String> {
     ))
 }
 
-fn failure(state: &AppState, title: &str, err: &Error) -> Html<String> {
+pub(super) fn failure(state: &AppState, title: &str, err: &Error) -> Html<String> {
     page(state, title, &format!("<p class=\"error\">{}</p>", escape_html(&err.parts().2)))
 }
 

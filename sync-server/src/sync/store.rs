@@ -104,8 +104,8 @@ pub fn public_view(doc: &AutoCommit, doc_id: &str) -> PublicView {
 }
 
 /// The version of what [`record_in`] derives; a change (or a new public URL) rebuilds the public tables
-/// at start.
-pub const PUBLIC_INDEX_VERSION: i64 = 1;
+/// at start. 2: repeating events (RRULE in the VEVENT, `starts_at`/`ends_at` the span of all occurrences).
+pub const PUBLIC_INDEX_VERSION: i64 = 2;
 
 /// What `meta.public_index` holds once the public tables are built for this version and URL.
 pub fn public_index_stamp(public_url: &str) -> String {
@@ -119,6 +119,49 @@ fn bump(tx: &rusqlite::Transaction, feed: &str) -> Result<()> {
          ON CONFLICT (feed) DO UPDATE SET revision = revision + 1, changed_at = excluded.changed_at",
         params![feed, chrono::Utc::now().timestamp_millis()],
     )?;
+    Ok(())
+}
+
+/// Leaves news for the mail worker when a public event that people may take part in changes its time,
+/// its place or its status, or is deleted (told as cancelled); it tells the participants (see
+/// [`crate::notify`]). Nothing here knows about mail.
+fn news(tx: &rusqlite::Transaction, id: &str, was: &str, now: &PublicView) -> Result<()> {
+    let Ok(before) = serde_json::from_str::<Event>(was) else { return Ok(()) };
+    let after = match now {
+        PublicView::Event(e) => e.as_ref().clone(),
+        PublicView::Deleted => {
+            let mut gone = before.clone();
+            gone.details.status = rally_core::model::EventStatus::Cancelled;
+            gone
+        }
+        _ => return Ok(()),
+    };
+    let (b, a) = (&before.details, &after.details);
+    let told = |d: &rally_core::model::EventDetails| {
+        (
+            d.starts_at,
+            d.ends_at,
+            d.timezone.clone(),
+            d.all_day,
+            d.repeat.clone(),
+            d.occurrence_changes.clone(),
+            d.place.clone(),
+            d.online_url.clone(),
+            d.status,
+        )
+    };
+    let anyone: bool = tx.query_row(
+        "SELECT count(*) > 0 FROM participations WHERE event_id = ?1 AND status IN ('going', 'waitlisted')",
+        [id],
+        |r| r.get(0),
+    )?;
+    if anyone && told(b) != told(a) {
+        let json = |e: &Event| serde_json::to_string(e).map_err(|e| Error::Protocol(e.to_string()));
+        tx.execute(
+            "INSERT INTO event_news (event_id, before, after, at) VALUES (?1, ?2, ?3, ?4)",
+            params![id, json(&before)?, json(&after)?, chrono::Utc::now().timestamp_millis()],
+        )?;
+    }
     Ok(())
 }
 
@@ -141,11 +184,15 @@ pub fn record_in(
     )?;
     match view {
         PublicView::Event(_) | PublicView::Deleted => {
-            let before: Option<(String, bool)> = tx
-                .query_row("SELECT organizer_id, listed FROM public_events WHERE id = ?1", [id], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
+            let before: Option<(String, bool, String)> = tx
+                .query_row("SELECT organizer_id, listed, event FROM public_events WHERE id = ?1", [id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                 })
                 .optional()?;
+            if let Some((_, _, was)) = &before {
+                news(tx, id, was, &view)?;
+            }
+            let before = before.map(|(organizer, listed, _)| (organizer, listed));
             let after = match view {
                 PublicView::Event(e) if !e.details.draft && e.details.visibility != Visibility::Private => {
                     let page_url = Some(format!("{public_url}/events/{id}"));

@@ -2,10 +2,11 @@
 //! way a person makes them (sign up, follow the mailed link, log in).
 #![allow(dead_code)]
 
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use samod::{BackoffConfig, DocHandle, DocumentId, PeerId, Repo};
 use serde_json::{json, Value};
@@ -39,9 +40,15 @@ impl Relay {
 
     /// On a given port (0: any), so that a restarted relay is found where clients left it.
     pub fn start_on(dir: &Path, smtp_port: Option<u16>, port: u16) -> Relay {
+        Relay::start_with(dir, smtp_port, port, &[])
+    }
+
+    /// With more flags (the mail worker's delays, for tests that cannot wait minutes).
+    pub fn start_with(dir: &Path, smtp_port: Option<u16>, port: u16, flags: &[&str]) -> Relay {
         let data = dir.join("relay");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_rally-server"));
         cmd.args(["--listen", &format!("127.0.0.1:{port}"), "--instance-name", "Rally Test"]).arg("--data").arg(&data);
+        cmd.args(flags);
         if let Some(port) = smtp_port {
             cmd.args(["--smtp", &format!("smtp://127.0.0.1:{port}")]);
         }
@@ -69,6 +76,11 @@ impl Relay {
 
     /// Signs up, confirms through the link in the newest outbox mail, and logs in.
     pub async fn account(&self, email: &str) -> Session {
+        self.account_mailed(email, None).await
+    }
+
+    /// As [`Relay::account`], the confirmation read from `smtp` when the relay mails through it.
+    pub async fn account_mailed(&self, email: &str, smtp: Option<&Smtp>) -> Session {
         let http = reqwest::Client::new();
         let password = PASSWORD;
         let res = http
@@ -78,7 +90,10 @@ impl Relay {
             .await
             .expect("sign up");
         assert_eq!(res.status(), reqwest::StatusCode::CREATED);
-        let token = self.link_token_for(email);
+        let token = match smtp {
+            Some(smtp) => smtp.token_for(email),
+            None => self.link_token_for(email),
+        };
         let res = http
             .post(format!("{}/api/v1/accounts/confirm", self.base))
             .json(&json!({"token": token}))
@@ -182,10 +197,132 @@ pub fn event_details(title: &str, draft: bool) -> rally_core::model::EventDetail
         join_mode: JoinMode::Free,
         registration_url: None,
         capacity: None,
+        waiting_list: false,
+        anonymous_participation: false,
         tags: vec![],
         category: None,
         repeat: None,
         extra_starts: vec![],
         occurrence_changes: vec![],
     }
+}
+
+/// aiosmtpd on a free port, delivering into a maildir.
+pub struct Smtp {
+    _process: Process,
+    pub port: u16,
+    maildir: PathBuf,
+}
+
+impl Smtp {
+    pub fn start(dir: &Path) -> Smtp {
+        Smtp::start_on(dir, free_port())
+    }
+
+    /// On a given port: a server that comes up where the relay was told to send.
+    pub fn start_on(dir: &Path, port: u16) -> Smtp {
+        let maildir = dir.join("maildir");
+        let child = Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("python3 -m aiosmtpd (scripts/install-deps.sh installs it)");
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(start.elapsed() < Duration::from_secs(15), "aiosmtpd did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Smtp { _process: Process(child), port, maildir }
+    }
+
+    /// Messages received so far, as (recipient, subject, plain-text body).
+    pub fn messages(&self) -> Vec<(String, String, String)> {
+        let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else { return Vec::new() };
+        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        paths
+            .iter()
+            .map(|p| {
+                let raw = std::fs::read(p).expect("read mail");
+                let mail = mailparse::parse_mail(&raw).expect("a MIME message");
+                let header = |name: &str| {
+                    mail.headers
+                        .iter()
+                        .find(|h| h.get_key().eq_ignore_ascii_case(name))
+                        .map(|h| h.get_value())
+                        .unwrap_or_default()
+                };
+                let text = mail
+                    .subparts
+                    .iter()
+                    .find(|part| part.ctype.mimetype == "text/plain")
+                    .expect("a plain-text part")
+                    .get_body()
+                    .expect("decoded body");
+                assert!(mail.subparts.iter().any(|part| part.ctype.mimetype == "text/html"), "an HTML part too");
+                (header("To"), header("Subject"), text)
+            })
+            .collect()
+    }
+
+    /// Waits for the `n`-th message (1-based) and returns the link it carries.
+    pub fn link_in_message(&self, n: usize) -> String {
+        let start = Instant::now();
+        loop {
+            if let Some((_, _, text)) = self.messages().get(n - 1) {
+                return text
+                    .split_whitespace()
+                    .find(|w| w.starts_with("http"))
+                    .expect("a link in the mail")
+                    .to_string();
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "mail {n} never arrived");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The token of the confirmation link mailed to `email`, once it arrives.
+    pub fn token_for(&self, email: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let found = self.messages().into_iter().find(|(to, _, text)| to.contains(email) && text.contains("token="));
+            if let Some((_, _, text)) = found {
+                let link = text.split_whitespace().find(|w| w.contains("token=")).expect("link");
+                return link.split("token=").nth(1).expect("token").to_string();
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "no confirmation mail to {email}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until `count` messages have arrived, then a moment longer to see that no more come.
+    pub fn wait_for(&self, count: usize) -> Vec<(String, String, String)> {
+        let start = Instant::now();
+        while self.messages().len() < count {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "only {} of {count} mails arrived: {:#?}",
+                self.messages().len(),
+                self.messages()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        std::thread::sleep(Duration::from_millis(1500));
+        self.messages()
+    }
+}
+/// Runs the five parsers of ../shared/tools/ical-validators (installed by scripts/install-deps.sh) on
+/// an iCalendar text; each must read it.
+pub fn validate_ics(text: &str) {
+    let home = std::env::var_os("ICAL_VALIDATORS_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/ical-validators"));
+    let suite = home.join("suite/run_all.sh");
+    assert!(suite.exists(), "no iCalendar validators in {}: run scripts/install-deps.sh", home.display());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("feed.ics");
+    std::fs::write(&file, text).expect("write");
+    let out = Command::new("bash").arg(suite).arg(&file).env("LIBICAL_ARGS", "--no-itip").output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }
