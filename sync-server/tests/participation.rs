@@ -434,3 +434,123 @@ async fn the_private_feed_lists_what_one_attends_and_a_reset_closes_the_old_addr
     let forged = format!("{}/feeds/private/{}/forged.ics", relay.base, bob.session.account_id);
     assert_eq!(reqwest::get(&forged).await.expect("get").status(), StatusCode::NOT_FOUND);
 }
+
+/// chromedriver on a free port, driving a headless Chromium (both installed by scripts/install-deps.sh).
+struct Browser {
+    _driver: common::Process,
+    client: fantoccini::Client,
+}
+
+impl Browser {
+    async fn start() -> Browser {
+        let port = common::free_port();
+        let driver = std::process::Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("chromedriver (apt-get install chromium-driver, or scripts/install-deps.sh)");
+        let deadline = std::time::Instant::now() + WAIT;
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile = tempfile::tempdir().expect("profile").keep();
+        let caps = json!({"goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", format!("--user-data-dir={}", profile.display())],
+        }});
+        let caps = caps.as_object().expect("object").clone().into_iter().collect();
+        let client = fantoccini::ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a chromedriver session");
+        Browser { _driver: common::Process(driver), client }
+    }
+
+    async fn text(&self, css: &str) -> String {
+        let el = self
+            .client
+            .wait()
+            .at_most(WAIT)
+            .for_element(fantoccini::Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        el.text().await.expect("text")
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        self.client.find(fantoccini::Locator::Css(css)).await.expect(css).send_keys(text).await.expect("type");
+    }
+
+    async fn click(&self, css: &str) {
+        self.client.find(fantoccini::Locator::Css(css)).await.expect(css).click().await.expect("click");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_participation_from_the_public_page_in_a_browser() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let smtp = Smtp::start(dir.path());
+    let relay = Relay::start_with(dir.path(), Some(smtp.port), 0, FAST);
+    let ana = person_mailed(&relay, Some(&smtp), "ana@example.org", "ana").await;
+    let (open, _) = event(&relay, &ana, "Pique-nique", |d| {
+        d.anonymous_participation = true;
+        d.capacity = Some(10);
+    })
+    .await;
+    let (closed, _) = event(&relay, &ana, "Members only", |_| {}).await;
+    let before = smtp.wait_for(1).len();
+
+    let browser = Browser::start().await;
+    browser.client.goto(&format!("{}/events/{closed}", relay.base)).await.expect("open page");
+    browser.text("#event-title").await;
+    assert!(
+        browser.client.find(fantoccini::Locator::Css("#participate")).await.is_err(),
+        "no form where it is not allowed"
+    );
+
+    // The public page's form: name, address, message; the relay mails a link.
+    browser.client.goto(&format!("{}/events/{open}", relay.base)).await.expect("open page");
+    assert!(browser.text("#event-places").await.contains("0 going · 10 of 10 places left"));
+    browser.type_into("#participate-name", "Zoé Martin").await;
+    browser.type_into("#participate-email", "zoe@example.net").await;
+    browser.type_into("#participate-message", "J'apporte une tarte").await;
+    browser.click("#participate-submit").await;
+    assert!(browser.text("#asked").await.contains("We sent a link to zoe@example.net"));
+    let all = smtp.wait_for(before + 1);
+    let (subject, text) = mails_to(&all, "zoe@").pop().expect("a mail to Zoé");
+    assert_eq!(subject, "Confirm your participation in \"Pique-nique\"");
+    let link = |label: &str| {
+        let line = text.lines().find(|l| l.starts_with(label)).unwrap_or_else(|| panic!("{label} in {text}"));
+        line.split_once(": ").expect("a link").1.trim().to_string()
+    };
+    let (confirm, cancel) = (link("Confirm my participation"), link("Cancel it"));
+    // Until confirmed, the organizer does not see it.
+    assert_eq!(participants(&relay, &ana, &open).await.as_array().map(Vec::len), Some(0));
+
+    // Opening the link changes nothing; its button confirms.
+    browser.client.goto(&confirm).await.expect("confirm link");
+    assert_eq!(participants(&relay, &ana, &open).await.as_array().map(Vec::len), Some(0));
+    browser.click("#confirm").await;
+    assert!(browser.text("#outcome").await.contains("You are going."));
+    let list = participants(&relay, &ana, &open).await;
+    assert_eq!((list[0]["name"].as_str(), list[0]["status"].as_str()), (Some("Zoé Martin"), Some("going")), "{list}");
+    assert!(list[0]["email"].is_null(), "the organizer does not see the address: {list}");
+    browser.client.goto(&format!("{}/events/{open}", relay.base)).await.expect("open page");
+    assert!(browser.text("#event-places").await.contains("1 going · 9 of 10 places left"));
+
+    // The cancel link, from the same mail.
+    browser.client.goto(&cancel).await.expect("cancel link");
+    browser.click("#confirm").await;
+    assert!(browser.text("#outcome").await.contains("cancelled"));
+    assert_eq!(participants(&relay, &ana, &open).await[0]["status"], "left");
+    // A forged link is refused.
+    let forged = cancel.replace("token=", "token=x");
+    browser.client.goto(&forged).await.expect("forged link");
+    browser.click("#confirm").await;
+    assert!(browser.text("p.error").await.contains("not valid"));
+    browser.client.close().await.expect("close");
+}

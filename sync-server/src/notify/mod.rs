@@ -491,3 +491,46 @@ fn news_letter(links: &Links, before: &Event, after: &Event) -> Option<(Kind, St
     }
     Some((Kind::EventChanged, format!("Changed: \"{}\" ({what})", a.title), letter.link("The event", page)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn unconfirmed_requests_are_forgotten_once_expired() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let conn = crate::database::open(dir.path()).expect("db");
+        let links = Links::open(&conn, "http://relay", "Rally").expect("links");
+        let db = Arc::new(Mutex::new(conn));
+        let mailer =
+            Arc::new(Mailer::new("Rally <noreply@relay.example>", None, dir.path().join("outbox")).expect("mailer"));
+        let second = Duration::seconds(1);
+        let timing =
+            Timing { digest_delay: second, change_delay: second, scan_every: Duration::hours(1), retry_after: second };
+        let notifications = Notifications::start(db.clone(), mailer, links, timing);
+        let now = Utc::now();
+        {
+            let conn = db.lock().expect("db");
+            for (id, expires) in [("old", now - Duration::minutes(1)), ("fresh", now + Duration::hours(47))] {
+                conn.execute(
+                    "INSERT INTO participations (id, event_id, name, email, status, created_at, updated_at, expires_at)
+                     VALUES (?1, 'e', 'Zoé', 'zoe@example.net', 'unconfirmed', 0, 0, ?2)",
+                    params![id, expires.timestamp_millis()],
+                )
+                .expect("insert");
+            }
+        }
+        notifications.scan(now).expect("scan");
+        let left: Vec<String> = db
+            .lock()
+            .expect("db")
+            .prepare("SELECT id FROM participations")
+            .expect("query")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("ids");
+        assert_eq!(left, ["fresh"]);
+        notifications.stop();
+    }
+}
