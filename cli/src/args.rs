@@ -31,11 +31,70 @@ pub enum Command {
     /// Reads events from another calendar's file, as drafts
     #[command(subcommand)]
     Import(ImportCommand),
+    /// The people taking part in one of your events: list, accept, refuse, invite, export
+    #[command(subcommand)]
+    Participants(ParticipantsCommand),
+    /// Your private "events I attend" calendar feed
+    #[command(subcommand)]
+    Feed(FeedCommand),
     /// Syncs this profile's documents with its relay, until interrupted (or once)
     Sync {
         /// Sync what there is now, wait until the relay has caught up, and exit
         #[arg(long)]
         once: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ParticipantsCommand {
+    /// Requests and participants of one of your events, as this device last heard them (refreshed
+    /// first when the relay can be reached)
+    List {
+        event: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Accepts requests; offline, the decision is kept and sent with the next sync
+    Accept {
+        event: String,
+        #[arg(required = true, value_name = "PARTICIPATION_ID")]
+        ids: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Refuses requests; offline, the decision is kept and sent with the next sync
+    Refuse {
+        event: String,
+        #[arg(required = true, value_name = "PARTICIPATION_ID")]
+        ids: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Invites identities (by username) to an event only invited people may join
+    Invite {
+        event: String,
+        #[arg(required = true, value_name = "USERNAME")]
+        usernames: Vec<String>,
+    },
+    /// Writes the participant list as CSV
+    Export {
+        event: String,
+        #[arg(short, long, value_name = "FILE.csv")]
+        output: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedCommand {
+    /// Shows its secret address (https and webcal)
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Gives it a new secret address; the old one stops working
+    Reset {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -217,6 +276,30 @@ pub enum EventCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Asks to join an event (its id, or its page's address) as one of your identities
+    Join {
+        event: String,
+        #[arg(long)]
+        identity: String,
+        /// A message to the organizer
+        #[arg(long, default_value = "")]
+        message: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Leaves an event you joined
+    Leave {
+        event: String,
+        #[arg(long)]
+        identity: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Events your identities take part in, as this device last heard (refreshed first when it can)
+    Attending {
+        #[arg(long)]
+        json: bool,
+    },
     /// The occurrences of a repeating event, cancelled and moved ones marked
     Occurrences {
         id: String,
@@ -317,6 +400,12 @@ pub struct EventFields {
     /// Removes the capacity limit
     #[arg(long, conflicts_with = "capacity")]
     pub no_capacity: bool,
+    /// When full, put people on a waiting list that moves up when someone leaves (else refuse them)
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub waiting_list: Option<bool>,
+    /// Let people without an account take part from the public page, with a confirmed email address
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub anonymous: Option<bool>,
     /// A tag; repeat for several (on edit, replaces the tags)
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,

@@ -7,18 +7,26 @@ use rally_core::profile::Profile;
 use rally_core::{Error, Result};
 
 use crate::args::{EventCommand, EventFields, RepeatFields};
-use crate::{identity::image_file, output};
+use crate::{identity::image_file, output, participation};
 
-pub fn run(profile: &mut Profile, cmd: EventCommand) -> Result<()> {
-    match cmd {
+/// Local commands work on the profile; joining, leaving and "attending" speak to the relay.
+pub fn run(mut profile: Profile, cmd: EventCommand) -> rally_client::Result<()> {
+    let done: Result<()> = match cmd {
+        EventCommand::Join { event, identity, message, json } => {
+            return crate::runtime()?.block_on(participation::join(profile, &event, &identity, &message, json));
+        }
+        EventCommand::Leave { event, identity, json } => {
+            return crate::runtime()?.block_on(participation::leave(profile, &event, &identity, json));
+        }
+        EventCommand::Attending { json } => return crate::runtime()?.block_on(participation::attending(profile, json)),
         EventCommand::Create { fields, json } => {
-            let input = apply(profile, EventInput::default(), *fields)?;
+            let input = apply(&profile, EventInput::default(), *fields)?;
             let created = profile.create_event(input)?;
             print_one(&created, json)
         }
         EventCommand::Edit { id, fields, json } => {
             let current = profile.event(&id)?;
-            let input = apply(profile, EventInput::from_event(&current.event), *fields)?;
+            let input = apply(&profile, EventInput::from_event(&current.event), *fields)?;
             let updated = profile.update_event(&current.event.id, input)?;
             print_one(&updated, json)
         }
@@ -57,7 +65,7 @@ pub fn run(profile: &mut Profile, cmd: EventCommand) -> Result<()> {
             let view = profile.event(&id)?;
             let occurrences = profile.occurrences(&id, Some(from), to, None)?;
             if json {
-                return output::json(&occurrences);
+                return Ok(output::json(&occurrences)?);
             }
             occurrences.iter().for_each(|o| println!("{}", output::occurrence_line(&view.event.details, o)));
             Ok(())
@@ -72,7 +80,8 @@ pub fn run(profile: &mut Profile, cmd: EventCommand) -> Result<()> {
             let moved = profile.edit_occurrence(&id, &at.at, OccurrenceEdit::Move { start, end })?;
             print_one(&moved, json)
         }
-    }
+    };
+    Ok(done?)
 }
 
 /// Lays the repeat flags over the rule the event has (or a new one); `--repeat never` removes it.
@@ -218,6 +227,8 @@ fn apply(profile: &Profile, mut input: EventInput, f: EventFields) -> Result<Eve
         let upper = s.trim().to_uppercase().replace('-', "_");
         input.category = Some(parse("category", &upper, Category::parse, Category::ALL.iter().map(|v| v.as_str()))?);
     }
+    set(&mut input.waiting_list, f.waiting_list);
+    set(&mut input.anonymous_participation, f.anonymous);
     if f.no_capacity {
         input.capacity = None;
     } else if f.capacity.is_some() {

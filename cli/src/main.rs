@@ -8,6 +8,7 @@ mod export;
 mod identity;
 mod import;
 mod output;
+mod participation;
 mod sync;
 
 use std::process::ExitCode;
@@ -28,18 +29,22 @@ fn main() -> ExitCode {
     }
 }
 
+/// The runtime for commands that speak to the relay.
+pub(crate) fn runtime() -> rally_client::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| rally_client::Error::Protocol(format!("cannot start the network runtime: {e}")))
+}
+
 fn run(cli: Cli) -> rally_client::Result<()> {
     let mut profile = Profile::open(data_dir::resolve(cli.data)?)?;
-    let runtime = || {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(|e| rally_client::Error::Protocol(format!("cannot start the network runtime: {e}")))
-    };
     match cli.command {
         Command::Identity(cmd) => Ok(identity::run(&mut profile, cmd)?),
-        Command::Event(cmd) => Ok(event::run(&mut profile, cmd)?),
+        Command::Event(cmd) => event::run(profile, cmd),
+        Command::Participants(cmd) => runtime()?.block_on(participation::participants(profile, cmd)),
+        Command::Feed(cmd) => runtime()?.block_on(participation::feed(profile, cmd)),
         Command::Export(cmd) => Ok(export::run(&profile, cmd)?),
         Command::Import(cmd) => Ok(import::run(&mut profile, cmd)?),
         Command::Account(cmd) => runtime()?.block_on(account::run(profile, cmd)),

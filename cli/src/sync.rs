@@ -43,6 +43,17 @@ async fn sync_once(profile: Arc<Mutex<Profile>>) -> Result<()> {
     let total = profile.lock().map_err(|_| Error::Protocol("profile lock poisoned".into()))?.document_ids()?.len();
     println!("Synced {total} documents; {changed} changed here");
     engine.stop().await;
+    // Participations: the decisions taken here go out, the relay's answer comes back.
+    let news = rally_client::participation::refresh(&profile).await?;
+    for p in &news.requests {
+        println!("New request from {}: {}", p.name, p.id);
+    }
+    for p in &news.answers {
+        println!("{}", p.outcome());
+    }
+    for r in &news.not_applied {
+        println!("A decision was not applied ({}): {}", r.participation_id, r.note.as_deref().unwrap_or("refused"));
+    }
     Ok(())
 }
 

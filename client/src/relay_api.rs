@@ -1,6 +1,9 @@
 //! The relay's HTTP API (docs/API.md), one method per call.
 
-use rally_core::model::{Account, Credentials, NewSession, RelayError, SessionInfo};
+use rally_core::model::{
+    Account, Credentials, DecisionRequest, DecisionResult, JoinRequest, NewSession, Participation, Participations,
+    PrivateFeed, PublicEvent, RelayError, SessionInfo,
+};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::json;
@@ -89,4 +92,50 @@ impl RelayApi {
     pub async fn request_password_reset(&self, email: &str) -> Result<()> {
         self.call(Method::POST, "/api/v1/password-resets", None, Some(json!({"email": email}))).await
     }
+
+    pub async fn public_event(&self, event_id: &str) -> Result<PublicEvent> {
+        self.call(Method::GET, &format!("/api/v1/events/{}", path(event_id)), None, None).await
+    }
+
+    pub async fn join(&self, token: &str, event_id: &str, request: &JoinRequest) -> Result<Participation> {
+        let url = format!("/api/v1/events/{}/participations", path(event_id));
+        self.call(Method::POST, &url, Some(token), Some(json!(request))).await
+    }
+
+    pub async fn leave(&self, token: &str, event_id: &str, identity_id: &str) -> Result<Participation> {
+        let url = format!("/api/v1/events/{}/participations/{}", path(event_id), path(identity_id));
+        self.call(Method::DELETE, &url, Some(token), None).await
+    }
+
+    pub async fn decide(
+        &self,
+        token: &str,
+        event_id: &str,
+        decisions: &[DecisionRequest],
+    ) -> Result<Vec<DecisionResult>> {
+        let url = format!("/api/v1/events/{}/decisions", path(event_id));
+        self.call(Method::POST, &url, Some(token), Some(json!(decisions))).await
+    }
+
+    pub async fn invite(&self, token: &str, event_id: &str, usernames: &[String]) -> Result<()> {
+        let url = format!("/api/v1/events/{}/invitations", path(event_id));
+        self.call::<serde_json::Value>(Method::POST, &url, Some(token), Some(json!({"usernames": usernames}))).await?;
+        Ok(())
+    }
+
+    pub async fn participations(&self, token: &str) -> Result<Participations> {
+        self.call(Method::GET, "/api/v1/participations", Some(token), None).await
+    }
+
+    pub async fn private_feed(&self, token: &str, reset: bool) -> Result<PrivateFeed> {
+        match reset {
+            true => self.call(Method::POST, "/api/v1/feeds/private/reset", Some(token), None).await,
+            false => self.call(Method::GET, "/api/v1/feeds/private", Some(token), None).await,
+        }
+    }
+}
+
+/// An id as one path segment.
+fn path(id: &str) -> String {
+    url::form_urlencoded::byte_serialize(id.trim().as_bytes()).collect()
 }

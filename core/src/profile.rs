@@ -10,10 +10,11 @@ use chrono::{DateTime, Utc};
 
 use crate::document::{self, Kind};
 use crate::model::{
-    AccountLink, Change, EventFilter, EventInput, EventLinks, EventView, ExportSelection, Identity, IdentityInput,
-    ImageChange, ImportReport, ImportedEvent, Occurrence, OccurrenceChange, OccurrenceEdit, ShareLink, SkippedEvent,
+    AccountLink, Change, Decision, DecisionRequest, DecisionResult, EventFilter, EventInput, EventLinks, EventView,
+    ExportSelection, Identity, IdentityInput, ImageChange, ImportReport, ImportedEvent, Occurrence, OccurrenceChange,
+    OccurrenceEdit, ParticipantEntry, Participation, Participations, ShareLink, SkippedEvent,
 };
-use crate::store::{documents, index, Store, StoredDoc};
+use crate::store::{documents, index, participations, Store, StoredDoc};
 use crate::{ical, image, recurrence, validate, Error, Result};
 
 pub const DATABASE_FILE: &str = "rally.sqlite3";
@@ -386,6 +387,99 @@ impl Profile {
 
     pub fn search_events(&self, text: &str) -> Result<Vec<EventView>> {
         index::search(self.store.conn(), text, SEARCH_LIMIT)
+    }
+
+    /// Keeps the relay's answer on participations: this account's own and the requests to its events.
+    pub fn set_participations(&mut self, all: &Participations) -> Result<()> {
+        self.store.write(|tx| participations::replace(tx, all))
+    }
+
+    /// Keeps one participation the relay just answered with (a join, a leave) until the next refresh.
+    pub fn put_my_participation(&mut self, p: &Participation) -> Result<()> {
+        self.store.write(|tx| participations::put(tx, "mine", p))
+    }
+
+    /// This account's participations, with their events, as last heard from the relay.
+    pub fn my_participations(&self) -> Result<Vec<Participation>> {
+        participations::list(self.store.conn(), "mine", None)
+    }
+
+    /// The requests to one of this profile's events, with decisions taken here and not sent yet.
+    pub fn requests(&self, event_id: &str) -> Result<Vec<ParticipantEntry>> {
+        let event_id = self.event(event_id)?.event.id;
+        let conn = self.store.conn();
+        participations::list(conn, "organizing", Some(&event_id))?
+            .into_iter()
+            .map(|p| {
+                let pending = participations::pending_for(conn, &p.id)?;
+                let note = participations::note(conn, &p.id)?;
+                Ok(ParticipantEntry { participation: p, pending, note })
+            })
+            .collect()
+    }
+
+    /// Accepts or refuses requests to an event, here and now, offline too: the decisions reach the
+    /// relay with the next sync, which applies the first decision made on each request.
+    pub fn decide(&mut self, event_id: &str, ids: &[String], decision: Decision) -> Result<Vec<ParticipantEntry>> {
+        let event_id = self.event(event_id)?.event.id;
+        let known = participations::list(self.store.conn(), "organizing", Some(&event_id))?;
+        for id in ids {
+            if !known.iter().any(|p| p.id == id.trim()) {
+                return Err(Error::not_found("request", format!("{} to this event (rally sync first?)", id.trim())));
+            }
+        }
+        let now = Utc::now();
+        self.store.write(|tx| {
+            for id in ids {
+                participations::record_decision(tx, &event_id, id.trim(), decision, now)?;
+            }
+            Ok(())
+        })?;
+        self.requests(&event_id)
+    }
+
+    /// The ids of every request to this account's events this device has heard of.
+    pub fn known_request_ids(&self) -> Result<Vec<String>> {
+        Ok(participations::list(self.store.conn(), "organizing", None)?.into_iter().map(|p| p.id).collect())
+    }
+
+    /// Decisions taken here that the relay has not answered yet, with their event.
+    pub fn pending_decisions(&self) -> Result<Vec<(String, DecisionRequest)>> {
+        participations::pending(self.store.conn())
+    }
+
+    pub fn decisions_sent(&mut self, results: &[DecisionResult]) -> Result<()> {
+        self.store.write(|tx| participations::sent(tx, results))
+    }
+
+    /// The participants of one of this account's events as CSV (RFC 4180), for a spreadsheet.
+    pub fn participants_csv(&self, event_id: &str) -> Result<String> {
+        let event = self.event(event_id)?.event;
+        let field = |text: &str| {
+            if text.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", text.replace('"', "\"\""))
+            } else {
+                text.to_string()
+            }
+        };
+        let mut csv =
+            String::from("name,username,status,waiting_list_position,message,asked_at,changed_at,decision_to_send\r\n");
+        for entry in self.requests(&event.id)? {
+            let p = &entry.participation;
+            let row = [
+                field(&p.name),
+                field(p.username.as_deref().unwrap_or("")),
+                p.status.as_str().to_string(),
+                p.waitlist_position.map(|n| n.to_string()).unwrap_or_default(),
+                field(&p.message),
+                p.created_at.to_rfc3339(),
+                p.updated_at.to_rfc3339(),
+                entry.pending.map(|d| d.as_str().to_string()).unwrap_or_default(),
+            ];
+            csv.push_str(&row.join(","));
+            csv.push_str("\r\n");
+        }
+        Ok(csv)
     }
 
     /// A value the sync engine keeps for itself (samod's storage id).

@@ -54,9 +54,21 @@ impl Relay {
 
     /// Confirms an account the way its mailed link would (the mail is in the outbox).
     pub fn confirm(&self) {
+        self.confirm_for("@");
+    }
+
+    /// Confirms the account whose address holds `email` through the link mailed to it.
+    pub fn confirm_for(&self, email: &str) {
         let outbox = self.data.path().join("outbox");
-        let mail = std::fs::read_dir(&outbox).expect("outbox").flatten().next().expect("a mail").path();
-        let raw = std::fs::read(mail).expect("read");
+        let raw = std::fs::read_dir(&outbox)
+            .expect("outbox")
+            .flatten()
+            .map(|e| std::fs::read(e.path()).expect("read"))
+            .find(|raw| {
+                let parsed = mailparse::parse_mail(raw).expect("MIME");
+                parsed.headers.iter().any(|h| h.get_key() == "To" && h.get_value().contains(email))
+            })
+            .unwrap_or_else(|| panic!("no mail to {email} in the outbox"));
         let parsed = mailparse::parse_mail(&raw).expect("MIME");
         let text =
             parsed.subparts.iter().find(|p| p.ctype.mimetype == "text/plain").expect("text").get_body().expect("body");
@@ -98,4 +110,15 @@ pub fn refused(data: &Path, args: &[&str], needle: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "rally {args:?}: {stderr}");
     assert!(stderr.contains(needle), "rally {args:?}: expected {needle:?} in {stderr:?}");
+}
+
+/// A profile signed up, confirmed and logged in as `email` on `relay`.
+pub fn logged_in(relay: &Relay, profile: &Path, email: &str) {
+    for (verb, then_confirm) in [("signup", true), ("login", false)] {
+        let out = rally(profile, &["account", verb, "--server", &relay.url, "--email", email], "a long passphrase\n");
+        assert!(out.status.success(), "{verb}: {}", String::from_utf8_lossy(&out.stderr));
+        if then_confirm {
+            relay.confirm_for(email);
+        }
+    }
 }

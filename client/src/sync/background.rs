@@ -1,5 +1,7 @@
 //! Sync that runs beside the app: connects when logged in and the relay can be reached, retries with
 //! backoff when it cannot, hands local writes to the relay, and reports its state for the indicator.
+//! Participations ride along: each round sends the organizer's pending decisions and fetches the
+//! relay's answer ([`crate::participation::refresh`]); what it brings is offered as [`News`].
 //! The app never waits on it: it works on the profile whatever this is doing.
 
 use std::sync::{Arc, Mutex};
@@ -8,14 +10,17 @@ use std::time::Duration;
 use chrono::Utc;
 use rally_core::model::{SyncState, SyncStatus};
 use rally_core::profile::Profile;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{broadcast, mpsc, watch};
 
 use super::SyncEngine;
+use crate::participation::{self, News};
 use crate::Error;
 
 const SETTLE: Duration = Duration::from_secs(20);
 const TICK: Duration = Duration::from_secs(2);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Participations are fetched every few ticks (the relay has no push for them).
+const REFRESH_EVERY_TICKS: u32 = 2;
 
 enum Signal {
     /// This device wrote something: push it now rather than at the next tick.
@@ -29,6 +34,7 @@ enum Signal {
 pub struct BackgroundSync {
     status: watch::Receiver<SyncStatus>,
     signals: mpsc::UnboundedSender<Signal>,
+    news: broadcast::Sender<News>,
 }
 
 impl BackgroundSync {
@@ -36,8 +42,14 @@ impl BackgroundSync {
     pub fn start(profile: Arc<Mutex<Profile>>) -> BackgroundSync {
         let (status_tx, status) = watch::channel(SyncStatus::default());
         let (signals, rx) = mpsc::unbounded_channel();
-        tokio::spawn(run(profile, status_tx, rx));
-        BackgroundSync { status, signals }
+        let (news, _) = broadcast::channel(64);
+        tokio::spawn(run(profile, status_tx, rx, news.clone()));
+        BackgroundSync { status, signals, news }
+    }
+
+    /// What participation refreshes bring (new requests, answers, decisions that did not apply).
+    pub fn news(&self) -> broadcast::Receiver<News> {
+        self.news.subscribe()
     }
 
     pub fn status(&self) -> SyncStatus {
@@ -81,10 +93,26 @@ async fn push_written(engine: &SyncEngine, profile: &Arc<Mutex<Profile>>, since:
     true
 }
 
+/// Sends pending decisions and fetches participations; the views reload when something changed. An
+/// unreachable relay leaves everything as it is, decisions included, for the next round.
+async fn refresh_participations(
+    profile: &Arc<Mutex<Profile>>,
+    status: &watch::Sender<SyncStatus>,
+    news: &broadcast::Sender<News>,
+) {
+    if let Ok(found) = participation::refresh(profile).await {
+        if !found.is_empty() {
+            status.send_modify(|s| s.revision += 1);
+            let _ = news.send(found);
+        }
+    }
+}
+
 async fn run(
     profile: Arc<Mutex<Profile>>,
     status: watch::Sender<SyncStatus>,
     mut signals: mpsc::UnboundedReceiver<Signal>,
+    news: broadcast::Sender<News>,
 ) {
     let mut backoff = Duration::from_millis(500);
     loop {
@@ -123,8 +151,10 @@ async fn run(
         let mut since = 0;
         let mut healthy = engine.settle(SETTLE).await.is_ok();
         if healthy {
+            refresh_participations(&profile, &status, &news).await;
             set(&status, SyncState::UpToDate, None);
         }
+        let mut ticks = 0u32;
         // The engine's connection drops and comes back on its own; the indicator follows it.
         let mut connected = true;
         while healthy {
@@ -134,6 +164,7 @@ async fn run(
                         set(&status, SyncState::Syncing, None);
                         healthy = push_written(&engine, &profile, &mut since).await && engine.settle(SETTLE).await.is_ok();
                         if healthy {
+                            refresh_participations(&profile, &status, &news).await;
                             set(&status, SyncState::UpToDate, None);
                         }
                     }
@@ -151,6 +182,10 @@ async fn run(
                     healthy = engine.reconcile().await.is_ok();
                 }
                 _ = tokio::time::sleep(TICK) => {
+                    ticks += 1;
+                    if connected && ticks.is_multiple_of(REFRESH_EVERY_TICKS) {
+                        refresh_participations(&profile, &status, &news).await;
+                    }
                     match (connected, engine.is_connected()) {
                         (true, false) => {
                             connected = false;
@@ -163,6 +198,7 @@ async fn run(
                                 && engine.reconcile().await.is_ok()
                                 && engine.settle(SETTLE).await.is_ok();
                             if healthy {
+                                refresh_participations(&profile, &status, &news).await;
                                 set(&status, SyncState::UpToDate, None);
                             }
                         }

@@ -19,8 +19,8 @@ pub use event::{
 };
 pub use identity::{Identity, IdentityInput, ImageChange};
 pub use participation::{
-    Decision, DecisionRequest, DecisionResult, EventSummary, JoinRequest, Participation, ParticipationStatus,
-    Participations, PrivateFeed,
+    Decision, DecisionRequest, DecisionResult, EventSummary, JoinRequest, ParticipantEntry, Participation,
+    ParticipationStatus, Participations, PrivateFeed, PublicEvent,
 };
 pub use recurrence::{Change, Frequency, MonthlyBy, Occurrence, OccurrenceChange, OccurrenceEdit, RepeatRule};
 pub use sync_status::{SyncState, SyncStatus};

@@ -182,3 +182,30 @@ pub struct PrivateFeed {
     pub url: String,
     pub webcal: String,
 }
+
+/// A request to an organizer's event as their device shows it: the relay's last word, the decision
+/// taken here and not sent yet, and why an earlier decision did not apply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParticipantEntry {
+    #[serde(flatten)]
+    pub participation: Participation,
+    #[serde(default)]
+    pub pending: Option<Decision>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `GET /api/v1/events/{id}`: a published event, for whoever wants to join it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicEvent {
+    pub event: super::Event,
+    /// The organizing identity's username.
+    #[serde(default)]
+    pub organizer: String,
+    pub going: u32,
+    /// Free places, when the event has a capacity.
+    #[serde(default)]
+    pub remaining: Option<u32>,
+    /// Its public page.
+    pub url: String,
+}

@@ -25,6 +25,24 @@ const STEPS: &[&str] = &[
     // they can, so that nothing received is lost.
     "CREATE TABLE incoming_chunks (document_id TEXT NOT NULL, data BLOB NOT NULL);
      CREATE INDEX incoming_chunks_document ON incoming_chunks (document_id);",
+    // 3: participations, which the relay owns: its last word kept here (`side` 'mine': this account's
+    // own, 'organizing': requests to its events), so that they show and can be decided offline; the
+    // organizer's decisions waiting to reach the relay; and what became of those that did not apply.
+    "CREATE TABLE participations (
+         side TEXT NOT NULL,
+         id TEXT NOT NULL,
+         event_id TEXT NOT NULL,
+         json TEXT NOT NULL,
+         PRIMARY KEY (side, id)
+     );
+     CREATE INDEX participations_event ON participations (event_id);
+     CREATE TABLE pending_decisions (
+         participation_id TEXT PRIMARY KEY,
+         event_id TEXT NOT NULL,
+         decision TEXT NOT NULL,
+         decided_at INTEGER NOT NULL
+     );
+     CREATE TABLE decision_notes (participation_id TEXT PRIMARY KEY, note TEXT NOT NULL);",
 ];
 
 pub fn run(conn: &mut Connection) -> Result<()> {

@@ -2,6 +2,7 @@
 //!
 //! - [`migrations`]: the versioned schema of the tables that hold documents (the truth).
 //! - [`documents`]: documents as a compacted snapshot plus incremental chunks, one row each.
+//! - [`participations`]: the relay's last word on participations, and decisions not sent yet.
 //! - [`index`]: tables derived from documents for listing, time ranges and full-text search. They carry
 //!   their own version; when it changes they are dropped and rebuilt from the documents, so an index
 //!   change never needs a data migration.
@@ -13,6 +14,7 @@
 pub mod documents;
 pub mod index;
 pub mod migrations;
+pub mod participations;
 
 use std::path::Path;
 

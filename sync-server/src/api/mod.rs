@@ -30,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/password-resets/{token}", post(sessions::reset))
         .route("/account/confirm", get(pages::confirm_form).post(pages::confirm))
         .route("/account/reset", get(pages::reset_form).post(pages::reset))
+        .route("/api/v1/events/{id}", get(participation::public_event))
         .route("/api/v1/events/{id}/participations", get(participation::for_event).post(participation::join))
         .route("/api/v1/events/{id}/participations/{identity}", delete(participation::leave))
         .route("/api/v1/events/{id}/decisions", post(participation::decide))

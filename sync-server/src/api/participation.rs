@@ -6,7 +6,9 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rally_core::model::{DecisionRequest, DecisionResult, JoinRequest, Participation, Participations, PrivateFeed};
+use rally_core::model::{
+    DecisionRequest, DecisionResult, JoinRequest, Participation, Participations, PrivateFeed, PublicEvent,
+};
 use serde::{Deserialize, Serialize};
 
 use super::extract::{Body, CurrentSession};
@@ -22,6 +24,11 @@ pub async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(move || f(&service))
         .await
         .map_err(|e| Error::Config(format!("participation task: {e}")))?
+}
+
+/// `GET /api/v1/events/{id}`: a published event, with how many go; no token needed.
+pub async fn public_event(State(state): State<AppState>, Path(event): Path<String>) -> Result<Json<PublicEvent>> {
+    Ok(Json(blocking(&state, move |p| p.public_event(&event)).await?))
 }
 
 pub async fn join(

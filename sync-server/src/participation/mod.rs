@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{DateTime, Duration, Utc};
 use rally_core::model::{
     DecisionRequest, DecisionResult, Event, EventSummary, JoinRequest, Participation, ParticipationStatus,
-    Participations,
+    Participations, PublicEvent,
 };
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -650,12 +650,21 @@ impl ParticipationService {
         })
     }
 
-    /// A published event, as the page that asks to join it shows it.
-    pub fn event(&self, event_id: &str) -> Result<(Event, u32)> {
+    /// A published event, for whoever wants to join it.
+    pub fn public_event(&self, event_id: &str) -> Result<PublicEvent> {
         let db = self.db()?;
         let e = Self::event_row(&db, event_id)?.ok_or_else(|| unknown_event(event_id))?;
         let going = Self::going(&db, event_id)?;
-        Ok((e.event, going))
+        let organizer: Option<String> = db
+            .query_row("SELECT username FROM identities WHERE id = ?1", [&e.event.details.organizer_id], |r| r.get(0))
+            .optional()?;
+        Ok(PublicEvent {
+            remaining: e.event.details.capacity.map(|c| c.saturating_sub(going)),
+            url: self.notify.links().event_page(event_id),
+            organizer: organizer.unwrap_or_default(),
+            going,
+            event: e.event,
+        })
     }
 
     /// The account's "events I attend" feed: its secret address, made on first ask.
