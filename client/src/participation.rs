@@ -74,9 +74,12 @@ pub struct News {
     pub answers: Vec<Participation>,
     /// Decisions taken here that the relay did not apply, with why.
     pub not_applied: Vec<DecisionResult>,
+    /// Whether anything this device keeps of participations changed (views showing them reload).
+    pub changed: bool,
 }
 
 impl News {
+    /// Nothing worth telling people (a notification), whether or not views must reload.
     pub fn is_empty(&self) -> bool {
         self.requests.is_empty() && self.answers.is_empty() && self.not_applied.is_empty()
     }
@@ -85,14 +88,14 @@ impl News {
 /// Sends the decisions taken here, then keeps the relay's whole answer on participations.
 pub async fn refresh(profile: &Mutex<Profile>) -> Result<News> {
     let (api, token) = session(profile)?;
-    let (pending, known_requests, my_status) = {
+    let (pending, known_requests, my_status, before) = {
         let p = lock(profile)?;
         let mine: HashMap<String, ParticipationStatus> =
             p.my_participations()?.into_iter().map(|m| (m.id, m.status)).collect();
         let known: Vec<String> = p.known_request_ids()?;
-        (p.pending_decisions()?, known, mine)
+        (p.pending_decisions()?, known, mine, p.participations_kept()?)
     };
-    let mut news = News::default();
+    let mut news = News { changed: !pending.is_empty(), ..News::default() };
     let mut by_event: Vec<(String, Vec<rally_core::model::DecisionRequest>)> = Vec::new();
     for (event, decision) in pending {
         match by_event.iter_mut().find(|(e, _)| *e == event) {
@@ -113,6 +116,7 @@ pub async fn refresh(profile: &Mutex<Profile>) -> Result<News> {
         .cloned()
         .collect();
     news.answers = all.mine.iter().filter(|m| my_status.get(&m.id).is_some_and(|s| *s != m.status)).cloned().collect();
+    news.changed |= before != all;
     lock(profile)?.set_participations(&all)?;
     Ok(news)
 }

@@ -334,26 +334,14 @@ impl Profile {
     pub fn save_event_ics(&self, id: &str, dir: &Path) -> Result<PathBuf> {
         let view = self.event(id)?;
         let (ics, _) = self.export_ics(&ExportSelection::Event(view.event.id.clone()))?;
-        let slug: String = view
-            .event
-            .details
-            .title
-            .chars()
-            .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
-            .collect::<String>()
-            .split('-')
-            .filter(|w| !w.is_empty())
-            .take(8)
-            .collect::<Vec<_>>()
-            .join("-");
-        let slug = if slug.is_empty() { "event".to_string() } else { slug };
-        std::fs::create_dir_all(dir).map_err(|source| Error::File { path: dir.display().to_string(), source })?;
-        let path = (1..)
-            .map(|n| dir.join(if n == 1 { format!("{slug}.ics") } else { format!("{slug}-{n}.ics") }))
-            .find(|p| !p.exists())
-            .expect("a free name");
-        std::fs::write(&path, ics).map_err(|source| Error::File { path: path.display().to_string(), source })?;
-        Ok(path)
+        save_new_file(dir, &slug(&view.event.details.title, "event"), "ics", &ics)
+    }
+
+    /// Saves the participant list of one of this profile's events as CSV in `dir`; returns where.
+    pub fn save_participants_csv(&self, id: &str, dir: &Path) -> Result<PathBuf> {
+        let view = self.event(id)?;
+        let csv = self.participants_csv(&view.event.id)?;
+        save_new_file(dir, &format!("{}-participants", slug(&view.event.details.title, "event")), "csv", &csv)
     }
 
     /// Where an event can be found and shared from: its relay page and calendars once published (and
@@ -397,6 +385,15 @@ impl Profile {
     /// Keeps one participation the relay just answered with (a join, a leave) until the next refresh.
     pub fn put_my_participation(&mut self, p: &Participation) -> Result<()> {
         self.store.write(|tx| participations::put(tx, "mine", p))
+    }
+
+    /// Everything kept of participations, as the relay last answered.
+    pub fn participations_kept(&self) -> Result<Participations> {
+        let conn = self.store.conn();
+        Ok(Participations {
+            mine: participations::list(conn, "mine", None)?,
+            organizing: participations::list(conn, "organizing", None)?,
+        })
     }
 
     /// This account's participations, with their events, as last heard from the relay.
@@ -586,6 +583,35 @@ impl Profile {
             index::put_document(tx, stored)
         })
     }
+}
+
+/// A file name from a title: "Repair café #2" → "repair-caf-2" (at most eight words), else `fallback`.
+fn slug(title: &str, fallback: &str) -> String {
+    let slug = title
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .collect::<Vec<_>>()
+        .join("-");
+    if slug.is_empty() {
+        fallback.to_string()
+    } else {
+        slug
+    }
+}
+
+/// Writes `content` to `dir/stem.ext`, or `stem-2.ext`, … : never over a file already there.
+fn save_new_file(dir: &Path, stem: &str, ext: &str, content: &str) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::File { path: dir.display().to_string(), source })?;
+    let path = (1..)
+        .map(|n| dir.join(if n == 1 { format!("{stem}.{ext}") } else { format!("{stem}-{n}.{ext}") }))
+        .find(|p| !p.exists())
+        .expect("a free name");
+    std::fs::write(&path, content).map_err(|source| Error::File { path: path.display().to_string(), source })?;
+    Ok(path)
 }
 
 /// The form an imported VEVENT fills in: a draft, times as instants (days as days), text cut to the

@@ -4,9 +4,11 @@
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use rally_client::account::{self, AccountStatus};
+use rally_client::participation;
 use rally_core::model::{
-    AccountLink, Credentials, ErrorBody, EventFilter, EventInput, EventLinks, EventView, Identity, IdentityInput,
-    ImportReport, Occurrence, OccurrenceEdit, SyncStatus,
+    AccountLink, Credentials, Decision, ErrorBody, EventFilter, EventInput, EventLinks, EventView, Identity,
+    IdentityInput, ImportReport, Occurrence, OccurrenceEdit, ParticipantEntry, Participation, PrivateFeed, PublicEvent,
+    SyncStatus,
 };
 use rally_core::profile::Profile;
 use tauri::State;
@@ -193,4 +195,57 @@ pub fn import_ics(
         return guard.import_ics(&bytes, &identity, &tz, true).map_err(|e| ErrorBody::from(&e));
     }
     write(&desktop, |p| p.import_ics(&bytes, &identity, &tz, false))
+}
+
+/// A published event on this profile's relay, to join (by its id or its page's address).
+#[tauri::command]
+pub async fn public_event(desktop: Shared<'_>, event: String) -> Reply<PublicEvent> {
+    participation::public_event(&desktop.profile, &event).await.map_err(|e| ErrorBody::from(&e))
+}
+
+#[tauri::command]
+pub async fn join_event(desktop: Shared<'_>, event: String, identity: String, message: String) -> Reply<Participation> {
+    let joined =
+        participation::join(&desktop.profile, &event, &identity, &message).await.map_err(|e| ErrorBody::from(&e))?;
+    desktop.sync.written();
+    Ok(joined)
+}
+
+#[tauri::command]
+pub async fn leave_event(desktop: Shared<'_>, event: String, identity: String) -> Reply<Participation> {
+    participation::leave(&desktop.profile, &event, &identity).await.map_err(|e| ErrorBody::from(&e))
+}
+
+/// This account's participations as last heard from the relay (offline too).
+#[tauri::command]
+pub fn my_participations(desktop: Shared<'_>) -> Reply<Vec<Participation>> {
+    read(&desktop, |p| p.my_participations())
+}
+
+/// The requests to one of this profile's events, decisions not sent yet included.
+#[tauri::command]
+pub fn event_requests(desktop: Shared<'_>, id: String) -> Reply<Vec<ParticipantEntry>> {
+    read(&desktop, |p| p.requests(&id))
+}
+
+/// Accepts or refuses requests, offline too: sync sends them.
+#[tauri::command]
+pub fn decide(
+    desktop: Shared<'_>,
+    id: String,
+    participations: Vec<String>,
+    decision: Decision,
+) -> Reply<Vec<ParticipantEntry>> {
+    write(&desktop, |p| p.decide(&id, &participations, decision))
+}
+
+/// The participant list as CSV, saved in the downloads folder; returns its path.
+#[tauri::command]
+pub fn save_participants_csv(desktop: Shared<'_>, id: String) -> Reply<String> {
+    read(&desktop, |p| p.save_participants_csv(&id, &desktop.downloads)).map(|path| path.display().to_string())
+}
+
+#[tauri::command]
+pub async fn private_feed(desktop: Shared<'_>, reset: bool) -> Reply<PrivateFeed> {
+    participation::private_feed(&desktop.profile, reset).await.map_err(|e| ErrorBody::from(&e))
 }

@@ -68,6 +68,14 @@ pub fn run() {
             commands::save_event_ics,
             commands::event_links,
             commands::import_ics,
+            commands::public_event,
+            commands::join_event,
+            commands::leave_event,
+            commands::my_participations,
+            commands::event_requests,
+            commands::decide,
+            commands::save_participants_csv,
+            commands::private_feed,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(err) = result {

@@ -148,7 +148,7 @@ async fn every_refusal_is_named_and_changes_nothing() {
     assert_eq!(join(&relay, &bob, &open, "").await.0, StatusCode::CREATED);
 
     let cases = [
-        (&full, StatusCode::CONFLICT, "event_full", "\"Full\" is full: its 1 places are taken"),
+        (&full, StatusCode::CONFLICT, "event_full", "\"Full\" is full: its one place is taken"),
         (&invite_only, StatusCode::FORBIDDEN, "invitation_required", "only people the organizer invited"),
         (&draft, StatusCode::NOT_FOUND, "event_not_found", "drafts and private events cannot be joined"),
         (&private, StatusCode::NOT_FOUND, "event_not_found", "drafts and private events cannot be joined"),

@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use rally_core::model::{
-    Account, AccountLink, AccountStatus, Credentials, ErrorBody, ErrorCode, EventFilter, EventInput, EventLinks,
-    EventView, Identity, IdentityInput, ImportReport, Occurrence, OccurrenceEdit, SyncStatus,
+    Account, AccountLink, AccountStatus, Credentials, Decision, ErrorBody, ErrorCode, EventFilter, EventInput,
+    EventLinks, EventView, Identity, IdentityInput, ImportReport, Occurrence, OccurrenceEdit, ParticipantEntry,
+    Participation, PrivateFeed, PublicEvent, SyncStatus,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -107,4 +108,29 @@ pub async fn import_ics(bytes: &[u8], identity: &str, tz: &str, dry_run: bool) -
 }
 pub async fn event_links(id: &str) -> Reply<EventLinks> {
     call("event_links", json!({ "id": id })).await
+}
+
+pub async fn public_event(event: &str) -> Reply<PublicEvent> {
+    call("public_event", json!({ "event": event })).await
+}
+pub async fn join_event(event: &str, identity: &str, message: &str) -> Reply<Participation> {
+    call("join_event", json!({ "event": event, "identity": identity, "message": message })).await
+}
+pub async fn leave_event(event: &str, identity: &str) -> Reply<Participation> {
+    call("leave_event", json!({ "event": event, "identity": identity })).await
+}
+pub async fn my_participations() -> Reply<Vec<Participation>> {
+    call("my_participations", json!({})).await
+}
+pub async fn event_requests(id: &str) -> Reply<Vec<ParticipantEntry>> {
+    call("event_requests", json!({ "id": id })).await
+}
+pub async fn decide(id: &str, participations: &[String], decision: Decision) -> Reply<Vec<ParticipantEntry>> {
+    call("decide", json!({ "id": id, "participations": participations, "decision": decision })).await
+}
+pub async fn save_participants_csv(id: &str) -> Reply<String> {
+    call("save_participants_csv", json!({ "id": id })).await
+}
+pub async fn private_feed(reset: bool) -> Reply<PrivateFeed> {
+    call("private_feed", json!({ "reset": reset })).await
 }

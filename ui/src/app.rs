@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::components::{IdentitySwitcher, SyncIndicator};
-use crate::pages::{AccountPage, EventEditor, EventPage, EventsPage, IdentitiesPage, ImportPage};
+use crate::pages::{AccountPage, EventEditor, EventPage, EventsPage, IdentitiesPage, ImportPage, TakePartPage};
 use crate::state::{Action, AppContext, AppState, Route, Tab};
 
 /// Reloads the identity list into the shared state (after any change to identities).
@@ -59,6 +59,7 @@ pub fn app() -> Html {
         Route::Identities => html! { <IdentitiesPage /> },
         Route::Account => html! { <AccountPage /> },
         Route::Import => html! { <ImportPage /> },
+        Route::TakePart => html! { <TakePartPage /> },
     };
     html! {
         <ContextProvider<AppContext> context={app.clone()}>
@@ -66,6 +67,7 @@ pub fn app() -> Html {
                 <span class="brand">{ "Rally" }</span>
                 <nav>
                     <button id="nav-events" class={classes!(on_events.then_some("active"))} onclick={go(Route::Events(Tab::Upcoming))}>{ "Events" }</button>
+                    <button id="nav-take-part" class={classes!((app.route == Route::TakePart).then_some("active"))} onclick={go(Route::TakePart)}>{ "Taking part" }</button>
                     <button id="nav-identities" class={classes!((app.route == Route::Identities).then_some("active"))} onclick={go(Route::Identities)}>{ "Identities" }</button>
                     <button id="nav-account" class={classes!((app.route == Route::Account).then_some("active"))} onclick={go(Route::Account)}>{ "Account" }</button>
                 </nav>

@@ -21,6 +21,8 @@ pub enum Route {
     Identities,
     Account,
     Import,
+    /// Joining others' events, and the ones one takes part in.
+    TakePart,
 }
 
 #[derive(Debug, Clone, PartialEq)]

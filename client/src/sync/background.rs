@@ -101,8 +101,10 @@ async fn refresh_participations(
     news: &broadcast::Sender<News>,
 ) {
     if let Ok(found) = participation::refresh(profile).await {
-        if !found.is_empty() {
+        if found.changed {
             status.send_modify(|s| s.revision += 1);
+        }
+        if !found.is_empty() {
             let _ = news.send(found);
         }
     }

@@ -1,6 +1,8 @@
 //! End-to-end through the real window: the built app, under Xvfb, driven by WebDriver.
 
 mod harness;
+mod participation_flow;
+mod relay;
 mod repeat_flow;
 mod sync_flow;
 

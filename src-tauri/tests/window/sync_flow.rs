@@ -9,72 +9,10 @@ use rally_client::account;
 use rally_client::sync::SyncEngine;
 use rally_core::model::{Credentials, EventInput, IdentityInput};
 use rally_core::profile::Profile;
-use rally_server::{config::Config, AppState};
+use rally_server::config::Config;
 
 use crate::harness::Desktop;
-
-const PASSWORD: &str = "a long enough passphrase";
-
-/// A relay in its own runtime, so that the test can stop it (every connection with it, as a crash
-/// would) and start it again on the same data and port.
-struct TestRelay {
-    url: String,
-    state: AppState,
-    data: std::path::PathBuf,
-    port: u16,
-    runtime: Option<tokio::runtime::Runtime>,
-}
-
-impl TestRelay {
-    async fn start(data: std::path::PathBuf, port: u16) -> TestRelay {
-        tokio::task::spawn_blocking(move || {
-            let runtime =
-                tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
-            let (port, state) = runtime.block_on(async {
-                let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
-                let bound = listener.local_addr().expect("addr");
-                let state = AppState::open(&Config::with_data(data.clone()), bound).await.expect("relay");
-                tokio::spawn(rally_server::run(listener, state.clone(), std::future::pending()));
-                (bound.port(), state)
-            });
-            TestRelay { url: format!("http://127.0.0.1:{port}"), state, data, port, runtime: Some(runtime) }
-        })
-        .await
-        .expect("relay thread")
-    }
-
-    async fn stop(&mut self) {
-        if let Some(runtime) = self.runtime.take() {
-            tokio::task::spawn_blocking(move || runtime.shutdown_timeout(Duration::from_secs(5))).await.expect("stop");
-        }
-    }
-
-    async fn restart(&mut self) {
-        self.stop().await;
-        *self = TestRelay::start(self.data.clone(), self.port).await;
-    }
-}
-
-impl Drop for TestRelay {
-    fn drop(&mut self) {
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_background();
-        }
-    }
-}
-
-/// Signs up and confirms the way a person would: the link is in the relay's outbox.
-async fn account_for(relay_url: &str, state: &AppState, data: &std::path::Path, email: &str) {
-    let credentials = Credentials { email: email.into(), password: PASSWORD.into() };
-    account::sign_up(relay_url, &credentials).await.expect("sign up");
-    let mail = std::fs::read_dir(data.join("outbox")).expect("outbox").flatten().next().expect("mail").path();
-    let raw = std::fs::read(mail).expect("read");
-    let parsed = mailparse::parse_mail(&raw).expect("MIME");
-    let text =
-        parsed.subparts.iter().find(|p| p.ctype.mimetype == "text/plain").expect("text").get_body().expect("body");
-    let link = text.split_whitespace().find(|w| w.contains("token=")).expect("link");
-    state.accounts.confirm(link.split("token=").nth(1).expect("token")).expect("confirm");
-}
+use crate::relay::{account_for, TestRelay, PASSWORD};
 
 /// Polls the second device until `check` holds, syncing as it goes; returns how long it took.
 /// The event's title where each side keeps it, to say where a change stopped when one goes missing.
@@ -113,9 +51,9 @@ async fn on_phone(
 async fn the_window_and_another_device_stay_in_step() {
     let dir = tempfile::tempdir().expect("tempdir");
     let relay_data = dir.path().join("relay");
-    let mut relay = TestRelay::start(relay_data.clone(), 0).await;
+    let mut relay = TestRelay::start(Config::with_data(relay_data.clone()), 0).await;
     let relay_url = relay.url.clone();
-    account_for(&relay_url, &relay.state, &relay_data, "ana@example.org").await;
+    account_for(&relay, None, "ana@example.org").await;
 
     // The window logs in from its Account page.
     let desktop = Desktop::start();

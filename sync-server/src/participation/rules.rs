@@ -10,6 +10,14 @@ fn conflict(code: &'static str, message: impl Into<String>) -> Error {
     Error::Conflict { code, message: message.into() }
 }
 
+/// "its 12 places are taken", "its one place is taken".
+pub fn places_taken(d: &EventDetails) -> String {
+    match d.capacity.unwrap_or_default() {
+        1 => "its one place is taken".into(),
+        n => format!("its {n} places are taken"),
+    }
+}
+
 /// True while a place is free.
 pub fn has_room(d: &EventDetails, going: u32) -> bool {
     d.capacity.is_none_or(|c| going < c)
@@ -44,10 +52,7 @@ pub fn join_status(d: &EventDetails, going: u32, invited: bool) -> Result<Partic
         return if d.waiting_list {
             Ok(ParticipationStatus::Waitlisted)
         } else {
-            Err(conflict(
-                "event_full",
-                format!("\"{}\" is full: its {} places are taken", d.title, d.capacity.unwrap_or_default()),
-            ))
+            Err(conflict("event_full", format!("\"{}\" is full: {}", d.title, places_taken(d))))
         };
     }
     Ok(match d.join_mode {
@@ -93,7 +98,7 @@ pub fn decide(
         Decision::Refuse => Ok(Refused),
         Decision::Accept if has_room(d, going) => Ok(Going),
         Decision::Accept if d.waiting_list => Ok(Waitlisted),
-        Decision::Accept => Err(format!("the event is full: its {} places are taken", d.capacity.unwrap_or_default())),
+        Decision::Accept => Err(format!("the event is full: {}", places_taken(d))),
     }
 }
 

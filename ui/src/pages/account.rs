@@ -1,7 +1,7 @@
 //! The account: log in, sign up or reset a password on a relay; once logged in, who and where, and
 //! log out. The app works the same without an account: this only adds sync.
 
-use rally_core::model::{AccountStatus, Credentials, ErrorBody};
+use rally_core::model::{AccountStatus, Credentials, ErrorBody, PrivateFeed};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -106,6 +106,7 @@ pub fn account_page() -> Html {
                     _ => "",
                 } }</p>
                 <button id="account-logout" onclick={log_out}>{ "Log out" }</button>
+                <PrivateFeedPanel />
             </div>
         },
         Some(_) => {
@@ -131,5 +132,43 @@ pub fn account_page() -> Html {
             <h1>{ "Account" }</h1>
             { body }
         </section>
+    }
+}
+
+/// The secret address of "events I attend", to subscribe to in a calendar; a reset gives a new one
+/// and closes the old.
+#[function_component(PrivateFeedPanel)]
+fn private_feed_panel() -> Html {
+    let app = use_context::<AppContext>().expect("app context");
+    let feed = use_state(|| None::<Result<PrivateFeed, String>>);
+    let load = |reset: bool| {
+        let (feed, app) = (feed.clone(), app.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (feed, app) = (feed.clone(), app.clone());
+            spawn_local(async move {
+                let got = api::private_feed(reset).await.map_err(|e| e.to_string());
+                if reset && got.is_ok() {
+                    app.dispatch(Action::Notice("A new address: the old one no longer works".into()));
+                }
+                feed.set(Some(got));
+            });
+        })
+    };
+    html! {
+        <div class="private-feed" id="private-feed">
+            <h2>{ "Events I attend, in my calendar" }</h2>
+            <p class="hint">{ "A secret address: anyone who has it sees which events you go to. Reset it if it leaked." }</p>
+            { match &*feed {
+                None => html! { <button id="private-feed-show" onclick={load(false)}>{ "Show the address" }</button> },
+                Some(Err(message)) => html! { <p class="form-error" role="alert">{ message.clone() }</p> },
+                Some(Ok(f)) => html! {
+                    <>
+                        <p><a id="private-feed-webcal" href={f.webcal.clone()}>{ "Subscribe (webcal)" }</a></p>
+                        <p><code id="private-feed-url">{ f.url.clone() }</code></p>
+                        <button id="private-feed-reset" onclick={load(true)}>{ "Reset the address" }</button>
+                    </>
+                },
+            } }
+        </div>
     }
 }

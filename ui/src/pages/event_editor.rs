@@ -327,6 +327,8 @@ pub fn event_editor(p: &Props) -> Html {
                     <SelectField id="event-category" label="Category" value={i.category.map(|c| c.as_str()).unwrap_or("")} options={categories}
                         on_change={text(|f, v| f.input.category = Category::parse(&v))} />
                 </div>
+                <CheckField id="event-waiting-list" label="When full, keep a waiting list (else refuse further requests)" checked={i.waiting_list} on_change={flag(|f, v| f.input.waiting_list = v)} />
+                <CheckField id="event-anonymous" label="People without an account may take part from the public page (with a confirmed email address)" checked={i.anonymous_participation} on_change={flag(|f, v| f.input.anonymous_participation = v)} />
                 <Field id="event-tags" label="Tags" value={current.tags.clone()} on_input={text(|f, v| f.tags = v)} error={error_for(&error, "tags")} placeholder="repair, bikes" hint={AttrValue::Static("Separated by commas.")} />
             </fieldset>
             <div class={classes!("field", error_for(&error, "picture").map(|_| "invalid"))}>

@@ -5,7 +5,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::{Occurrences, SharePanel};
+use crate::components::{Occurrences, Participants, SharePanel};
 use crate::format;
 use crate::state::{Action, AppContext, Route, Tab};
 
@@ -147,6 +147,9 @@ pub fn event_page(p: &Props) -> Html {
                     let event = event.clone();
                     Callback::from(move |changed: EventView| event.set(Some(Ok(changed))))
                 } />
+            }
+            if !d.draft && d.visibility != Visibility::Private && d.join_mode != JoinMode::External {
+                <Participants event_id={id.clone()} />
             }
             <SharePanel id={id.clone()} revision={view.event.sequence as u64 + u64::from(!d.draft)} />
         </article>

@@ -4,6 +4,7 @@ mod event_page;
 mod events;
 mod identities;
 mod import;
+mod take_part;
 
 pub use account::AccountPage;
 pub use event_editor::EventEditor;
@@ -11,6 +12,7 @@ pub use event_page::EventPage;
 pub use events::EventsPage;
 pub use identities::IdentitiesPage;
 pub use import::ImportPage;
+pub use take_part::TakePartPage;
 
 /// Reads a file picked in an `<input type=file>` into bytes.
 pub async fn read_picked_file(input: &web_sys::HtmlInputElement) -> Option<Result<Vec<u8>, String>> {
