@@ -22,8 +22,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# A real SMTP server for the relay's mail tests.
+# A real SMTP server for the relay's mail tests; a D-Bus library for the desktop notification server the
+# window tests run (scripts/test-support/notification_server.py).
 python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet 'aiosmtpd==1.4.6'
+python3 -c 'import dbus_next' 2>/dev/null || python3 -m pip install --quiet 'dbus-next==0.2.3'
 
 rustup target list --installed | grep -q '^wasm32-unknown-unknown$' || rustup target add wasm32-unknown-unknown
 

@@ -1,8 +1,9 @@
 //! The desktop shell: opens the profile, starts background sync, registers the commands, shows the
-//! window. Everything a command does is a call on [`rally_core::profile::Profile`] or on
+//! window, and turns what sync hears of participations into desktop notifications. Everything a command does is a call on [`rally_core::profile::Profile`] or on
 //! `rally_client`; the UI lives in `ui/`.
 
 mod commands;
+mod notifications;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -41,7 +42,13 @@ pub fn run() {
     let profile = Arc::new(Mutex::new(profile));
     // Sync runs on Tauri's tokio runtime; the window never waits on it.
     let sync = tauri::async_runtime::block_on(async { BackgroundSync::start(profile.clone()) });
+    let (news, titles) = (sync.news(), profile.clone());
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
+        .setup(move |app| {
+            notifications::start(app.handle().clone(), news, titles);
+            Ok(())
+        })
         .manage(Desktop { profile, sync, downloads: data_dir::downloads(flag("--downloads")) })
         .invoke_handler(tauri::generate_handler![
             commands::list_identities,

@@ -2,7 +2,8 @@
 //! SMTP server. Bob asks to join Ana's approval-only event with a message; Ana, offline, sees the
 //! request and accepts it; once the relay is back Bob's window says "going" and Bob's mailbox has the
 //! acceptance. With one place, Cy's request goes to the waiting list with a clear message, and moves
-//! up when Bob leaves; a change of time then mails each participant once.
+//! up when Bob leaves; a change of time then mails each participant once. Both apps show desktop
+//! notifications (to a notification server on the test's D-Bus session) for the request and the answer.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -42,6 +43,51 @@ async fn wait_for_mail(smtp: &Smtp, who: &str, subject: &str) -> String {
     }
 }
 
+/// A desktop notification server (scripts/test-support/notification_server.py) on the session bus,
+/// writing what it receives to a file.
+struct NotificationServer {
+    process: std::process::Child,
+    log: std::path::PathBuf,
+}
+
+impl NotificationServer {
+    fn start(dir: &std::path::Path) -> NotificationServer {
+        let log = dir.join("notifications.txt");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/test-support/notification_server.py");
+        let mut process = std::process::Command::new("python3")
+            .arg(script)
+            .arg(&log)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 with dbus-next (scripts/install-deps.sh installs it)");
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(process.stdout.take().expect("stdout")), &mut line)
+            .expect("the server's first line");
+        assert_eq!(line.trim(), "ready", "the notification server did not start (is there a D-Bus session?)");
+        NotificationServer { process, log }
+    }
+
+    /// Waits until a notification holding `needle` came; returns it.
+    async fn wait_for(&self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let seen = std::fs::read_to_string(&self.log).unwrap_or_default();
+            if let Some(line) = seen.lines().find(|l| l.contains(needle)) {
+                return line.to_string();
+            }
+            assert!(std::time::Instant::now() < deadline, "no desktop notification with {needle:?}: {seen:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+impl Drop for NotificationServer {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
 async fn open_event(app: &App, title: &str) {
     app.click("#nav-events").await;
     app.click_item(".event-item", title).await;
@@ -52,6 +98,7 @@ async fn open_event(app: &App, title: &str) {
 async fn two_windows_ask_decide_offline_wait_in_line_and_hear_of_changes() {
     let dir = tempfile::tempdir().expect("tempdir");
     let smtp = Smtp::start(dir.path());
+    let notifications = NotificationServer::start(dir.path());
     let config = Config {
         smtp: Some(format!("smtp://127.0.0.1:{}", smtp.port)),
         digest_delay: 1,
@@ -100,7 +147,9 @@ async fn two_windows_ask_decide_offline_wait_in_line_and_hear_of_changes() {
     b.wait_text("#my-participations", "waiting for approval").await;
     b.screenshot("30-bob-asked").await;
 
-    // Ana's window shows the request with the message; then the relay is gone.
+    // Ana's app notifies her of the request; her window shows it with the message; then the relay is gone.
+    let told = notifications.wait_for("asks to join").await;
+    assert_eq!(told, "New request to join\tBob (@bob) asks to join \"Atelier vélo\". \"I can bring a pump\"");
     open_event(&a, "Atelier vélo").await;
     a.wait_text("#participants", "I can bring a pump").await;
     relay.stop().await;
@@ -116,6 +165,7 @@ async fn two_windows_ask_decide_offline_wait_in_line_and_hear_of_changes() {
     a.wait_text_for("#participants li.request[data-name=\"bob\"]", "going", Duration::from_secs(60)).await;
     b.wait_text_for("#my-participations", "As @bob: going", Duration::from_secs(60)).await;
     b.screenshot("32-bob-going").await;
+    assert_eq!(notifications.wait_for("You are going").await, "\"Atelier vélo\"\tYou are going.");
     let accepted = wait_for_mail(&smtp, "bob@", "You are going to \"Atelier vélo\"").await;
     assert!(accepted.contains("accepted your request") && accepted.contains(&format!("/events/{event}")), "{accepted}");
     let request_digest = mails_to(&smtp, "ana@").into_iter().find(|(s, _)| s.contains("asks to join"));
