@@ -322,6 +322,22 @@ async fn requests_decisions_the_waiting_list_and_their_mail() {
     let to_dan: Vec<String> = mails_to(&all, "dan@").into_iter().map(|(s, _)| s).collect();
     assert!(to_dan.contains(&"On the waiting list for \"Assemblée\"".to_string()), "{to_dan:#?}");
     assert!(to_dan.contains(&"A place freed up at \"Assemblée\"".to_string()), "{to_dan:#?}");
+    // Cancelled: the same two hear of it, once each.
+    edit(&handle, |doc| {
+        let mut d = document::read_event(doc, "x").expect("event").details;
+        d.status = EventStatus::Cancelled;
+        document::write_event(doc, &d, &ImageChange::Keep, Utc::now()).expect("write");
+    });
+    let before = all.len();
+    let all = smtp.wait_for(before + 2);
+    let cancelled: Vec<&(String, String, String)> =
+        all.iter().filter(|(_, s, _)| s == "Cancelled: \"Assemblée\"").collect();
+    assert_eq!(cancelled.len(), 2, "{all:#?}");
+    assert!(
+        cancelled[0].2.contains("\"Assemblée\" is cancelled.") && cancelled[0].2.contains("It was to be Assemblée"),
+        "{cancelled:#?}"
+    );
+
     // Nobody got one mail twice.
     let mut seen: Vec<(String, String)> = all.iter().map(|(to, s, _)| (to.clone(), s.clone())).collect();
     let total = seen.len();
