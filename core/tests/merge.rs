@@ -78,6 +78,18 @@ fn owned_field(d: &EventDetails, replica: usize) -> String {
     }
 }
 
+/// Partial merges in the given order, then everyone with everyone.
+fn merge_all(docs: &mut [AutoCommit], merge_order: &[(usize, usize)]) {
+    let n = docs.len();
+    let all = (0..n).flat_map(|a| (0..n).map(move |b| (a, b)));
+    for (a, b) in merge_order.iter().map(|(a, b)| (a % n, b % n)).chain(all) {
+        if a != b {
+            let mut other = docs[b].fork();
+            docs[a].merge(&mut other).expect("merge");
+        }
+    }
+}
+
 fn at(text: &str, fraction: f64) -> usize {
     let len = text.chars().count();
     ((len as f64) * fraction).floor().min(len as f64) as usize
@@ -151,21 +163,7 @@ proptest! {
         }
 
         // Partial merges in a random order, then everyone with everyone.
-        for (a, b) in merge_order {
-            let (a, b) = (a % replicas, b % replicas);
-            if a != b {
-                let mut other = docs[b].fork();
-                docs[a].merge(&mut other).expect("merge");
-            }
-        }
-        for a in 0..replicas {
-            for b in 0..replicas {
-                if a != b {
-                    let mut other = docs[b].fork();
-                    docs[a].merge(&mut other).expect("merge");
-                }
-            }
-        }
+        merge_all(&mut docs, &merge_order);
 
         let results: Vec<EventDetails> = docs.iter().map(|d| document::read_event(d, "x").expect("read").details).collect();
         for r in 1..replicas {
@@ -249,21 +247,7 @@ proptest! {
                 expected[r].insert(n, change);
             }
         }
-        for (a, b) in merge_order {
-            let (a, b) = (a % replicas, b % replicas);
-            if a != b {
-                let mut other = docs[b].fork();
-                docs[a].merge(&mut other).expect("merge");
-            }
-        }
-        for a in 0..replicas {
-            for b in 0..replicas {
-                if a != b {
-                    let mut other = docs[b].fork();
-                    docs[a].merge(&mut other).expect("merge");
-                }
-            }
-        }
+        merge_all(&mut docs, &merge_order);
         let results: Vec<EventDetails> = docs.iter().map(|d| document::read_event(d, "x").expect("read").details).collect();
         for r in 1..replicas {
             prop_assert_eq!(&results[r], &results[0], "replica {} diverged", r);

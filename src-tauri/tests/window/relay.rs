@@ -69,25 +69,7 @@ pub async fn account_for(relay: &TestRelay, smtp: Option<&Smtp>, email: &str) {
     account::sign_up(&relay.url, &credentials).await.expect("sign up");
     let token = match smtp {
         Some(smtp) => smtp.token_for(email),
-        None => {
-            let outbox = relay.config.data.join("outbox");
-            let raw = std::fs::read_dir(outbox)
-                .expect("outbox")
-                .flatten()
-                .map(|e| std::fs::read(e.path()).expect("read"))
-                .find(|raw| String::from_utf8_lossy(raw).contains(email))
-                .expect("a mail");
-            let parsed = mailparse::parse_mail(&raw).expect("MIME");
-            let text = parsed
-                .subparts
-                .iter()
-                .find(|p| p.ctype.mimetype == "text/plain")
-                .expect("text")
-                .get_body()
-                .expect("body");
-            let link = text.split_whitespace().find(|w| w.contains("token=")).expect("link").to_string();
-            link.split("token=").nth(1).expect("token").to_string()
-        }
+        None => smtp::outbox_token(&relay.config.data.join("outbox"), email),
     };
     relay.state.accounts.confirm(&token).expect("confirm");
 }

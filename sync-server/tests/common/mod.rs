@@ -126,23 +126,7 @@ impl Relay {
 
     /// The token in the confirmation link mailed (to the outbox) to `email`.
     fn link_token_for(&self, email: &str) -> String {
-        for entry in std::fs::read_dir(self.data.join("outbox")).expect("outbox").flatten() {
-            let raw = std::fs::read(entry.path()).expect("read");
-            let mail = mailparse::parse_mail(&raw).expect("MIME");
-            let to_them = mail.headers.iter().any(|h| h.get_key() == "To" && h.get_value().contains(email));
-            if to_them {
-                let text = mail
-                    .subparts
-                    .iter()
-                    .find(|p| p.ctype.mimetype == "text/plain")
-                    .expect("text")
-                    .get_body()
-                    .expect("body");
-                let link = text.split_whitespace().find(|w| w.contains("token=")).expect("link");
-                return link.split("token=").nth(1).expect("token").to_string();
-            }
-        }
-        panic!("no mail to {email} in the outbox");
+        smtp::outbox_token(&self.data.join("outbox"), email)
     }
 }
 

@@ -54,15 +54,8 @@ impl Smtp {
                         .map(|h| h.get_value())
                         .unwrap_or_default()
                 };
-                let text = mail
-                    .subparts
-                    .iter()
-                    .find(|part| part.ctype.mimetype == "text/plain")
-                    .expect("a plain-text part")
-                    .get_body()
-                    .expect("decoded body");
                 assert!(mail.subparts.iter().any(|part| part.ctype.mimetype == "text/html"), "an HTML part too");
-                (header("To"), header("Subject"), text)
+                (header("To"), header("Subject"), plain_text(&mail))
             })
             .collect()
     }
@@ -89,8 +82,7 @@ impl Smtp {
         loop {
             let found = self.messages().into_iter().find(|(to, _, text)| to.contains(email) && text.contains("token="));
             if let Some((_, _, text)) = found {
-                let link = text.split_whitespace().find(|w| w.contains("token=")).expect("link");
-                return link.split("token=").nth(1).expect("token").to_string();
+                return link_token(&text);
             }
             assert!(start.elapsed() < Duration::from_secs(10), "no confirmation mail to {email}");
             std::thread::sleep(Duration::from_millis(50));
@@ -112,6 +104,30 @@ impl Smtp {
         std::thread::sleep(Duration::from_millis(1500));
         self.messages()
     }
+}
+
+/// The plain-text part of a mail.
+pub fn plain_text(mail: &mailparse::ParsedMail) -> String {
+    let part = mail.subparts.iter().find(|p| p.ctype.mimetype == "text/plain").expect("a plain-text part");
+    part.get_body().expect("decoded body")
+}
+
+/// The token of the first link in `text` that carries one (`…?token=…`).
+pub fn link_token(text: &str) -> String {
+    let link = text.split_whitespace().find(|w| w.contains("token=")).expect("a link with a token");
+    link.split("token=").nth(1).expect("token").to_string()
+}
+
+/// The token of the link in the newest mail of `outbox` (a relay's `.eml` folder) sent to `email`.
+pub fn outbox_token(outbox: &Path, email: &str) -> String {
+    for entry in std::fs::read_dir(outbox).expect("outbox").flatten() {
+        let raw = std::fs::read(entry.path()).expect("read");
+        let mail = mailparse::parse_mail(&raw).expect("MIME");
+        if mail.headers.iter().any(|h| h.get_key() == "To" && h.get_value().contains(email)) {
+            return link_token(&plain_text(&mail));
+        }
+    }
+    panic!("no mail to {email} in {}", outbox.display());
 }
 
 impl Drop for Smtp {
