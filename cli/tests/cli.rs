@@ -241,6 +241,15 @@ fn a_repeating_event_lists_its_occurrences_and_one_of_them_is_cancelled_and_anot
     assert!(text.contains("RRULE:FREQ=WEEKLY;BYDAY=TU,TH;COUNT=10\r\n"), "{text}");
     assert!(text.contains("EXDATE;TZID=Europe/Paris:20310401T190000\r\n"), "{text}");
     assert!(text.contains("RECURRENCE-ID;TZID=Europe/Paris:20310403T190000\r\n"), "{text}");
+    // Imported elsewhere, it is the same series: rule, cancelled date and moved date.
+    let other = tempfile::tempdir().expect("tempdir");
+    ok(other.path(), &["identity", "create", "--username", "ana"]);
+    let report = json(other.path(), &["import", "ics", ics.to_str().expect("path"), "--identity", "ana", "--json"]);
+    let copy = json(other.path(), &["event", "show", report["imported"][0]["id"].as_str().expect("id"), "--json"]);
+    let original = json(d, &["event", "show", &id, "--json"]);
+    for key in ["repeat", "occurrence_changes", "starts_at", "ends_at", "timezone"] {
+        assert_eq!(copy[key], original[key], "{key}");
+    }
     ok(d, &["event", "restore-occurrence", &id, "--at", "2031-04-01 19:00"]);
     let april = json(d, &["event", "list", "--from", "2031-04-01", "--to", "2031-04-02", "--json"]);
     assert_eq!(april[0]["occurrence"]["cancelled"], false);

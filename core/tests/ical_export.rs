@@ -2,7 +2,7 @@
 //! installed by scripts/install-deps.sh), and each of them reads back the instants the events hold:
 //! zones east and west of UTC, a half-hour zone, daylight-saving changes inside an event, UTC, all-day
 //! and multi-day events, non-ASCII text, long folded lines, commas, semicolons and newlines in text.
-//! Repeating events expand, in four of the parsers' own recurrence engines, to the occurrences Rally
+//! Repeating events expand, in each of the five parsers' own recurrence engines, to the occurrences Rally
 //! lists: rules with and without an end, across daylight-saving changes, with cancelled and moved ones.
 
 use std::collections::BTreeMap;
@@ -345,7 +345,7 @@ fn occurrence_lines(text: &str) -> Vec<String> {
 }
 
 #[test]
-fn repeating_events_expand_to_the_same_occurrences_in_four_parsers() {
+fn repeating_events_expand_to_the_same_occurrences_in_five_parsers() {
     let home = validators_home();
     let dir = tempfile::tempdir().expect("tempdir");
     let events = repeating();
@@ -382,20 +382,22 @@ fn repeating_events_expand_to_the_same_occurrences_in_four_parsers() {
     let python = home.join("venv/bin/python");
     let script = home.join("suite/readback.py");
     let (a, b) = (from.to_string(), to.to_string());
-    let node = Command::new("node")
-        .arg(home.join("node/readback.mjs"))
-        .args(["icaljs-occurrences", &a, &b])
-        .arg(&path)
-        .env("NODE_PATH", home.join("node/node_modules"))
-        .output();
+    let node = |mode: &str| {
+        let out = Command::new("node")
+            .arg(home.join("node/readback.mjs"))
+            .args([mode, &a, &b])
+            .arg(&path)
+            .env("NODE_PATH", home.join("node/node_modules"))
+            .output()
+            .expect("node");
+        assert!(out.status.success(), "{mode}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
     let outputs = [
         ("recurring_ical_events", run(Command::new(&python).arg(&script).args(["occurrences", &a, &b]).arg(&path))),
         ("vobject", run(Command::new(&python).arg(&script).args(["vobject-occurrences", &a, &b]).arg(&path))),
-        ("ical.js", {
-            let out = node.expect("node");
-            assert!(out.status.success(), "ical.js: {}", String::from_utf8_lossy(&out.stderr));
-            String::from_utf8_lossy(&out.stdout).to_string()
-        }),
+        ("ical.js", node("icaljs-occurrences")),
+        ("node-ical", node("nodeical-occurrences")),
         (
             "libical",
             run(Command::new(home.join("libical_readback"))
@@ -403,8 +405,27 @@ fn repeating_events_expand_to_the_same_occurrences_in_four_parsers() {
                 .arg(&path)),
         ),
     ];
+    // node-ical 0.26 gets two of these wrong where the other four agree with Rally and RFC 5545: it
+    // leaves RDATE out when it expands, and it expands a day-of-month rule in UTC rather than in the
+    // zone of DTSTART (Tokyo's 31st at 08:00 is the 30th in UTC). Those events are left out of its
+    // comparison, and checked to be still wrong there, so that a fixed node-ical ends the exception.
+    let known_wrong = [("node-ical", uid(&events[5].id)), ("node-ical", uid(&events[6].id))];
     for (parser, text) in outputs {
-        let got = occurrence_lines(&text);
+        let skipped: Vec<&String> = known_wrong.iter().filter(|(p, _)| *p == parser).map(|(_, uid)| uid).collect();
+        let of = |lines: &[String], uid: &String| {
+            lines.iter().filter(|l| l.starts_with(uid.as_str())).cloned().collect::<Vec<_>>()
+        };
+        for uid in &skipped {
+            assert_ne!(
+                of(&occurrence_lines(&text), uid),
+                of(&want, uid),
+                "{parser} now reads {uid} right: drop its exception"
+            );
+        }
+        let keep = |lines: Vec<String>| -> Vec<String> {
+            lines.into_iter().filter(|l| !skipped.iter().any(|uid| l.starts_with(uid.as_str()))).collect()
+        };
+        let (got, want) = (keep(occurrence_lines(&text)), keep(want.clone()));
         let missing: Vec<&String> = want.iter().filter(|w| !got.contains(w)).take(5).collect();
         let extra: Vec<&String> = got.iter().filter(|g| !want.contains(g)).take(5).collect();
         assert!(

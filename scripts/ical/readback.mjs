@@ -1,7 +1,8 @@
 // Reads an .ics back with ical.js or node-ical; prints, per VEVENT, "UID START END" as UTC epoch
 // seconds (dates: midnight UTC of the date, with a D suffix). usage: node readback.mjs icaljs|nodeical FILE
-// or node readback.mjs icaljs-occurrences FROM TO FILE: every occurrence starting in [FROM, TO) (dates
-// YYYY-MM-DD), expanded by ical.js itself, RECURRENCE-ID overrides related to their event.
+// or node readback.mjs icaljs-occurrences|nodeical-occurrences FROM TO FILE: every occurrence starting
+// in [FROM, TO) (dates YYYY-MM-DD), expanded by the library itself (ical.js: RECURRENCE-ID overrides
+// related to their event; node-ical: expandRecurringEvent, which applies EXDATE and overrides).
 import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 const require = createRequire(import.meta.url)
@@ -31,6 +32,25 @@ if (which === "icaljs-occurrences") {
       const o = ev.getOccurrenceDetails(next)
       if (day(next).compare(to) > 0 && day(o.startDate).compare(to) > 0) break
       if (within(o.startDate)) console.log(ev.uid, t(o.startDate), t(o.endDate))
+    }
+  }
+} else if (which === "nodeical-occurrences") {
+  const ical = require("node-ical")
+  const [from, to] = [args[1], args[2]].map(d => new Date(`${d}T00:00:00Z`))
+  const data = ical.sync.parseICS(text)
+  const t = (v, allDay) => allDay ? dateOnly(v.getFullYear(), v.getMonth(), v.getDate()) : String(Math.round(v.getTime() / 1000))
+  for (const ev of Object.values(data).filter(c => c.type === "VEVENT")) {
+    if (!ev.rrule) {
+      const allDay = ev.datetype === "date"
+      const day = allDay ? new Date(Date.UTC(ev.start.getFullYear(), ev.start.getMonth(), ev.start.getDate())) : ev.start
+      if (day >= from && day < to) console.log(ev.uid, t(ev.start, allDay), t(ev.end, allDay))
+      continue
+    }
+    // A margin of two days each side, then exactly [from, to) on the start.
+    const margin = 2 * 86400 * 1000
+    for (const o of ical.expandRecurringEvent(ev, { from: new Date(from - margin), to: new Date(+to + margin) })) {
+      const day = o.isFullDay ? new Date(Date.UTC(o.start.getFullYear(), o.start.getMonth(), o.start.getDate())) : o.start
+      if (day >= from && day < to) console.log(ev.uid, t(o.start, o.isFullDay), t(o.end, o.isFullDay))
     }
   }
 } else if (which === "icaljs") {
