@@ -180,3 +180,30 @@ async fn sigkill_during_a_burst_keeps_every_acknowledged_change() {
         reader.stop().await;
     }
 }
+
+/// The relay acknowledges nothing it has not stored: with its database's write lock held by someone
+/// else, a change's commit fails, and the device that sent it gets no acknowledgement but an error
+/// (its connection ends); once the lock is gone the device, reconnecting, sends the change again and
+/// the relay keeps it. (Releasing acknowledgements before the commit fails this test every time.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_the_relay_cannot_store_is_never_acknowledged_and_arrives_after_reconnecting() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = Relay::start(dir.path(), None);
+    let ana = relay.account("ana@example.org").await;
+    let writer = peer(&relay, &ana).await;
+    let relay_peer = samod::PeerId::from_string("rally-relay".into());
+    let connection = writer.when_connected(relay_peer.clone()).await.expect("connected").id();
+    let handle = writer.create(counter_doc()).await.expect("create");
+    tokio::time::timeout(WAIT, handle.they_have_our_changes(connection)).await.expect("the new document acknowledged");
+
+    let lock = rusqlite::Connection::open(relay.data.join("relay.sqlite3")).expect("the relay's database");
+    lock.execute_batch("BEGIN EXCLUSIVE").expect("hold the write lock");
+    bump(&handle, 1);
+    let acknowledged = tokio::time::timeout(Duration::from_secs(2), handle.they_have_our_changes(connection)).await;
+    assert!(acknowledged.is_err(), "a change the relay could not store was acknowledged");
+    lock.execute_batch("ROLLBACK").expect("let go");
+
+    let reader = peer(&relay, &relay.account_session_again("ana@example.org").await).await;
+    let kept = find_eventually(&reader, handle.document_id()).await;
+    wait_for_count(&kept, 1, "the change sent again after reconnecting").await;
+}

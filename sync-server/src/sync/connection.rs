@@ -11,7 +11,7 @@ use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 
-use super::peer::{Peer, OUTBOX_FRAMES};
+use super::peer::{Outgoing, Peer, OUTBOX_FRAMES};
 use super::wire::{self, Message, PROTOCOL_VERSION};
 use super::{SyncHub, RELAY_PEER_ID};
 
@@ -115,10 +115,27 @@ async fn read_all(
     }
 }
 
-async fn write_all(mut sink: SplitSink<WebSocket, Frame>, mut queued: mpsc::Receiver<Vec<u8>>) {
-    while let Some(frame) = queued.recv().await {
-        if sink.send(Frame::Binary(frame.into())).await.is_err() {
-            return;
+/// Writes the outbox in order. Acknowledgements wait for their changes' commit; if it failed, the peer
+/// is told and the connection ends, so nothing unsaved is ever acknowledged.
+async fn write_all(mut sink: SplitSink<WebSocket, Frame>, mut queued: mpsc::Receiver<Outgoing>) {
+    while let Some(item) = queued.recv().await {
+        let frames = match item {
+            Outgoing::Now(frame) => vec![frame],
+            Outgoing::WhenCommitted(committed, frames) => match committed.await {
+                Ok(Ok(())) => frames,
+                failed => {
+                    let why = failed.map_or_else(|_| "its writer stopped".to_string(), |r| r.err().unwrap_or_default());
+                    let problem = format!("the relay could not store changes ({why}): connect again to send them");
+                    let _ = sink.send(error_frame(&problem, "")).await;
+                    let _ = sink.close().await;
+                    return;
+                }
+            },
+        };
+        for frame in frames {
+            if sink.send(Frame::Binary(frame.into())).await.is_err() {
+                return;
+            }
         }
     }
     let _ = sink.close().await;

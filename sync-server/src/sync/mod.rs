@@ -69,7 +69,18 @@ impl SyncHub {
                 }
             }
         });
-        let store = DocStore::new(db.clone(), public_url);
+        // A batch that did not reach the disk: those documents reload from it on next use.
+        let forget = {
+            let docs = docs.clone();
+            move |ids: &[String]| {
+                if let Ok(mut docs) = docs.lock() {
+                    for id in ids {
+                        docs.remove(id);
+                    }
+                }
+            }
+        };
+        let store = DocStore::new(db.clone(), public_url, forget);
         store.ensure_public_index().await?;
         Ok(SyncHub {
             store,
@@ -97,7 +108,13 @@ impl SyncHub {
         let id = rally_core::document::new_id();
         let mut root = rally_core::document::create(rally_core::document::Kind::Account, chrono::Utc::now())
             .map_err(|e| Error::Config(e.to_string()))?;
-        self.store.append(&id, Some(account_id), vec![Chunk::parse(&root.save())?]).await?;
+        let write = store::Write {
+            doc_id: id.clone(),
+            owner: Some(account_id.to_string()),
+            chunks: vec![Chunk::parse(&root.save())?],
+            ..Default::default()
+        };
+        self.store.write(write).await?;
         let db = self.db.lock().map_err(|_| Error::Poisoned)?;
         db.execute("UPDATE accounts SET root_document = ?2 WHERE id = ?1", [account_id, &id])?;
         Ok(id)
@@ -122,8 +139,9 @@ impl SyncHub {
     }
 
     /// A `sync` or `request` from `peer`. Its changes, if the peer may write, are applied and passed on
-    /// to the other peers at once, and committed to disk before the answer to the sender, the only
-    /// message that acknowledges them, goes out.
+    /// to the other peers at once, and queued for the disk; the answer to the sender, the only message
+    /// that acknowledges them, goes out once they are committed. The next frame is read meanwhile, so
+    /// a burst of changes is committed together.
     async fn receive(&self, peer: &Arc<Peer>, document: &str, data: &[u8], request: bool) -> Result<()> {
         if !rally_core::document::is_id(document) {
             // Not a document id at all: nothing to wait for.
@@ -168,29 +186,27 @@ impl SyncHub {
         for (to, frame) in to_others {
             to.send(frame);
         }
+        let mut write = store::Write { doc_id: document.to_string(), ..Default::default() };
         if !chunks.is_empty() {
             live.chunks += chunks.len();
-            match self.store.append(document, Some(&peer.account), chunks).await {
-                Ok(Some(owner)) => live.facts.owner = Some(owner),
-                Ok(None) => {}
-                Err(e) => {
-                    *guard = None; // memory must not run ahead of the disk: reload it from there
-                    return Err(e);
-                }
-            }
-        }
-        for (to, frame) in to_sender {
-            to.send(frame);
+            live.facts.owner.get_or_insert_with(|| peer.account.clone());
+            write.owner = Some(peer.account.clone());
+            write.chunks = chunks;
         }
         if let Some(view) = received.changed {
             if live.facts != facts_before || !matches!(view, PublicView::Other) {
-                self.store.record(document, &live.facts, view).await?;
+                write.record = Some((live.facts.clone(), view));
             }
             if live.chunks > COMPACT_AFTER_CHUNKS {
-                let snapshot = live.save();
-                self.store.compact(document, snapshot).await?;
+                write.snapshot = Some(live.save());
                 live.chunks = 1;
             }
+        }
+        let frames: Vec<Vec<u8>> = to_sender.into_iter().map(|(_, frame)| frame).collect();
+        if write.is_empty() {
+            frames.into_iter().for_each(|frame| peer.send(frame));
+        } else {
+            peer.send_when(self.store.queue(write), frames);
         }
         Ok(())
     }

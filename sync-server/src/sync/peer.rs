@@ -9,28 +9,46 @@ use std::sync::Mutex;
 
 use tokio::sync::{mpsc, Notify};
 
+use super::store::Committed;
+
 /// Frames waiting to be written to one socket; a peer that lets more pile up is too slow and is
 /// disconnected rather than allowed to grow the relay's memory.
 pub const OUTBOX_FRAMES: usize = 4096;
+
+/// What waits in a peer's outbox, written in order: a frame, or frames that acknowledge changes and
+/// go only once those changes are on disk (the socket's later frames wait behind them).
+pub enum Outgoing {
+    Now(Vec<u8>),
+    WhenCommitted(Committed, Vec<Vec<u8>>),
+}
 
 pub struct Peer {
     /// Unique per connection, for the life of the relay.
     pub connection: u64,
     pub peer_id: String,
     pub account: String,
-    outbox: mpsc::Sender<Vec<u8>>,
+    outbox: mpsc::Sender<Outgoing>,
     too_slow: AtomicBool,
     pub dropped: Notify,
 }
 
 impl Peer {
-    pub fn new(connection: u64, peer_id: String, account: String, outbox: mpsc::Sender<Vec<u8>>) -> Peer {
+    pub fn new(connection: u64, peer_id: String, account: String, outbox: mpsc::Sender<Outgoing>) -> Peer {
         Peer { connection, peer_id, account, outbox, too_slow: AtomicBool::new(false), dropped: Notify::new() }
     }
 
     /// Queues a frame for the socket; a full queue ends the connection.
     pub fn send(&self, frame: Vec<u8>) {
-        if self.outbox.try_send(frame).is_err() && !self.too_slow.swap(true, Ordering::SeqCst) {
+        self.queue(Outgoing::Now(frame));
+    }
+
+    /// Queues frames that go once `committed` says their changes are on disk.
+    pub fn send_when(&self, committed: Committed, frames: Vec<Vec<u8>>) {
+        self.queue(Outgoing::WhenCommitted(committed, frames));
+    }
+
+    fn queue(&self, item: Outgoing) {
+        if self.outbox.try_send(item).is_err() && !self.too_slow.swap(true, Ordering::SeqCst) {
             self.dropped.notify_one();
         }
     }

@@ -3,8 +3,14 @@
 //! access facts in `sync_documents`, with the public tables pages and feeds read. Received changes are
 //! appended, and committed, before the relay acknowledges them, so nothing it acknowledges can be
 //! lost; a document with many chunks is compacted into one snapshot.
+//!
+//! Writes go through one writer task that commits whatever is queued in one transaction (group
+//! commit): a burst of changes, from one device catching up or from many, costs one sync to disk per
+//! batch rather than per change. Each write's [`Committed`] resolves once its batch is on disk.
 
 use std::sync::{Arc, Mutex};
+
+use tokio::sync::{mpsc, oneshot};
 
 use automerge::AutoCommit;
 use rally_core::model::{Event, Identity, Visibility};
@@ -18,7 +24,34 @@ pub struct DocStore {
     db: Arc<Mutex<Connection>>,
     /// Where the relay's pages are, for the URL of each event's VEVENT.
     public_url: Arc<str>,
+    writes: mpsc::UnboundedSender<(Write, oneshot::Sender<Outcome>)>,
 }
+
+/// What becomes of one document on disk, in one go: its new chunks (with the account that offered
+/// them, who owns a new document), what it now says (for the public tables), and a snapshot that
+/// replaces all its chunks.
+#[derive(Default)]
+pub struct Write {
+    pub doc_id: String,
+    pub owner: Option<String>,
+    pub chunks: Vec<Chunk>,
+    pub record: Option<(DocFacts, PublicView)>,
+    pub snapshot: Option<Vec<u8>>,
+}
+
+impl Write {
+    pub fn is_empty(&self) -> bool {
+        self.chunks.is_empty() && self.record.is_none() && self.snapshot.is_none()
+    }
+}
+
+/// A batch's fate: on disk, or why not.
+pub type Outcome = std::result::Result<(), String>;
+/// Resolves once a write's batch is committed (or failed).
+pub type Committed = oneshot::Receiver<Outcome>;
+
+/// The most writes one transaction takes.
+const MAX_BATCH: usize = 512;
 
 /// A document as stored: merged chunks, how many there were, and its facts.
 pub struct Stored {
@@ -257,8 +290,13 @@ pub fn record_in(
 }
 
 impl DocStore {
-    pub fn new(db: Arc<Mutex<Connection>>, public_url: &str) -> Self {
-        DocStore { db, public_url: public_url.into() }
+    /// Starts the writer; `forget` is told the documents of a batch that failed to commit, whose
+    /// state in memory ran ahead of the disk.
+    pub fn new(db: Arc<Mutex<Connection>>, public_url: &str, forget: impl Fn(&[String]) + Send + 'static) -> Self {
+        let (writes, queued) = mpsc::unbounded_channel();
+        let public_url: Arc<str> = public_url.into();
+        tokio::spawn(write_batches(db.clone(), public_url.clone(), queued, forget));
+        DocStore { db, public_url, writes }
     }
 
     async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static) -> Result<T> {
@@ -287,64 +325,21 @@ impl DocStore {
         .await
     }
 
-    /// Appends received chunks, committed when this returns, and records `owner` as the document's
-    /// owner unless one is recorded already; the owner on record is returned.
-    pub async fn append(&self, doc_id: &str, owner: Option<&str>, chunks: Vec<Chunk>) -> Result<Option<String>> {
-        let (id, owner) = (doc_id.to_string(), owner.map(str::to_string));
-        self.run(move |conn| {
-            let tx = conn.transaction()?;
-            let owner = match owner {
-                Some(owner) => tx.query_row(
-                    "INSERT INTO sync_documents (id, owner) VALUES (?1, ?2)
-                     ON CONFLICT (id) DO UPDATE SET owner = coalesce(sync_documents.owner, excluded.owner)
-                     RETURNING owner",
-                    params![id, owner],
-                    |r| r.get(0),
-                )?,
-                None => None,
-            };
-            {
-                let mut insert = tx.prepare_cached(
-                    "INSERT INTO sync_storage (key, data) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
-                )?;
-                for chunk in &chunks {
-                    insert.execute(params![format!("{id}/{}", chunk.name), chunk.bytes])?;
-                }
-            }
-            tx.commit()?;
-            Ok(owner)
-        })
-        .await
+    /// Queues a write; it is committed with whatever else is queued when the writer gets to it.
+    pub fn queue(&self, write: Write) -> Committed {
+        let (done, committed) = oneshot::channel();
+        if let Err(mpsc::error::SendError((_, done))) = self.writes.send((write, done)) {
+            let _ = done.send(Err("the relay's writer has stopped".into()));
+        }
+        committed
     }
 
-    /// Replaces every chunk of the document with one snapshot, in one transaction.
-    pub async fn compact(&self, doc_id: &str, snapshot: Vec<u8>) -> Result<()> {
-        let id = doc_id.to_string();
-        self.run(move |conn| {
-            let tx = conn.transaction()?;
-            tx.execute(
-                "DELETE FROM sync_storage WHERE key >= ?1 AND key < ?2",
-                params![format!("{id}/"), format!("{id}0")],
-            )?;
-            tx.execute(
-                "INSERT INTO sync_storage (key, data) VALUES (?1, ?2)",
-                params![format!("{id}/snapshot/{}", hex_sha256(&snapshot)), snapshot],
-            )?;
-            Ok(tx.commit()?)
-        })
-        .await
-    }
-
-    /// Records what a changed document now says: its access facts, and what pages and feeds show of
-    /// it (an event leaves them the moment it is not published, public or unlisted any more).
-    pub async fn record(&self, doc_id: &str, facts: &DocFacts, view: PublicView) -> Result<()> {
-        let (id, event, public_url) = (doc_id.to_string(), facts.event, self.public_url.clone());
-        self.run(move |conn| {
-            let tx = conn.transaction()?;
-            record_in(&tx, &public_url, &id, event, view)?;
-            Ok(tx.commit()?)
-        })
-        .await
+    /// Writes and waits until it is on disk.
+    pub async fn write(&self, write: Write) -> Result<()> {
+        self.queue(write)
+            .await
+            .map_err(|_| Error::Protocol("the relay's writer has stopped".into()))?
+            .map_err(Error::Protocol)
     }
 
     /// Derives the public tables from every stored document, once per [`PUBLIC_INDEX_VERSION`] and
@@ -383,4 +378,73 @@ impl DocStore {
         })
         .await
     }
+}
+
+/// The writer: takes every write waiting, commits them in one transaction, and tells each caller.
+async fn write_batches(
+    db: Arc<Mutex<Connection>>,
+    public_url: Arc<str>,
+    mut queued: mpsc::UnboundedReceiver<(Write, oneshot::Sender<Outcome>)>,
+    forget: impl Fn(&[String]) + Send + 'static,
+) {
+    while let Some(first) = queued.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queued.try_recv() {
+                Ok(more) => batch.push(more),
+                Err(_) => break,
+            }
+        }
+        let (writes, done): (Vec<Write>, Vec<oneshot::Sender<Outcome>>) = batch.into_iter().unzip();
+        let ids: Vec<String> = writes.iter().map(|w| w.doc_id.clone()).collect();
+        let (db, url) = (db.clone(), public_url.clone());
+        let outcome = match tokio::task::spawn_blocking(move || commit(&db, &url, writes)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(e) => Err(format!("the relay's writer failed: {e}")),
+        };
+        if let Err(e) = &outcome {
+            eprintln!("rally-server: storing changes: {e}");
+            forget(&ids);
+        }
+        for done in done {
+            let _ = done.send(outcome.clone());
+        }
+    }
+}
+
+fn commit(db: &Mutex<Connection>, public_url: &str, writes: Vec<Write>) -> Result<()> {
+    let mut conn = db.lock().map_err(|_| Error::Poisoned)?;
+    let tx = conn.transaction()?;
+    for w in writes {
+        let id = &w.doc_id;
+        if let Some(owner) = &w.owner {
+            tx.execute(
+                "INSERT INTO sync_documents (id, owner) VALUES (?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET owner = coalesce(sync_documents.owner, excluded.owner)",
+                params![id, owner],
+            )?;
+        }
+        {
+            let mut insert =
+                tx.prepare_cached("INSERT INTO sync_storage (key, data) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING")?;
+            for chunk in &w.chunks {
+                insert.execute(params![format!("{id}/{}", chunk.name), chunk.bytes])?;
+            }
+        }
+        if let Some((facts, view)) = w.record {
+            record_in(&tx, public_url, id, facts.event, view)?;
+        }
+        if let Some(snapshot) = w.snapshot {
+            tx.execute(
+                "DELETE FROM sync_storage WHERE key >= ?1 AND key < ?2",
+                params![format!("{id}/"), format!("{id}0")],
+            )?;
+            tx.execute(
+                "INSERT INTO sync_storage (key, data) VALUES (?1, ?2)",
+                params![format!("{id}/snapshot/{}", hex_sha256(&snapshot)), snapshot],
+            )?;
+        }
+    }
+    Ok(tx.commit()?)
 }
