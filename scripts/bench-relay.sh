@@ -40,13 +40,15 @@ token=$(curl -fsS -X POST "$base/api/v1/sessions" -H 'content-type: application/
 
 # CPU seconds a process has used (user + system), to compare what each relay spends on the same run.
 cpu() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }
+# The anchor's bench client, run by scripts/bench/client_cpu.py, which also samples the CPU of the
+# client's main thread and of the relay during the document phase (see that script).
 bench() { # name pid url [token]
   local before result
   before=$(cpu "$2")
-  result=$(ACCESS_TOKEN=${4:-} bash "$anchor/bench.sh" "$3" "${bench_args[@]}")
-  echo "{\"relay\": \"$1\", \"relay_cpu_seconds\": $(python3 -c "print(round($(cpu "$2") - $before, 2))"), \"result\": $result}"
+  result=$(ACCESS_TOKEN=${4:-} python3 "$(dirname "$0")/bench/client_cpu.py" "$3" "${bench_args[@]}" "$2")
+  echo "{\"relay\": \"$1\", \"relay_cpu_seconds\": $(python3 -c "print(round($(cpu "$2") - $before, 2))"), \"run\": $result}"
 }
-bench_args=("$@")
+bench_args=("${1:-50}" "${2:-1000}" "${3:-150}")
 bench javascript "${pids[0]}" "ws://127.0.0.1:$js_port"
 bench rally "${pids[1]}" "ws://127.0.0.1:$rally_port/sync" "$token"
 
