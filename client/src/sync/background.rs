@@ -94,18 +94,26 @@ async fn push_written(engine: &SyncEngine, profile: &Arc<Mutex<Profile>>, since:
 }
 
 /// Sends pending decisions and fetches participations; the views reload when something changed. An
-/// unreachable relay leaves everything as it is, decisions included, for the next round.
+/// unreachable relay leaves everything as it is, decisions included, for the next round; any other
+/// failure is said in the indicator's message and the log.
 async fn refresh_participations(
     profile: &Arc<Mutex<Profile>>,
     status: &watch::Sender<SyncStatus>,
     news: &broadcast::Sender<News>,
 ) {
-    if let Ok(found) = participation::refresh(profile).await {
-        if found.changed {
-            status.send_modify(|s| s.revision += 1);
+    match participation::refresh(profile).await {
+        Ok(found) => {
+            if found.changed {
+                status.send_modify(|s| s.revision += 1);
+            }
+            if !found.is_empty() {
+                let _ = news.send(found);
+            }
         }
-        if !found.is_empty() {
-            let _ = news.send(found);
+        Err(Error::Unreachable { .. }) => {}
+        Err(err) => {
+            eprintln!("rally: participations: {err}");
+            status.send_modify(|s| s.message = Some(format!("Participations could not be brought up to date: {err}")));
         }
     }
 }
