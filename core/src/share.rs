@@ -20,12 +20,8 @@ pub fn encode(text: &str) -> String {
 /// Title, time in the event's zone, place, and the link when there is one; a line each.
 pub fn text(d: &EventDetails, link: Option<&str>) -> String {
     let mut lines = vec![d.title.clone(), crate::when::describe(d)];
-    if let Some(place) = &d.place {
-        let place: Vec<&str> =
-            [place.name.as_str(), place.address.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
-        if !place.is_empty() {
-            lines.push(place.join(", "));
-        }
+    if let Some(place) = d.place.as_ref().map(crate::model::Place::one_line).filter(|p| !p.is_empty()) {
+        lines.push(place);
     }
     if let Some(url) = &d.online_url {
         lines.push(format!("Online: {url}"));

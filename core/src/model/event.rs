@@ -109,6 +109,13 @@ pub struct Place {
     pub longitude: Option<f64>,
 }
 
+impl Place {
+    /// "Maison de quartier, Rue Haute 1, Bruxelles": the name and the address that are given.
+    pub fn one_line(&self) -> String {
+        [self.name.as_str(), self.address.as_str()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ")
+    }
+}
+
 /// Everything about an event that its organizer edits: validated, typed, as kept in its document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventDetails {

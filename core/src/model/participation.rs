@@ -85,7 +85,7 @@ pub struct Participation {
     pub username: Option<String>,
     /// The identity's display name, or the name an anonymous participant gave.
     pub name: String,
-    /// Anonymous participants only, and shown to the organizer only.
+    /// Anonymous participants only, and only in their own list: organizers do not see it.
     #[serde(default)]
     pub email: Option<String>,
     /// What the person wrote to the organizer.
@@ -169,7 +169,7 @@ pub struct DecisionResult {
 }
 
 /// Everything one account's devices keep of participations: its identities' own, and the requests
-/// to the events it organizes (the organizer's identity first in each event's list).
+/// to the events it organizes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Participations {
     pub mine: Vec<Participation>,

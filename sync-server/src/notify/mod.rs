@@ -107,17 +107,9 @@ pub fn enqueue(conn: &Connection, links: &Links, mail: Outgoing) -> Result<bool>
     Ok(added > 0)
 }
 
-/// An event in a few words: "Repair café, Sat 5 Dec 2026, 14:00–18:00 (Europe/Brussels), Maison".
+/// An event as mail tells it: title, time in its zone, place (the text a share carries).
 pub fn describe(d: &EventDetails) -> String {
-    let mut text = format!("{}, {}", d.title, rally_core::when::describe(d));
-    if let Some(place) = &d.place {
-        let place =
-            [place.name.as_str(), place.address.as_str()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>();
-        if !place.is_empty() {
-            text.push_str(&format!(", {}", place.join(", ")));
-        }
-    }
-    text
+    rally_core::share::text(d, None)
 }
 
 /// A request to join, added to the organizer's digest: the first request of a while opens one, mailed
@@ -454,7 +446,7 @@ fn news_letter(links: &Links, before: &Event, after: &Event) -> Option<(Kind, St
     if a.status == EventStatus::Cancelled && b.status != EventStatus::Cancelled {
         let letter = Letter::default()
             .line(format!("\"{}\" is cancelled.", a.title))
-            .line(format!("It was to be {}.", describe(b)))
+            .line(format!("It was to be:\n{}", describe(b)))
             .link("The event", page);
         return Some((Kind::EventCancelled, format!("Cancelled: \"{}\"", a.title), letter));
     }
@@ -479,11 +471,7 @@ fn news_letter(links: &Links, before: &Event, after: &Event) -> Option<(Kind, St
     }
     if place {
         let place = |d: &EventDetails| match (&d.place, &d.online_url) {
-            (Some(p), _) => [p.name.as_str(), p.address.as_str()]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(", "),
+            (Some(p), _) => p.one_line(),
             (None, Some(url)) => format!("online: {url}"),
             (None, None) => "no place given".into(),
         };

@@ -107,7 +107,7 @@ pub fn event_page(p: &Props) -> Html {
                 if let Some(place) = &d.place {
                     <dt>{ "Where" }</dt>
                     <dd id="event-where">
-                        { [place.name.as_str(), place.address.as_str()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ") }
+                        { place.one_line() }
                         if let (Some(lat), Some(lon)) = (place.latitude, place.longitude) {
                             <br /><a href={format!("https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}")} target="_blank" rel="noopener">{ "Map" }</a>
                             <small class="attribution">{ " © OpenStreetMap contributors" }</small>

@@ -100,7 +100,7 @@ pub fn take_part_page() -> Html {
                     <p class="by">{ format!("Organized by @{}", public.organizer) }</p>
                     <p id="join-when">{ rally_core::when::describe(d) }</p>
                     if let Some(rule) = rally_core::recurrence::describe(d) { <p>{ rule }</p> }
-                    if let Some(place) = &d.place { <p>{ [place.name.as_str(), place.address.as_str()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ") }</p> }
+                    if let Some(place) = &d.place { <p>{ place.one_line() }</p> }
                     <p id="join-places">{ places }</p>
                     if d.join_mode == JoinMode::External {
                         <p>{ "People register elsewhere: " }<a href={d.registration_url.clone().unwrap_or_default()} target="_blank" rel="noopener">{ d.registration_url.clone().unwrap_or_default() }</a></p>
