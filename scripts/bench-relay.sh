@@ -19,7 +19,8 @@ js_port=$(free_port)
 PORT=$js_port DATA_DIR="$work/js" bash "$anchor/start-relay.sh" >/dev/null 2>&1 &
 pids+=($!)
 rally_port=$(free_port)
-"$bin" --listen "127.0.0.1:$rally_port" --data "$work/rally" >/dev/null &
+# One IP opens the bench's 1,000 idle sockets, past the default limit per IP.
+"$bin" --listen "127.0.0.1:$rally_port" --data "$work/rally" --connections-per-ip 5000 >/dev/null &
 pids+=($!)
 wait_port "$js_port"; wait_port "$rally_port"
 

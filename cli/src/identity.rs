@@ -7,13 +7,33 @@ use rally_core::{Error, Result};
 use crate::args::IdentityCommand;
 use crate::output;
 
-pub fn run(profile: &mut Profile, cmd: IdentityCommand) -> Result<()> {
+/// Refuses a username another account claimed on the relay, when the profile is logged in and the
+/// relay answers; offline, the relay says so after the next sync (`rally sync`).
+fn check_with_relay(profile: &Profile, username: &str) -> rally_client::Result<()> {
+    let username = rally_core::validate::username(username)?;
+    let link = profile.account_link()?;
+    let Some(server) = link.as_ref().map(|l| l.server.clone()) else { return Ok(()) };
+    let profile_id = profile.profile_id()?;
+    let available =
+        crate::runtime()?.block_on(rally_client::account::username_available(link.as_ref(), &profile_id, &username))?;
+    if available == Some(false) {
+        return Err(Error::invalid(
+            "username",
+            format!("@{username} belongs to another account on {server}: choose another"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+pub fn run(profile: &mut Profile, cmd: IdentityCommand) -> rally_client::Result<()> {
     match cmd {
         IdentityCommand::Create { username, name, bio, avatar, json } => {
+            check_with_relay(profile, &username)?;
             let avatar = image_file(avatar.as_deref(), "avatar")?.unwrap_or_default();
             let created = profile.create_identity(IdentityInput { username, display_name: name, bio, avatar })?;
             if json {
-                output::json(&created)
+                Ok(output::json(&created)?)
             } else {
                 println!("{}", created.id);
                 Ok(())
@@ -22,7 +42,7 @@ pub fn run(profile: &mut Profile, cmd: IdentityCommand) -> Result<()> {
         IdentityCommand::List { json } => {
             let all = profile.identities()?;
             if json {
-                return output::json(&all);
+                return Ok(output::json(&all)?);
             }
             all.iter().for_each(|i| println!("{}", output::identity_line(i)));
             Ok(())
@@ -30,7 +50,7 @@ pub fn run(profile: &mut Profile, cmd: IdentityCommand) -> Result<()> {
         IdentityCommand::Show { identity, json } => {
             let found = profile.identity(&identity)?;
             if json {
-                output::json(&found)
+                Ok(output::json(&found)?)
             } else {
                 println!("{}", output::identity_line(&found));
                 Ok(())
@@ -39,6 +59,9 @@ pub fn run(profile: &mut Profile, cmd: IdentityCommand) -> Result<()> {
         IdentityCommand::Edit { identity, username, name, bio, avatar, remove_avatar, json } => {
             let current = profile.identity(&identity)?;
             let mut input = IdentityInput::from_identity(&current);
+            if let Some(username) = username.as_deref().filter(|u| u.trim() != current.username) {
+                check_with_relay(profile, username)?;
+            }
             input.username = username.unwrap_or(input.username);
             input.display_name = name.unwrap_or(input.display_name);
             input.bio = bio.unwrap_or(input.bio);
@@ -49,13 +72,13 @@ pub fn run(profile: &mut Profile, cmd: IdentityCommand) -> Result<()> {
             }
             let updated = profile.update_identity(&current.id, input)?;
             if json {
-                output::json(&updated)
+                Ok(output::json(&updated)?)
             } else {
                 println!("{}", output::identity_line(&updated));
                 Ok(())
             }
         }
-        IdentityCommand::Delete { identity } => profile.delete_identity(&identity),
+        IdentityCommand::Delete { identity } => Ok(profile.delete_identity(&identity)?),
     }
 }
 

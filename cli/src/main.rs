@@ -41,7 +41,7 @@ pub(crate) fn runtime() -> rally_client::Result<tokio::runtime::Runtime> {
 fn run(cli: Cli) -> rally_client::Result<()> {
     let mut profile = Profile::open(data_dir::resolve(cli.data)?)?;
     match cli.command {
-        Command::Identity(cmd) => Ok(identity::run(&mut profile, cmd)?),
+        Command::Identity(cmd) => identity::run(&mut profile, cmd),
         Command::Event(cmd) => event::run(profile, cmd),
         Command::Participants(cmd) => runtime()?.block_on(participation::participants(profile, cmd)),
         Command::Feed(cmd) => runtime()?.block_on(participation::feed(profile, cmd)),

@@ -54,6 +54,10 @@ async fn sync_once(profile: Arc<Mutex<Profile>>) -> Result<()> {
     for r in &news.not_applied {
         println!("A decision was not applied ({}): {}", r.participation_id, r.note.as_deref().unwrap_or("refused"));
     }
+    // What the relay keeps off its pages, and why (a username another account has, a bad date…).
+    for w in rally_client::account::withheld(&profile).await? {
+        println!("Not shown by the relay: {} ({}): {}", w.document_id, w.reason.as_str(), w.message);
+    }
     Ok(())
 }
 

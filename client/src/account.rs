@@ -4,7 +4,7 @@
 use std::sync::{Mutex, MutexGuard};
 
 pub use rally_core::model::AccountStatus;
-use rally_core::model::{Account, AccountLink, Credentials};
+use rally_core::model::{Account, AccountLink, Credentials, WithheldDocument};
 use rally_core::profile::Profile;
 
 use crate::relay_api::RelayApi;
@@ -74,4 +74,28 @@ pub async fn status(profile: &Mutex<Profile>) -> Result<AccountStatus> {
         account: Some(link),
         session: session.into(),
     })
+}
+
+/// The relay's word on a username for this profile's account: `Some(true)` when it is free or already
+/// the account's, `Some(false)` when another account on the relay claimed it; `None` when the profile
+/// is not logged in or the relay cannot be reached (a clash then shows after the next sync, in
+/// [`withheld`]).
+pub async fn username_available(link: Option<&AccountLink>, profile_id: &str, username: &str) -> Result<Option<bool>> {
+    let Some(link) = link else { return Ok(None) };
+    let Some(token) = TokenStore::for_profile(profile_id)?.get()? else { return Ok(None) };
+    match RelayApi::new(&link.server)?.username_availability(&token, username).await {
+        Ok(answer) => Ok(Some(answer.available)),
+        Err(Error::Unreachable { .. }) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
+/// The account's documents the relay shows nowhere (on pages, in feeds, to other accounts), and why.
+pub async fn withheld(profile: &Mutex<Profile>) -> Result<Vec<WithheldDocument>> {
+    let (link, profile_id) = {
+        let p = lock(profile)?;
+        (p.account_link()?.ok_or(Error::NotLoggedIn)?, p.profile_id()?)
+    };
+    let token = TokenStore::for_profile(&profile_id)?.get()?.ok_or(Error::NotLoggedIn)?;
+    RelayApi::new(&link.server)?.withheld(&token).await
 }

@@ -37,7 +37,7 @@ impl From<&Error> for ErrorBody {
             Error::Core(e) => ErrorBody::from(e),
             Error::Relay { code, message, .. } => {
                 let field = match code.as_str() {
-                    "invalid_email" | "email_taken" | "email_not_confirmed" => Some("email".to_string()),
+                    "invalid_email" | "email_not_confirmed" => Some("email".to_string()),
                     "weak_password" | "invalid_credentials" => Some("password".to_string()),
                     _ => None,
                 };

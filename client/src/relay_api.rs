@@ -2,7 +2,7 @@
 
 use rally_core::model::{
     Account, Credentials, DecisionRequest, DecisionResult, JoinRequest, NewSession, Participation, Participations,
-    PrivateFeed, PublicEvent, RelayError, SessionInfo,
+    PrivateFeed, PublicEvent, RelayError, SessionInfo, UsernameAvailability, WithheldDocument,
 };
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -121,6 +121,16 @@ impl RelayApi {
         let url = format!("/api/v1/events/{}/invitations", path(event_id));
         self.call::<serde_json::Value>(Method::POST, &url, Some(token), Some(json!({"usernames": usernames}))).await?;
         Ok(())
+    }
+
+    /// The account's documents the relay keeps off its pages, and why.
+    pub async fn withheld(&self, token: &str) -> Result<Vec<WithheldDocument>> {
+        self.call(Method::GET, "/api/v1/documents/withheld", Some(token), None).await
+    }
+
+    /// Whether a username is free on the relay for this account.
+    pub async fn username_availability(&self, token: &str, username: &str) -> Result<UsernameAvailability> {
+        self.call(Method::GET, &format!("/api/v1/usernames/{}", path(username)), Some(token), None).await
     }
 
     pub async fn participations(&self, token: &str) -> Result<Participations> {

@@ -45,7 +45,7 @@ pub fn nth_weekday(year: i32, month: u32, nth: i8, weekday: Weekday) -> Option<N
     while day.weekday() != weekday {
         day = day.pred_opt()?;
     }
-    let day = day - Duration::weeks(i64::from(-i32::from(nth) - 1));
+    let day = day.checked_sub_signed(Duration::weeks(i64::from(-i32::from(nth) - 1)))?;
     (day.month() == month).then_some(day)
 }
 
@@ -56,7 +56,7 @@ pub fn nth_of_month(day: NaiveDate) -> i8 {
 
 /// True when no later day of the month has the same weekday.
 pub fn is_last_of_month(day: NaiveDate) -> bool {
-    (day + Duration::days(7)).month() != day.month()
+    day.checked_add_signed(Duration::days(7)).is_none_or(|later| later.month() != day.month())
 }
 
 /// The instant of a wall-clock time. In a fold the earlier one; in a gap the time is read with the
@@ -66,9 +66,10 @@ pub fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> 
     match tz.from_local_datetime(&local) {
         LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
         LocalResult::None => {
-            let before = tz.from_local_datetime(&(local - Duration::days(1))).earliest();
+            let day_before = local.checked_sub_signed(Duration::days(1)).unwrap_or(local);
+            let before = tz.from_local_datetime(&day_before).earliest();
             let offset = before.map(|b| chrono::Offset::fix(b.offset()).local_minus_utc()).unwrap_or(0);
-            (local - Duration::seconds(i64::from(offset))).and_utc()
+            local.checked_sub_signed(Duration::seconds(i64::from(offset))).unwrap_or(local).and_utc()
         }
     }
 }
@@ -100,16 +101,16 @@ impl<'a> RuleDays<'a> {
         let days: Vec<NaiveDate> = match self.rule.frequency {
             Frequency::Daily => first.checked_add_signed(Duration::days(i64::from(step))).into_iter().collect(),
             Frequency::Weekly => {
-                let monday = first - Duration::days(i64::from(first.weekday().num_days_from_monday()));
-                let week = monday + Duration::weeks(i64::from(step));
+                let week = first
+                    .checked_sub_signed(Duration::days(i64::from(first.weekday().num_days_from_monday())))
+                    .and_then(|monday| monday.checked_add_signed(Duration::weeks(i64::from(step))));
+                let on = |w: Weekday| {
+                    week.and_then(|week| week.checked_add_signed(Duration::days(i64::from(w.num_days_from_monday()))))
+                };
                 let mut days: Vec<NaiveDate> = if self.rule.weekdays.is_empty() {
-                    vec![week + Duration::days(i64::from(first.weekday().num_days_from_monday()))]
+                    on(first.weekday()).into_iter().collect()
                 } else {
-                    self.rule
-                        .weekdays
-                        .iter()
-                        .map(|w| week + Duration::days(i64::from(w.num_days_from_monday())))
-                        .collect()
+                    self.rule.weekdays.iter().filter_map(|w| on(*w)).collect()
                 };
                 days.sort();
                 days.dedup();
@@ -134,13 +135,17 @@ impl<'a> RuleDays<'a> {
                 .collect(),
         };
         let past_the_end = match self.rule.frequency {
-            Frequency::Daily | Frequency::Weekly => first + Duration::days(i64::from(step)),
+            Frequency::Daily | Frequency::Weekly => {
+                first.checked_add_signed(Duration::days(i64::from(step))).unwrap_or(NaiveDate::MAX)
+            }
             Frequency::Monthly => first.checked_add_months(Months::new(step)).unwrap_or(NaiveDate::MAX),
             Frequency::Yearly => {
                 first.checked_add_months(Months::new(step.saturating_mul(12))).unwrap_or(NaiveDate::MAX)
             }
         };
-        if past_the_end.year() > LAST_YEAR || self.rule.until.is_some_and(|u| past_the_end > u + Duration::days(7)) {
+        if past_the_end.year() > LAST_YEAR
+            || self.rule.until.is_some_and(|u| past_the_end > u.checked_add_signed(Duration::days(7)).unwrap_or(u))
+        {
             self.done = true;
         }
         self.pending = days.into_iter().filter(|d| *d >= first).rev().collect();
@@ -229,9 +234,10 @@ pub fn end_of(d: &EventDetails, start: DateTime<Utc>) -> DateTime<Utc> {
         let tz = zone(d);
         let days =
             (d.ends_at.with_timezone(&tz).date_naive() - d.starts_at.with_timezone(&tz).date_naive()).num_days().max(1);
-        crate::when::start_of_day(start.with_timezone(&tz).date_naive() + Duration::days(days), tz)
+        let day = start.with_timezone(&tz).date_naive();
+        crate::when::start_of_day(day.checked_add_signed(Duration::days(days)).unwrap_or(day), tz)
     } else {
-        start + (d.ends_at - d.starts_at)
+        start.checked_add_signed(d.ends_at - d.starts_at).unwrap_or(start)
     }
 }
 
@@ -250,7 +256,7 @@ pub fn occurrences(
         d.occurrence_changes
             .iter()
             .filter(|c| matches!(c.change, Change::Moved { starts_at, .. } if starts_at < to))
-            .map(|c| c.original_start + Duration::milliseconds(1))
+            .map(|c| c.original_start.checked_add_signed(Duration::milliseconds(1)).unwrap_or(c.original_start))
             .fold(to, DateTime::max)
     });
     let mut found = Vec::new();
@@ -313,7 +319,8 @@ pub fn bounds(d: &EventDetails) -> (DateTime<Utc>, Option<DateTime<Utc>>) {
         (Some(_), _) => starts(d).filter(|s| !d.extra_starts.contains(s)).last().map(|s| end_of(d, s)),
         (None, Some(until)) => {
             let tz = zone(d);
-            Some(end_of(d, crate::when::start_of_day(until + Duration::days(1), tz)))
+            let after = until.succ_opt().unwrap_or(until);
+            Some(end_of(d, crate::when::start_of_day(after, tz)))
         }
         (None, None) => None,
     };

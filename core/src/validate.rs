@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 
 use crate::model::{
-    Change, EventDetails, EventInput, Frequency, IdentityInput, JoinMode, MonthlyBy, OccurrenceChange, Place,
+    Change, EventDetails, EventInput, Frequency, Identity, IdentityInput, JoinMode, MonthlyBy, OccurrenceChange, Place,
     RepeatRule,
 };
 use crate::recurrence::{self, MAX_CHANGES, MAX_COUNT, MAX_EXTRA_STARTS, MAX_INTERVAL};
@@ -25,6 +25,18 @@ pub const MAX_URL: usize = 2_000;
 pub const MAX_TAGS: usize = 20;
 pub const MAX_TAG: usize = 40;
 pub const MAX_CAPACITY: u32 = 1_000_000;
+/// The years an event's times may fall in: what a calendar needs, and far inside what chrono can
+/// compute, so that nothing derived from a checked event (a local time, an occurrence) overflows.
+pub const FIRST_YEAR: i32 = 1900;
+pub const LAST_YEAR: i32 = 2200;
+
+fn in_years(field: &'static str, t: DateTime<Utc>) -> Result<()> {
+    if (FIRST_YEAR..=LAST_YEAR).contains(&t.year()) {
+        Ok(())
+    } else {
+        Err(Error::invalid(field, format!("must be between the years {FIRST_YEAR} and {LAST_YEAR}")))
+    }
+}
 
 /// The text parts of an identity, validated. Usernames are `[a-z0-9_]{1,30}`, as in Mobilizon.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,12 +81,8 @@ pub fn event(input: &EventInput) -> Result<EventDetails> {
     }
     let tz = when::parse_zone(&input.timezone)?;
     let (starts_at, ends_at) = when::parse_range(&input.start, &input.end, tz, input.all_day)?;
-    for (field, t) in [("start", starts_at), ("end", ends_at)] {
-        let year = t.format("%Y").to_string().parse::<i32>().unwrap_or(0);
-        if !(1900..=2200).contains(&year) {
-            return Err(Error::invalid(field, "must be between the years 1900 and 2200"));
-        }
-    }
+    in_years("start", starts_at)?;
+    in_years("end", ends_at)?;
     let place = place(input)?;
     let online_url = optional_url("online_url", &input.online_url)?;
     let registration_url = optional_url("registration_url", &input.registration_url)?;
@@ -110,6 +118,51 @@ pub fn event(input: &EventInput) -> Result<EventDetails> {
         extra_starts: extra_starts(&input.extra_starts, starts_at)?,
         occurrence_changes: occurrence_changes(&input.occurrence_changes)?,
     })
+}
+
+/// Checks an event read from a document that came from elsewhere (another device, the relay's disk,
+/// any automerge-repo client) with the form's own rules, before anything is derived from it. Its
+/// instants are range-checked first, since putting it back into its form formats them in its zone;
+/// then it is validated as if typed. A document is input like a form.
+pub fn stored_event(d: &EventDetails) -> Result<()> {
+    if d.extra_starts.len() > MAX_EXTRA_STARTS {
+        return Err(Error::invalid("extra_starts", format!("at most {MAX_EXTRA_STARTS} further dates")));
+    }
+    if d.occurrence_changes.len() > MAX_CHANGES {
+        return Err(Error::invalid("occurrence_changes", format!("at most {MAX_CHANGES} changed occurrences")));
+    }
+    in_years("start", d.starts_at)?;
+    in_years("end", d.ends_at)?;
+    d.extra_starts.iter().try_for_each(|s| in_years("extra_starts", *s))?;
+    for change in &d.occurrence_changes {
+        in_years("occurrence_changes", change.original_start)?;
+        if let Change::Moved { starts_at, ends_at } = change.change {
+            in_years("occurrence_changes", starts_at)?;
+            in_years("occurrence_changes", ends_at)?;
+        }
+    }
+    if let Some(until) = d.repeat.as_ref().and_then(|r| r.until) {
+        if !(FIRST_YEAR..=LAST_YEAR).contains(&until.year()) {
+            return Err(Error::invalid("repeat_until", format!("must be before the year {LAST_YEAR}")));
+        }
+    }
+    let mut form = EventInput::from_details(d);
+    if !d.all_day {
+        // As instants: a form's wall-clock minutes would drop seconds and fold DST repeats.
+        form.start = d.starts_at.to_rfc3339();
+        form.end = d.ends_at.to_rfc3339();
+    }
+    event(&form).map(|_| ())
+}
+
+/// Checks an identity read from a document, as [`stored_event`] does events; its username must be
+/// exactly one a form would give, since it names the identity on pages and in invitations.
+pub fn stored_identity(identity: &Identity) -> Result<()> {
+    let checked = self::identity(&IdentityInput::from_identity(identity))?;
+    if checked.username != identity.username {
+        return Err(Error::invalid("username", format!("\"{}\" is not written as a username", identity.username)));
+    }
+    Ok(())
 }
 
 /// A rule whose first occurrence is the event's start, so that the rule and the start never disagree
@@ -168,8 +221,8 @@ fn repeat(rule: &RepeatRule, starts_at: DateTime<Utc>, tz: Tz) -> Result<RepeatR
         (None, Some(until)) if until < first => {
             return Err(Error::invalid("repeat_until", "comes before the first day of the event"));
         }
-        (None, Some(until)) if until.year() > 2200 => {
-            return Err(Error::invalid("repeat_until", "must be before the year 2200"));
+        (None, Some(until)) if until.year() > LAST_YEAR => {
+            return Err(Error::invalid("repeat_until", format!("must be before the year {LAST_YEAR}")));
         }
         _ => {}
     }
@@ -181,9 +234,7 @@ fn extra_starts(starts: &[DateTime<Utc>], first: DateTime<Utc>) -> Result<Vec<Da
         return Err(Error::invalid("extra_starts", format!("at most {MAX_EXTRA_STARTS} further dates")));
     }
     let mut starts: Vec<DateTime<Utc>> = starts.iter().copied().filter(|s| *s != first).collect();
-    if starts.iter().any(|s| !(1900..=2200).contains(&s.year())) {
-        return Err(Error::invalid("extra_starts", "must be between the years 1900 and 2200"));
-    }
+    starts.iter().try_for_each(|s| in_years("extra_starts", *s))?;
     starts.sort();
     starts.dedup();
     Ok(starts)
@@ -199,9 +250,7 @@ fn occurrence_changes(changes: &[OccurrenceChange]) -> Result<Vec<OccurrenceChan
             if ends_at <= starts_at {
                 return Err(Error::invalid("end", "the occurrence must end after it starts"));
             }
-            if !(1900..=2200).contains(&starts_at.year()) {
-                return Err(Error::invalid("start", "must be between the years 1900 and 2200"));
-            }
+            in_years("start", starts_at)?;
         }
         // The last word on one occurrence wins.
         out.retain(|c| c.original_start != change.original_start);

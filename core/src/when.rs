@@ -65,7 +65,10 @@ pub fn start_of_day(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
         if let Some(t) = tz.from_local_datetime(&local).earliest() {
             return t.with_timezone(&Utc);
         }
-        local += Duration::minutes(30);
+        match local.checked_add_signed(Duration::minutes(30)) {
+            Some(later) => local = later,
+            None => break,
+        }
     }
     // No zone skips more than two hours; keep a defined answer all the same.
     Utc.from_utc_datetime(&day.and_time(NaiveTime::MIN))
@@ -133,7 +136,7 @@ pub fn to_form(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, timezone: &str,
     let start = starts_at.with_timezone(&tz);
     let end = ends_at.with_timezone(&tz);
     if all_day {
-        let last = (end - Duration::seconds(1)).date_naive();
+        let last = end.checked_sub_signed(Duration::seconds(1)).unwrap_or(end).date_naive();
         (start.date_naive().format("%Y-%m-%d").to_string(), last.format("%Y-%m-%d").to_string())
     } else {
         (start.format("%Y-%m-%d %H:%M").to_string(), end.format("%Y-%m-%d %H:%M").to_string())
@@ -146,7 +149,7 @@ pub fn span_text(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, all_day: bool
     let start = starts_at.with_timezone(&tz);
     let end = ends_at.with_timezone(&tz);
     if all_day {
-        let last = (end - Duration::seconds(1)).date_naive();
+        let last = end.checked_sub_signed(Duration::seconds(1)).unwrap_or(end).date_naive();
         return if last == start.date_naive() {
             format!("{}, all day", start.format("%a %-d %b %Y"))
         } else {

@@ -11,7 +11,7 @@ use chrono::{Duration, TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
 use rally_core::model::{Event, EventDetails, EventStatus, JoinMode, Place, Visibility};
 use rally_server::calendar::{Calendar, Calendars};
-use rally_server::sync::store;
+use rally_server::sync::projection;
 
 const EVENTS: usize = 10_000;
 /// The public URL the relay in scripts/bench-feeds.sh is started with.
@@ -72,12 +72,18 @@ fn seeded() -> Calendars {
     std::fs::write(dir.join("events.json"), serde_json::to_vec(&events).expect("json")).expect("events.json");
     let mut conn = rally_server::database::open(&dir.join("relay")).expect("database");
     let tx = conn.transaction().expect("tx");
+    // The organizer is an identity of the account that owns the events, as the relay requires.
+    tx.execute_batch(
+        "INSERT INTO sync_documents (id, owner) VALUES ('organizer', 'bench');
+         INSERT INTO identities (id, username, display_name) VALUES ('organizer', 'organizer', 'Organizer');",
+    )
+    .expect("organizer");
     for e in &events {
-        let facts = Some((e.details.draft, e.details.visibility));
-        store::record_in(&tx, URL, &e.id, facts, store::PublicView::Event(Box::new(e.clone()))).expect("record");
+        tx.execute("INSERT INTO sync_documents (id, owner) VALUES (?1, 'bench')", [&e.id]).expect("owner");
+        projection::record_in(&tx, URL, &e.id, projection::PublicView::Event(Box::new(e.clone()))).expect("record");
     }
     // A relay started on this folder with this public URL finds its public tables built.
-    tx.execute("INSERT INTO meta (key, value) VALUES ('public_index', ?1)", [store::public_index_stamp(URL)])
+    tx.execute("INSERT INTO meta (key, value) VALUES ('public_index', ?1)", [projection::public_index_stamp(URL)])
         .expect("meta");
     tx.commit().expect("commit");
     Calendars::new(Arc::new(Mutex::new(conn)), URL.into(), "Rally".into())

@@ -64,7 +64,7 @@ impl Calendars {
 
     /// The public page of an event, or `None` for a draft, a private event or a missing id.
     pub fn event_page(&self, id: &str) -> Result<Option<String>> {
-        let conn = self.db.lock().map_err(|_| Error::Poisoned)?;
+        let conn = crate::lock(&self.db);
         let row: Option<(String, Option<String>, Option<String>)> = conn
             .prepare_cached(
                 "SELECT e.event, i.username, i.display_name FROM public_events e
@@ -106,7 +106,7 @@ impl Calendars {
             Calendar::Identity(handle) => conn
                 .prepare_cached(
                     "SELECT id, username, display_name FROM identities
-                     WHERE id = coalesce((SELECT identity_id FROM usernames WHERE username = ?1), ?1)",
+                     WHERE id = coalesce((SELECT identity_id FROM username_claims WHERE username = ?1), ?1)",
                 )?
                 .query_row(params![handle], |r| {
                     Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
@@ -141,7 +141,7 @@ impl Calendars {
     /// The calendar's version, or `None` if there is no such calendar (a draft, a private event and a
     /// missing id are all `None`).
     pub fn version(&self, which: &Calendar) -> Result<Option<Version>> {
-        let conn = self.db.lock().map_err(|_| Error::Poisoned)?;
+        let conn = crate::lock(&self.db);
         match self.resolve(&conn, which)? {
             Some(resolved) => Ok(Some(Self::version_of(&conn, &resolved)?)),
             None => Ok(None),
@@ -150,7 +150,7 @@ impl Calendars {
 
     /// The calendar as an .ics file, with its version.
     pub fn render(&self, which: &Calendar) -> Result<Option<(Version, String)>> {
-        let conn = self.db.lock().map_err(|_| Error::Poisoned)?;
+        let conn = crate::lock(&self.db);
         let Some(resolved) = self.resolve(&conn, which)? else { return Ok(None) };
         let version = Self::version_of(&conn, &resolved)?;
         let (sql, key): (&str, &dyn rusqlite::ToSql) = match &resolved.filter {

@@ -37,6 +37,31 @@ pub struct Config {
     /// The first wait before a failed send is tried again (it doubles each time, up to an hour)
     #[arg(long, env = "RALLY_SERVER_RETRY_AFTER", default_value_t = 30, value_name = "SECONDS", hide = true)]
     pub retry_after: u32,
+    /// A session unused for this long ends: its devices log in again [default: 30 days]
+    #[arg(long, env = "RALLY_SERVER_SESSION_IDLE", default_value_t = 30 * 24 * 3600, value_name = "SECONDS")]
+    pub session_idle: u32,
+    /// Passwords hashed at once (argon2id takes 19 MiB and a core for a moment each); more wait, then get 429
+    #[arg(long, env = "RALLY_SERVER_CONCURRENT_HASHING", default_value_t = 2, value_name = "N")]
+    pub concurrent_hashing: usize,
+    /// Mail a stranger can trigger (confirmation, reset, anonymous participation) goes to one address
+    /// at most once per this window
+    #[arg(long, env = "RALLY_SERVER_MAIL_WINDOW", default_value_t = 900, value_name = "SECONDS")]
+    pub mail_window: u32,
+    /// Sign-ups, confirmation and reset requests, anonymous participations, each per IP per hour
+    #[arg(long, env = "RALLY_SERVER_REQUESTS_PER_IP", default_value_t = 20, value_name = "N")]
+    pub requests_per_ip: u32,
+    /// Failed logins for one address from one IP within 15 minutes before that IP waits
+    #[arg(long, env = "RALLY_SERVER_LOGIN_FAILURES", default_value_t = 5, value_name = "N")]
+    pub login_failures: u32,
+    /// Storage per account on the relay, in MiB (its documents, pictures included)
+    #[arg(long, env = "RALLY_SERVER_ACCOUNT_QUOTA", default_value_t = 256, value_name = "MIB")]
+    pub account_quota: u64,
+    /// A request's headers must arrive within this many seconds (an idle keep-alive connection too)
+    #[arg(long, env = "RALLY_SERVER_HEADER_TIMEOUT", default_value_t = 10, value_name = "SECONDS")]
+    pub header_timeout: u32,
+    /// Connections one IP may hold open at once (sync sockets included)
+    #[arg(long, env = "RALLY_SERVER_CONNECTIONS_PER_IP", default_value_t = 256, value_name = "N")]
+    pub connections_per_ip: usize,
 }
 
 impl Config {
@@ -57,6 +82,26 @@ impl Config {
             change_delay: secs(self.change_delay),
             scan_every: secs(self.scan_every.max(1)),
             retry_after: secs(self.retry_after.max(1)),
+        }
+    }
+
+    pub fn limits(&self) -> crate::limits::Limits {
+        let secs = |s: u32| chrono::Duration::seconds(s.into());
+        crate::limits::Limits {
+            session_idle: secs(self.session_idle.max(1)),
+            concurrent_hashing: self.concurrent_hashing.max(1),
+            mail_window: secs(self.mail_window),
+            requests_per_ip: self.requests_per_ip.max(1),
+            login_failures_per_address: self.login_failures.max(1),
+            account_quota: self.account_quota.saturating_mul(1024 * 1024),
+            ..Default::default()
+        }
+    }
+
+    pub fn connection_limits(&self) -> crate::serve::ConnectionLimits {
+        crate::serve::ConnectionLimits {
+            header_timeout: std::time::Duration::from_secs(self.header_timeout.max(1).into()),
+            per_ip: self.connections_per_ip.max(1),
         }
     }
 

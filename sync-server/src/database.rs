@@ -125,14 +125,50 @@ const STEPS: &[&str] = &[
          after TEXT NOT NULL,
          at INTEGER NOT NULL
      );",
+    // 7: the relay trusts nobody. A username is claimed by an account for good (pointing at the
+    // identity that now uses it, if any); documents kept off pages are listed, with why, for their
+    // owners; attempts counted per address and per IP for rate limits (`key` names both kind and who).
+    "CREATE TABLE username_claims (username TEXT PRIMARY KEY, account_id TEXT NOT NULL, identity_id TEXT);
+     INSERT INTO username_claims (username, account_id, identity_id)
+         SELECT u.username, d.owner, u.identity_id FROM usernames u JOIN sync_documents d ON d.id = u.identity_id
+         WHERE d.owner IS NOT NULL;
+     CREATE INDEX username_claims_identity ON username_claims (identity_id);
+     DROP TABLE usernames;
+     CREATE TABLE withheld_documents (
+         id TEXT PRIMARY KEY,
+         account_id TEXT,
+         reason TEXT NOT NULL,
+         message TEXT NOT NULL,
+         since INTEGER NOT NULL
+     );
+     CREATE INDEX withheld_documents_account ON withheld_documents (account_id, reason);
+     CREATE INDEX sync_documents_owner ON sync_documents (owner);
+     CREATE TABLE attempts (key TEXT NOT NULL, at INTEGER NOT NULL);
+     CREATE INDEX attempts_key ON attempts (key, at);
+     DROP TABLE login_failures;",
 ];
 
 /// The version [`open`] migrates to.
 pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
 
+/// Makes a file or folder of the data folder its owner's alone: 0700 for folders, 0600 for files. The
+/// database holds the relay's link secret and the outbox holds reset links.
+pub fn keep_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = if path.is_dir() { 0o700 } else { 0o600 };
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
 pub fn open(dir: &Path) -> Result<Connection> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::DataFolder { path: dir.display().to_string(), source })?;
-    let mut conn = Connection::open(dir.join(FILE))?;
+    use std::os::unix::fs::OpenOptionsExt;
+    let folder_error = |source| Error::DataFolder { path: dir.display().to_string(), source };
+    std::fs::create_dir_all(dir).map_err(folder_error)?;
+    keep_private(dir).map_err(folder_error)?;
+    // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the same mode.
+    let file = dir.join(FILE);
+    std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&file).map_err(folder_error)?;
+    keep_private(&file).map_err(folder_error)?;
+    let mut conn = Connection::open(&file)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;

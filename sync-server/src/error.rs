@@ -23,14 +23,13 @@ pub enum Error {
     /// Something the request names that is not here, said in words (`404`).
     #[error("{message}")]
     Unknown { code: &'static str, message: String },
-    #[error("too many failed attempts; try again in {retry_after_secs} s")]
-    TooManyAttempts { retry_after_secs: u64 },
+    /// Too many attempts, or the relay is busy: try again after `retry_after_secs` (`429`).
+    #[error("{message}")]
+    RateLimited { code: &'static str, message: String, retry_after_secs: u64 },
     #[error("data folder {path}: {source}")]
     DataFolder { path: String, source: std::io::Error },
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
-    #[error("the database lock was poisoned by a panic")]
-    Poisoned,
     #[error("mail: {0}")]
     Mail(String),
     #[error("password hashing: {0}")]
@@ -62,7 +61,7 @@ impl Error {
             Error::Conflict { code, message } => (StatusCode::CONFLICT, code, message.clone()),
             Error::NotFound => (StatusCode::NOT_FOUND, "not_found", self.to_string()),
             Error::Unknown { code, message } => (StatusCode::NOT_FOUND, code, message.clone()),
-            Error::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", self.to_string()),
+            Error::RateLimited { code, message, .. } => (StatusCode::TOO_MANY_REQUESTS, code, message.clone()),
             _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".to_string()),
         }
     }
@@ -76,7 +75,7 @@ impl IntoResponse for Error {
         }
         let body = Json(serde_json::json!({"error": {"code": code, "message": message}}));
         match self {
-            Error::TooManyAttempts { retry_after_secs } => {
+            Error::RateLimited { retry_after_secs, .. } => {
                 (status, [(header::RETRY_AFTER, retry_after_secs.to_string())], body).into_response()
             }
             _ => (status, body).into_response(),

@@ -147,6 +147,11 @@ fn webcal(url: &str) -> String {
     }
 }
 
+/// Only links a browser follows without running anything: http, https and mail.
+fn linkable(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https" | "mailto"))
+}
+
 /// The page, as HTML.
 pub fn render(input: &PageInput) -> String {
     let (e, d) = (input.event, &input.event.details);
@@ -154,8 +159,9 @@ pub fn render(input: &PageInput) -> String {
     let page = format!("{}/events/{}", input.public_url, e.id);
     let ics = format!("{page}.ics");
     let summary: String = d.description.chars().take(200).collect();
-    // `</` would end the script element early.
-    let ld = json_ld(input).to_string().replace("</", "<\\/");
+    // Inside a script element `</script` or `<!--` would end it or change how it is read: JSON can say
+    // every `<`, `>` and `&` (only ever inside strings) as an escape instead.
+    let ld = json_ld(input).to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026");
     let mut body = String::new();
     if d.status == EventStatus::Cancelled {
         body.push_str("<p class=\"cancelled\" id=\"event-cancelled\">This event is cancelled.</p>");
@@ -197,7 +203,7 @@ pub fn render(input: &PageInput) -> String {
         }
         body.push_str(&format!("<p id=\"event-where\">{place}</p>"));
     }
-    if let Some(url) = &d.online_url {
+    if let Some(url) = d.online_url.as_deref().filter(|url| linkable(url)) {
         body.push_str(&format!("<p><strong>Online</strong> <a href=\"{0}\">{0}</a></p>", h(url)));
     }
     let places = match d.capacity {

@@ -6,6 +6,7 @@
 //! - [`database`]: the relay's SQLite file in the data folder, with versioned migrations.
 //! - [`accounts`]: sign up, confirm, sessions, password reset, deletion: the logic, no HTTP.
 //! - [`mail`]: outgoing mail, to an outbox folder by default or through SMTP.
+//! - [`limits`]: every limit with its default, and the counter behind rate limits.
 //! - [`links`]: addresses in mail and pages, and capability links (HMACs, nothing stored).
 //! - [`notify`]: notifications: a durable mail queue and the worker that sends it, digests, reminders.
 //! - [`participation`]: joining events, requests and decisions, waiting lists, anonymous participants.
@@ -13,6 +14,7 @@
 //! - [`calendar`]: public .ics files, feeds and event pages, from what sync derives of published events.
 //! - [`event_page`]: the HTML of an event's public page (OpenGraph, JSON-LD, map link).
 //! - [`api`]: JSON handlers under `/api/v1/` and the two pages mailed links open; thin.
+//! - [`serve`]: the accept loop: header timeouts and connections per IP.
 //! - [`run`]: serves a bound listener until `shutdown` resolves; the binary and the tests both call it.
 
 pub mod accounts;
@@ -22,17 +24,27 @@ pub mod config;
 pub mod database;
 mod error;
 pub mod event_page;
+pub mod limits;
 pub mod links;
 pub mod mail;
 pub mod notify;
 pub mod participation;
+pub mod serve;
 pub mod sync;
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 pub use error::{Error, Result};
+
+/// Locks a mutex whether or not a panic poisoned it. A panic (a bug, met on some input) ends the one
+/// request it happened in; it must not stop the relay for good. What the relay guards with mutexes
+/// stays sound across one: SQLite rolls back a transaction its holder did not commit, and the maps
+/// are changed in single steps.
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// What handlers share.
 #[derive(Clone)]
@@ -44,6 +56,7 @@ pub struct AppState {
     pub participation: Arc<participation::ParticipationService>,
     pub notifications: Arc<notify::Notifications>,
     pub instance_name: Arc<str>,
+    pub connections: serve::ConnectionLimits,
 }
 
 impl AppState {
@@ -52,12 +65,14 @@ impl AppState {
         let db = Arc::new(Mutex::new(database::open(&config.data)?));
         let public_url = config.public_url_for(bound);
         let mailer = Arc::new(mail::Mailer::new(&config.sender(&public_url), config.smtp.as_deref(), config.outbox())?);
-        let links = links::Links::open(&*db.lock().map_err(|_| Error::Poisoned)?, &public_url, &config.instance_name)?;
+        let links = links::Links::open(&lock(&db), &public_url, &config.instance_name)?;
         let notifications = notify::Notifications::start(db.clone(), mailer.clone(), links, config.timing());
-        let participation = participation::ParticipationService::new(db.clone(), notifications.clone());
+        let participation =
+            participation::ParticipationService::new(db.clone(), notifications.clone(), config.limits());
         let calendars = calendar::Calendars::new(db.clone(), public_url.clone(), config.instance_name.clone());
-        let sync = sync::SyncHub::start(db.clone(), &public_url).await?;
-        let accounts = accounts::Accounts::new(db.clone(), mailer, public_url, config.instance_name.clone());
+        let sync = sync::SyncHub::start(db.clone(), &public_url, &config.limits()).await?;
+        let accounts =
+            accounts::Accounts::new(db.clone(), mailer, public_url, config.instance_name.clone(), config.limits());
         Ok(AppState {
             db,
             accounts: Arc::new(accounts),
@@ -66,7 +81,24 @@ impl AppState {
             participation: Arc::new(participation),
             notifications,
             instance_name: config.instance_name.as_str().into(),
+            connections: config.connection_limits(),
         })
+    }
+}
+
+impl AppState {
+    /// Deletes an account and what it published, after checking its password: its sync connections
+    /// close, its places in events are freed (organizers told, waiting lists move up), its documents
+    /// leave the relay with their pages and feeds (participants of its events told they are
+    /// cancelled), and the account goes. Its usernames stay claimed, so nobody can pose as it later.
+    pub async fn delete_account(&self, session: &accounts::Session, password: &str) -> Result<()> {
+        self.accounts.check_password(session, password).await?;
+        self.accounts.live().end_account(&session.account_id);
+        self.participation.withdraw_account(&session.account_id)?;
+        self.sync.remove_account(&session.account_id).await?;
+        self.accounts.remove(&session.account_id)?;
+        self.notifications.wake();
+        Ok(())
     }
 }
 
@@ -76,8 +108,8 @@ pub async fn run(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    let (sync, notifications) = (state.sync.clone(), state.notifications.clone());
-    let served = axum::serve(listener, api::router(state)).with_graceful_shutdown(shutdown).await.map_err(Error::Serve);
+    let (sync, notifications, limits) = (state.sync.clone(), state.notifications.clone(), state.connections);
+    let served = serve::serve(listener, api::router(state), limits, shutdown).await.map_err(Error::Serve);
     sync.stop().await;
     notifications.stop();
     served

@@ -10,7 +10,7 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, To
 use crate::{Error, Result};
 
 enum Transport {
-    Outbox(AsyncFileTransport<Tokio1Executor>),
+    Outbox(AsyncFileTransport<Tokio1Executor>, PathBuf),
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
 }
 
@@ -39,16 +39,19 @@ impl Mailer {
                     .build(),
             ),
             None => {
-                std::fs::create_dir_all(&outbox)
-                    .map_err(|source| Error::DataFolder { path: outbox.display().to_string(), source })?;
-                Transport::Outbox(AsyncFileTransport::new(outbox))
+                let folder_error = |source| Error::DataFolder { path: outbox.display().to_string(), source };
+                std::fs::create_dir_all(&outbox).map_err(folder_error)?;
+                crate::database::keep_private(&outbox).map_err(folder_error)?;
+                Transport::Outbox(AsyncFileTransport::new(outbox.clone()), outbox)
             }
         };
         Ok(Mailer { from, transport })
     }
 
     pub async fn send(&self, mail: Mail) -> Result<()> {
-        let to: Mailbox = mail.to.parse().map_err(|e| Error::Mail(format!("recipient {}: {e}", mail.to)))?;
+        // A bare address, never a display name: whatever the caller passed, one mailbox gets it.
+        let to: lettre::Address = mail.to.parse().map_err(|e| Error::Mail(format!("recipient {}: {e}", mail.to)))?;
+        let to = Mailbox::new(None, to);
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -56,7 +59,11 @@ impl Mailer {
             .multipart(MultiPart::alternative_plain_html(mail.text, mail.html))
             .map_err(|e| Error::Mail(e.to_string()))?;
         match &self.transport {
-            Transport::Outbox(t) => t.send(message).await.map(|_| ()).map_err(|e| Error::Mail(e.to_string())),
+            Transport::Outbox(t, folder) => {
+                let id = t.send(message).await.map_err(|e| Error::Mail(e.to_string()))?;
+                let file = folder.join(format!("{id}.eml"));
+                crate::database::keep_private(&file).map_err(|e| Error::Mail(format!("{}: {e}", file.display())))
+            }
             Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| Error::Mail(e.to_string())),
         }
     }

@@ -8,11 +8,11 @@ mod common;
 use std::time::Duration;
 
 use automerge::{transaction::Transactable, AutoCommit, Automerge, ReadDoc, ROOT};
-use futures::{SinkExt, StreamExt};
+use futures::SinkExt;
 use samod::DocHandle;
 use tokio_tungstenite::tungstenite::Message;
 
-use common::{find_eventually, free_port, peer, Relay, WAIT};
+use common::{closed_by_server, find_eventually, free_port, peer, raw_socket, Relay, WAIT};
 
 fn counter_doc() -> Automerge {
     let mut doc = AutoCommit::new();
@@ -41,29 +41,6 @@ async fn wait_for_count(handle: &DocHandle, want: i64, what: &str) {
         assert!(tokio::time::Instant::now() < deadline, "{what}: count stayed {} (want {want})", count(handle));
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-/// A raw WebSocket to `/sync` with a valid token, for sending what no well-behaved client would.
-async fn raw_socket(
-    relay: &Relay,
-    token: &str,
-) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
-    let (socket, _) = tokio_tungstenite::connect_async(relay.sync_url(token)).await.expect("upgrade");
-    socket
-}
-
-/// Waits until the server closes the socket (a Close frame, an error or the end of the stream).
-async fn closed_by_server(
-    socket: &mut tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
-) -> bool {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while tokio::time::Instant::now() < deadline {
-        match tokio::time::timeout(Duration::from_millis(500), socket.next()).await {
-            Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => return true,
-            Ok(Some(Ok(_))) | Err(_) => {}
-        }
-    }
-    false
 }
 
 /// Two devices of one account: one writes a counter, the other has found it.

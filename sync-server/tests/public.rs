@@ -6,28 +6,14 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::Duration;
 
-use automerge::Automerge;
 use chrono::Utc;
-use rally_core::document::{self, Kind};
+use rally_core::document;
 use rally_core::model::{EventStatus, ImageChange, Visibility};
-use rally_core::validate::IdentityText;
 use reqwest::StatusCode;
-use samod::DocHandle;
 
-use common::{edit, event_details, peer, Relay, WAIT};
-
-/// The DOM headless Chromium builds from `url` (installed by scripts/install-deps.sh).
-fn chromium_dom(url: &str) -> String {
-    let out = Command::new("chromium")
-        .args(["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dump-dom", url])
-        .output()
-        .expect("chromium (scripts/install-deps.sh installs it)");
-    assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
+use common::{chromium_dom, create_event, create_identity, edit, peer, Relay, WAIT};
 
 async fn get(url: &str, etag: Option<&str>) -> reqwest::Response {
     let mut request = reqwest::Client::new().get(url);
@@ -50,21 +36,6 @@ async fn feed_with(relay: &Relay, count: usize) -> String {
     }
 }
 
-async fn create_event(
-    repo: &samod::Repo,
-    organizer: &str,
-    title: &str,
-    change: impl FnOnce(&mut rally_core::model::EventDetails),
-) -> DocHandle {
-    let mut details = event_details(title, false);
-    details.organizer_id = organizer.into();
-    change(&mut details);
-    let now = Utc::now();
-    let mut doc = document::create(Kind::Event, now).expect("doc");
-    document::write_event(&mut doc, &details, &ImageChange::Keep, now).expect("write");
-    repo.create(Automerge::load(&doc.save()).expect("am")).await.expect("create")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn published_events_have_calendars_and_nothing_else_does() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -72,11 +43,7 @@ async fn published_events_have_calendars_and_nothing_else_does() {
     let ana = relay.account("ana@example.org").await;
     let device = peer(&relay, &ana).await;
 
-    let now = Utc::now();
-    let mut identity = document::create(Kind::Identity, now).expect("doc");
-    let text = IdentityText { username: "ana".into(), display_name: "Ana Bérénice".into(), bio: String::new() };
-    document::write_identity(&mut identity, &text, &ImageChange::Keep, now).expect("identity");
-    let identity = device.create(Automerge::load(&identity.save()).expect("am")).await.expect("create");
+    let identity = create_identity(&device, "ana", "Ana Bérénice").await;
     let organizer = identity.document_id().to_string();
 
     let public = create_event(&device, &organizer, "Assemblée, générale; annuelle", |d| {
@@ -226,8 +193,9 @@ async fn a_repeating_event_has_its_rule_and_coming_dates_on_its_page_and_in_its_
     let relay = Relay::start(dir.path(), None);
     let ana = relay.account("ana@example.org").await;
     let device = peer(&relay, &ana).await;
+    let organizer = create_identity(&device, "ana", "Ana").await.document_id().to_string();
     // Every Monday from next week on, with no end; the second date cancelled.
-    let choir = create_event(&device, "organizer", "Chorale du lundi", |d| {
+    let choir = create_event(&device, &organizer, "Chorale du lundi", |d| {
         let monday = Utc::now().date_naive() + chrono::Duration::days(7);
         let monday =
             monday - chrono::Duration::days(i64::from(chrono::Datelike::weekday(&monday).num_days_from_monday()));

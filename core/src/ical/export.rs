@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::{DateTime, Datelike, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 use super::lines::{escape_text, push_line};
@@ -104,8 +104,10 @@ pub fn assemble<'a>(
     }
     for (tz, from, to) in spans.into_values() {
         // Whole days around the events, so that the block depends on the events only.
-        let from = from.date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc() - Duration::days(7);
-        let to = to.date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc() + Duration::days(7);
+        let week = Duration::days(7);
+        let from = from.date_naive().and_time(NaiveTime::MIN).and_utc();
+        let to = to.date_naive().and_time(NaiveTime::MIN).and_utc();
+        let (from, to) = (from.checked_sub_signed(week).unwrap_or(from), to.checked_add_signed(week).unwrap_or(to));
         push_vtimezone(&mut out, tz, from, to);
     }
     for vevent in vevents {

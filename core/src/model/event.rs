@@ -234,7 +234,11 @@ pub struct EventInput {
 impl EventInput {
     /// The form pre-filled from an event, times written as local times in its zone.
     pub fn from_event(event: &Event) -> Self {
-        let d = &event.details;
+        Self::from_details(&event.details)
+    }
+
+    /// The form pre-filled from an event's details.
+    pub fn from_details(d: &EventDetails) -> Self {
         let (start, end) = crate::when::to_form(d.starts_at, d.ends_at, &d.timezone, d.all_day);
         let place = d.place.clone().unwrap_or_default();
         EventInput {

@@ -8,6 +8,7 @@ mod identity;
 mod participation;
 mod recurrence;
 mod sync_status;
+mod withheld;
 
 pub use account::{
     Account, AccountLink, AccountStatus, Credentials, NewSession, RelayError, RelayErrorDetail, SessionInfo,
@@ -24,6 +25,7 @@ pub use participation::{
 };
 pub use recurrence::{Change, Frequency, MonthlyBy, Occurrence, OccurrenceChange, OccurrenceEdit, RepeatRule};
 pub use sync_status::{SyncState, SyncStatus};
+pub use withheld::{UsernameAvailability, WithheldDocument, WithheldReason};
 
 /// The automerge-repo URL of a document id, so that any automerge-repo client can find it.
 pub fn document_url(id: &str) -> String {

@@ -2,24 +2,32 @@
 //! session tokens, reset a forgotten password, delete the account. The logic lives here, with no HTTP:
 //! the handlers in `api/` only translate.
 //!
-//! Passwords are hashed with argon2id off the async threads. Tokens are random and stored as SHA-256.
-//! Five failed logins for one address within 15 minutes lock further attempts until the window passes.
+//! Passwords are hashed with argon2id off the async threads, a few at a time (a login storm waits,
+//! then gets 429, instead of taking the relay's memory). Tokens are random and stored as SHA-256;
+//! a session unused for [`Limits::session_idle`] ends, and ending a session closes its sync sockets
+//! ([`live`]). Nothing a stranger can ask for says whether an address has an account, and the mail
+//! they can trigger goes at most once per address per window. Failed logins are counted per address
+//! and IP and per IP: they slow the one trying, not the owner elsewhere.
 
+pub mod live;
 pub mod password;
 pub mod token;
 
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use chrono::{Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
+use tokio::sync::Semaphore;
 
+use crate::limits::{self, Limits};
 use crate::mail::{escape_html, Mail, Mailer};
 use crate::{Error, Result};
 
-const MAX_FAILURES: i64 = 5;
-const FAILURE_WINDOW: Duration = Duration::minutes(15);
 const CONFIRM_LIFETIME: Duration = Duration::hours(48);
 const RESET_LIFETIME: Duration = Duration::hours(1);
+/// A session's last use is written at most this often (a write per request would cost every call).
+const TOUCH_EVERY_SECS: i64 = 300;
 
 pub use rally_core::model::{Account, NewSession};
 
@@ -63,22 +71,25 @@ pub struct Accounts {
     mailer: Arc<Mailer>,
     public_url: String,
     instance_name: String,
+    limits: Limits,
+    hashing: Semaphore,
+    hasher: password::Hasher,
+    live: Arc<live::LiveSessions>,
 }
 
+/// An address as one normal form: a bare addr-spec (`name@example.org`, no display name, no angle
+/// brackets, no comments), lower-cased, so that one mailbox is one key for limits and lookups.
 pub(crate) fn normalise_email(raw: &str) -> Result<String> {
     let email = raw.trim().to_lowercase();
     let valid = email.len() <= 254
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        && matches!(email.split_once('@'), Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@'));
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"".contains(c))
+        && matches!(email.split_once('@'), Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@'))
+        && email.parse::<lettre::Address>().is_ok();
     if valid {
         Ok(email)
     } else {
         Err(Error::bad_request("invalid_email", format!("\"{}\" is not an email address", raw.trim())))
     }
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Hashing(e.to_string()))?
 }
 
 /// A hash to verify against when the address is unknown, so that a login takes as long either way.
@@ -88,49 +99,103 @@ fn decoy_hash() -> &'static str {
 }
 
 impl Accounts {
-    pub fn new(db: Arc<Mutex<Connection>>, mailer: Arc<Mailer>, public_url: String, instance_name: String) -> Self {
-        Accounts { db, mailer, public_url: public_url.trim_end_matches('/').to_string(), instance_name }
+    pub fn new(
+        db: Arc<Mutex<Connection>>,
+        mailer: Arc<Mailer>,
+        public_url: String,
+        instance_name: String,
+        limits: Limits,
+    ) -> Self {
+        Accounts {
+            db,
+            mailer,
+            public_url: public_url.trim_end_matches('/').to_string(),
+            instance_name,
+            hashing: Semaphore::new(limits.concurrent_hashing.max(1)),
+            hasher: password::Hasher::new(limits.concurrent_hashing),
+            limits,
+            live: Arc::default(),
+        }
+    }
+
+    /// The open sync connections of each session, which ending a session closes.
+    pub fn live(&self) -> &Arc<live::LiveSessions> {
+        &self.live
     }
 
     fn db(&self) -> Result<MutexGuard<'_, Connection>> {
-        self.db.lock().map_err(|_| Error::Poisoned)
+        Ok(crate::lock(&self.db))
     }
 
-    pub async fn sign_up(&self, email: &str, password: &str) -> Result<Account> {
+    /// Runs argon2 off the async threads, at most [`Limits::concurrent_hashing`] at once; a login that
+    /// waits longer than [`limits::HASH_WAIT`] for its turn is answered 429.
+    async fn hashing<T: Send + 'static>(&self, f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+        let busy = || Error::RateLimited {
+            code: "busy",
+            message: "the relay is busy checking passwords; try again in a moment".into(),
+            retry_after_secs: 2,
+        };
+        let _permit = tokio::time::timeout(limits::HASH_WAIT, self.hashing.acquire())
+            .await
+            .map_err(|_| busy())?
+            .map_err(|_| busy())?;
+        self.hasher.run(f).await
+    }
+
+    fn per_ip(&self, kind: &str, ip: IpAddr) -> Result<()> {
+        let what = format!("{kind} requests");
+        limits::limit(
+            &*self.db()?,
+            &format!("{kind}-ip:{ip}"),
+            self.limits.requests_per_ip,
+            self.limits.ip_window,
+            &what,
+        )
+    }
+
+    fn may_mail(&self, kind: &str, address: &str) -> Result<bool> {
+        limits::may_mail(&*self.db()?, kind, address, self.limits.mail_window)
+    }
+
+    /// Creates an account and mails its confirmation link. An address that already has an account
+    /// is answered the same (its owner is told by mail instead), so sign-up tells nobody who is here.
+    pub async fn sign_up(&self, email: &str, password: &str, ip: IpAddr) -> Result<Account> {
         let email = normalise_email(email)?;
         password::check_rule(password, &email)?;
+        self.per_ip("signup", ip)?;
         let password = password.to_string();
-        let hash = blocking(move || password::hash(&password)).await?;
+        let hash = self.hashing(move || password::hash(&password)).await?;
         let id = hex_id();
-        {
-            let db = self.db()?;
-            let taken: bool =
-                db.query_row("SELECT count(*) > 0 FROM accounts WHERE email = ?1", [&email], |r| r.get(0))?;
-            if taken {
-                return Err(Error::Conflict {
-                    code: "email_taken",
-                    message: format!("{email} already has an account"),
-                });
+        let inserted = self.db()?.execute(
+            "INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (email) DO NOTHING",
+            params![id, email, hash, Utc::now().timestamp()],
+        )?;
+        if inserted == 0 {
+            if self.may_mail("signup", &email)? {
+                self.send_already_there(&email).await?;
             }
-            db.execute(
-                "INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![id, email, hash, Utc::now().timestamp()],
-            )?;
+            return Ok(Account { id, email, confirmed: false });
         }
-        self.send_confirmation(&id, &email).await?;
+        if let Err(e) = self.send_confirmation(&id, &email).await {
+            // Nobody could confirm it: no account is left behind by a failed sign-up.
+            self.db()?.execute("DELETE FROM accounts WHERE id = ?1", [&id])?;
+            return Err(e);
+        }
         Ok(Account { id, email, confirmed: false })
     }
 
     /// Sends a fresh confirmation link to an unconfirmed account; says nothing about unknown addresses.
-    pub async fn resend_confirmation(&self, email: &str) -> Result<()> {
+    pub async fn resend_confirmation(&self, email: &str, ip: IpAddr) -> Result<()> {
         let email = normalise_email(email)?;
+        self.per_ip("confirmation", ip)?;
         let found: Option<String> = self
             .db()?
             .query_row("SELECT id FROM accounts WHERE email = ?1 AND confirmed_at IS NULL", [&email], |r| r.get(0))
             .optional()?;
         match found {
-            Some(id) => self.send_confirmation(&id, &email).await,
-            None => Ok(()),
+            Some(id) if self.may_mail("confirm", &email)? => self.send_confirmation(&id, &email).await,
+            _ => Ok(()),
         }
     }
 
@@ -154,6 +219,24 @@ impl Accounts {
             .await
     }
 
+    async fn send_already_there(&self, email: &str) -> Result<()> {
+        let reset = format!("{}/account/reset", self.public_url);
+        self.mailer
+            .send(Mail {
+                to: email.to_string(),
+                subject: format!("Your {} account", self.instance_name),
+                text: format!(
+                    "Someone, probably you, tried to sign up to {name} with this address, which already has an account.\n\nIf you forgot your password, ask for a new one from the app (\"Forgot password\"). If it was not you, ignore this message: nothing changed.\n\n{reset}\n",
+                    name = self.instance_name
+                ),
+                html: format!(
+                    "<p>Someone, probably you, tried to sign up to {name} with this address, which already has an account.</p><p>If you forgot your password, ask for a new one from the app (\"Forgot password\"). If it was not you, ignore this message: nothing changed.</p>",
+                    name = escape_html(&self.instance_name)
+                ),
+            })
+            .await
+    }
+
     pub fn confirm(&self, token: &str) -> Result<Account> {
         let account_id = self.take_token(token, Purpose::Confirm)?;
         let db = self.db()?;
@@ -165,18 +248,20 @@ impl Accounts {
         self.account(&account_id)
     }
 
-    pub async fn log_in(&self, email: &str, password: &str) -> Result<NewSession> {
+    /// Opens a session. Failed attempts are counted for this address from this IP, and for this IP
+    /// in all: past either limit this IP waits; the owner, from anywhere else, does not.
+    pub async fn log_in(&self, email: &str, password: &str, ip: IpAddr) -> Result<NewSession> {
         let email = normalise_email(email)?;
-        let now = Utc::now();
-        let since = (now - FAILURE_WINDOW).timestamp();
-        let (failures, oldest): (i64, Option<i64>) = self.db()?.query_row(
-            "SELECT count(*), min(at) FROM login_failures WHERE email = ?1 AND at > ?2",
-            params![email, since],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        if failures >= MAX_FAILURES {
-            let until = oldest.unwrap_or(now.timestamp()) + FAILURE_WINDOW.num_seconds();
-            return Err(Error::TooManyAttempts { retry_after_secs: (until - now.timestamp()).max(1) as u64 });
+        let (pair, from_ip) = (format!("login-fail:{ip}:{email}"), format!("login-fail-ip:{ip}"));
+        let l = &self.limits;
+        for (key, max) in [(&pair, l.login_failures_per_address), (&from_ip, l.login_failures_per_ip)] {
+            if let Some(retry_after_secs) = limits::blocked(&*self.db()?, key, max, l.login_window)? {
+                return Err(Error::RateLimited {
+                    code: "too_many_attempts",
+                    message: format!("too many failed logins from here; try again in {retry_after_secs} s"),
+                    retry_after_secs,
+                });
+            }
         }
         let found: Option<(String, String, Option<i64>)> = self
             .db()?
@@ -184,12 +269,17 @@ impl Accounts {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })
             .optional()?;
-        let stored = found.as_ref().map(|(_, hash, _)| hash.clone()).unwrap_or_else(|| decoy_hash().to_string());
+        let stored = match &found {
+            Some((_, hash, _)) => hash.clone(),
+            // Made once, on a password thread like every hash.
+            None => self.hasher.run(|| Ok(decoy_hash().to_string())).await?,
+        };
         let given = password.to_string();
-        let matches = blocking(move || password::verify(&given, &stored)).await?;
+        let matches = self.hashing(move || password::verify(&given, &stored)).await?;
         let Some((account_id, _, confirmed_at)) = found.filter(|_| matches) else {
-            self.db()?
-                .execute("INSERT INTO login_failures (email, at) VALUES (?1, ?2)", params![email, now.timestamp()])?;
+            let db = self.db()?;
+            limits::record(&db, &pair)?;
+            limits::record(&db, &from_ip)?;
             return Err(Error::unauthorized("invalid_credentials", "wrong email address or password"));
         };
         if confirmed_at.is_none() {
@@ -200,46 +290,75 @@ impl Accounts {
         }
         let token = token::new_token();
         let digest = token::digest(&token);
+        let now = Utc::now().timestamp();
         let db = self.db()?;
-        db.execute("DELETE FROM login_failures WHERE email = ?1", [&email])?;
+        db.execute("DELETE FROM attempts WHERE key = ?1", [&pair])?;
         db.execute(
             "INSERT INTO sessions (token_digest, account_id, created_at, last_used_at) VALUES (?1, ?2, ?3, ?3)",
-            params![digest, account_id, now.timestamp()],
+            params![digest, account_id, now],
         )?;
         Ok(NewSession { peer_id: peer_id(&account_id, &digest), token, account_id })
     }
 
-    /// The session a bearer token opens, if it is live.
+    /// The session a bearer token opens, if it is live and was used within the idle limit.
     pub fn authenticate(&self, token: &str) -> Result<Session> {
         let digest = token::digest(token.trim());
         let db = self.db()?;
-        let account_id: Option<String> = db
-            .query_row("SELECT account_id FROM sessions WHERE token_digest = ?1", [&digest], |r| r.get(0))
+        let found: Option<(String, i64)> = db
+            .query_row("SELECT account_id, last_used_at FROM sessions WHERE token_digest = ?1", [&digest], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
-        let account_id = account_id
-            .ok_or_else(|| Error::unauthorized("invalid_token", "the session token is unknown or revoked"))?;
-        // Refreshed at most every few minutes: a write (and an fsync) per request would cost every sync
-        // connection and API call for a figure nobody needs to the second.
-        db.execute(
-            "UPDATE sessions SET last_used_at = ?2 WHERE token_digest = ?1 AND last_used_at < ?2 - 300",
-            params![digest, Utc::now().timestamp()],
-        )?;
-        Ok(Session { account_id, token_digest: digest })
+        let (account_id, last_used_at) =
+            found.ok_or_else(|| Error::unauthorized("invalid_token", "the session token is unknown or revoked"))?;
+        let now = Utc::now().timestamp();
+        if last_used_at < now - self.limits.session_idle.num_seconds() {
+            db.execute("DELETE FROM sessions WHERE token_digest = ?1", [&digest])?;
+            return Err(Error::unauthorized("session_expired", "the session was unused for too long: log in again"));
+        }
+        let session = Session { account_id, token_digest: digest };
+        Self::touch_in(&db, &session, now)?;
+        Ok(session)
     }
 
-    pub fn log_out(&self, session: &Session) -> Result<()> {
-        self.db()?.execute("DELETE FROM sessions WHERE token_digest = ?1", [&session.token_digest])?;
+    /// Counts as a use of the session (an open sync connection uses it without new requests).
+    pub fn touch(&self, session: &Session) -> Result<()> {
+        Self::touch_in(&*self.db()?, session, Utc::now().timestamp())
+    }
+
+    fn touch_in(db: &Connection, session: &Session, now: i64) -> Result<()> {
+        db.execute(
+            "UPDATE sessions SET last_used_at = ?2 WHERE token_digest = ?1 AND last_used_at < ?2 - ?3",
+            params![session.token_digest, now, TOUCH_EVERY_SECS],
+        )?;
         Ok(())
     }
 
-    /// Mails a reset link if the address has an account; answers the same either way.
-    pub async fn request_password_reset(&self, email: &str) -> Result<()> {
+    /// Registers a long-lived connection of `session`: it is told when the session ends.
+    pub fn keep_open(&self, session: &Session) -> live::Ending {
+        self.live.register(&session.account_id, &session.token_digest)
+    }
+
+    /// Ends the session, and closes its open sync connections.
+    pub fn log_out(&self, session: &Session) -> Result<()> {
+        self.db()?.execute("DELETE FROM sessions WHERE token_digest = ?1", [&session.token_digest])?;
+        self.live.end_session(&session.token_digest);
+        Ok(())
+    }
+
+    /// Mails a reset link if the address has an account; answers the same either way, and mails
+    /// one address at most once per window.
+    pub async fn request_password_reset(&self, email: &str, ip: IpAddr) -> Result<()> {
         let email = normalise_email(email)?;
+        self.per_ip("reset", ip)?;
         let found: Option<String> =
             self.db()?.query_row("SELECT id FROM accounts WHERE email = ?1", [&email], |r| r.get(0)).optional()?;
         let Some(account_id) = found else {
             return Ok(());
         };
+        if !self.may_mail("reset", &email)? {
+            return Ok(());
+        }
         let token = self.one_time_token(&account_id, Purpose::Reset, RESET_LIFETIME)?;
         let link = format!("{}/account/reset?token={token}", self.public_url);
         self.mailer
@@ -252,8 +371,8 @@ impl Accounts {
             .await
     }
 
-    /// Sets a new password from a reset link, confirms the address (the link proved it), and closes
-    /// every open session.
+    /// Sets a new password from a reset link, confirms the address (the link proved it), and ends
+    /// every session, open sync connections included.
     pub async fn reset_password(&self, token: &str, new_password: &str) -> Result<()> {
         let account = {
             let digest = token::digest(token.trim());
@@ -269,7 +388,7 @@ impl Accounts {
         };
         password::check_rule(new_password, &account.email)?;
         let given = new_password.to_string();
-        let hash = blocking(move || password::hash(&given)).await?;
+        let hash = self.hashing(move || password::hash(&given)).await?;
         self.take_token(token, Purpose::Reset)?;
         let db = self.db()?;
         db.execute(
@@ -277,20 +396,29 @@ impl Accounts {
             params![account.id, hash, Utc::now().timestamp()],
         )?;
         db.execute("DELETE FROM sessions WHERE account_id = ?1", [&account.id])?;
-        db.execute("DELETE FROM login_failures WHERE email = ?1", [&account.email])?;
+        db.execute("DELETE FROM attempts WHERE key LIKE 'login-fail:%:' || ?1", [&account.email])?;
+        drop(db);
+        self.live.end_account(&account.id);
         Ok(())
     }
 
-    /// Deletes the account of `session`, after checking its password again.
-    pub async fn delete(&self, session: &Session, password: &str) -> Result<()> {
+    /// Checks the password of `session`'s account again (before a deletion).
+    pub async fn check_password(&self, session: &Session, password: &str) -> Result<()> {
         let stored: String =
             self.db()?
                 .query_row("SELECT password_hash FROM accounts WHERE id = ?1", [&session.account_id], |r| r.get(0))?;
         let given = password.to_string();
-        if !blocking(move || password::verify(&given, &stored)).await? {
+        if !self.hashing(move || password::verify(&given, &stored)).await? {
             return Err(Error::unauthorized("invalid_credentials", "wrong password"));
         }
-        self.db()?.execute("DELETE FROM accounts WHERE id = ?1", [&session.account_id])?;
+        Ok(())
+    }
+
+    /// Deletes the account and its sessions, and closes its open connections. What it published is
+    /// the other services' to remove (see [`crate::AppState::delete_account`]).
+    pub fn remove(&self, account_id: &str) -> Result<()> {
+        self.live.end_account(account_id);
+        self.db()?.execute("DELETE FROM accounts WHERE id = ?1", [account_id])?;
         Ok(())
     }
 

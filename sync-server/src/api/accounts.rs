@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 
-use super::extract::{Body, CurrentSession};
+use super::extract::{Body, ClientIp, CurrentSession};
 use crate::{AppState, Result};
 use rally_core::model::{Account, Credentials};
 
@@ -24,16 +24,24 @@ pub struct Password {
     pub password: String,
 }
 
-pub async fn sign_up(State(state): State<AppState>, Body(c): Body<Credentials>) -> Result<(StatusCode, Json<Account>)> {
-    Ok((StatusCode::CREATED, Json(state.accounts.sign_up(&c.email, &c.password).await?)))
+pub async fn sign_up(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Body(c): Body<Credentials>,
+) -> Result<(StatusCode, Json<Account>)> {
+    Ok((StatusCode::CREATED, Json(state.accounts.sign_up(&c.email, &c.password, ip).await?)))
 }
 
 pub async fn confirm(State(state): State<AppState>, Body(t): Body<Token>) -> Result<Json<Account>> {
     Ok(Json(state.accounts.confirm(&t.token)?))
 }
 
-pub async fn resend_confirmation(State(state): State<AppState>, Body(e): Body<Email>) -> Result<StatusCode> {
-    state.accounts.resend_confirmation(&e.email).await?;
+pub async fn resend_confirmation(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Body(e): Body<Email>,
+) -> Result<StatusCode> {
+    state.accounts.resend_confirmation(&e.email, ip).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -46,6 +54,6 @@ pub async fn delete(
     CurrentSession(session): CurrentSession,
     Body(p): Body<Password>,
 ) -> Result<StatusCode> {
-    state.accounts.delete(&session, &p.password).await?;
+    state.delete_account(&session, &p.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }

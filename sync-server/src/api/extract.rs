@@ -1,6 +1,8 @@
 //! Extractors: input is refused here, in our error format, before a handler runs.
 
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 
@@ -42,5 +44,18 @@ impl FromRequestParts<AppState> for CurrentSession {
             .or(from_query)
             .ok_or_else(|| Error::unauthorized("missing_token", "log in first: this needs a session token"))?;
         state.accounts.authenticate(&token).map(CurrentSession)
+    }
+}
+
+/// The address the request came from, for limits per IP. (Behind a reverse proxy every request comes
+/// from the proxy: run the relay where it sees its clients, or give the proxy its own limits.)
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+        Ok(ClientIp(peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))))
     }
 }

@@ -2,7 +2,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
 
-use crate::{database, AppState, Error, Result};
+use crate::{database, AppState, Result};
 
 #[derive(Debug, Serialize)]
 pub struct Health {
@@ -13,7 +13,7 @@ pub struct Health {
 }
 
 pub async fn health(State(state): State<AppState>) -> Result<Json<Health>> {
-    let db = state.db.lock().map_err(|_| Error::Poisoned)?;
+    let db = crate::lock(&state.db);
     Ok(Json(Health {
         status: "ok",
         version: env!("CARGO_PKG_VERSION"),

@@ -2,6 +2,7 @@
 //! Handlers translate; the logic is in the services ([`crate::accounts`], [`crate::participation`]).
 
 mod accounts;
+mod documents;
 mod extract;
 mod health;
 mod pages;
@@ -11,6 +12,8 @@ mod public;
 mod sessions;
 mod sync;
 
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
 use axum::routing::{delete, get, post};
 use axum::Router;
 
@@ -26,6 +29,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/sessions", post(sessions::log_in))
         .route("/api/v1/sessions/current", get(sessions::current).delete(sessions::log_out))
         .route("/sync", get(sync::connect))
+        .route("/api/v1/documents/withheld", get(documents::withheld))
+        .route("/api/v1/usernames/{name}", get(documents::username))
         .route("/api/v1/password-resets", post(sessions::request_reset))
         .route("/api/v1/password-resets/{token}", post(sessions::reset))
         .route("/account/confirm", get(pages::confirm_form).post(pages::confirm))
@@ -50,5 +55,20 @@ pub fn router(state: AppState) -> Router {
             let body = serde_json::json!({"error": {"code": "not_found", "message": "no such resource"}});
             (axum::http::StatusCode::NOT_FOUND, axum::Json(body))
         })
+        .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
+}
+
+/// The relay's pages run no script and are framed by nobody; a browser guesses no types and sends no
+/// page address (which may hold a capability token) to other sites.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; \
+     form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
 }

@@ -7,6 +7,7 @@ use axum::response::Html;
 use axum::Form;
 use serde::Deserialize;
 
+use super::extract::ClientIp;
 use super::pages::{failure, page};
 use super::participation::blocking;
 use crate::mail::escape_html;
@@ -30,15 +31,20 @@ pub struct TokenQuery {
 }
 
 /// `POST /events/{id}/participate`, from the form on the event's page.
-pub async fn ask(State(state): State<AppState>, Path(event): Path<String>, Form(form): Form<Ask>) -> Html<String> {
-    let asked = blocking(&state, move |p| p.join_anonymously(&event, &form.name, &form.email, &form.message)).await;
+pub async fn ask(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(event): Path<String>,
+    Form(form): Form<Ask>,
+) -> Html<String> {
+    let asked = blocking(&state, move |p| p.join_anonymously(&event, &form.name, &form.email, &form.message, ip)).await;
     match asked {
-        Ok(p) => page(
+        Ok(email) => page(
             &state,
             "Check your mail",
             &format!(
                 "<p id=\"asked\">We sent a link to {}. Open it within 48 hours to confirm your participation.</p>",
-                escape_html(p.email.as_deref().unwrap_or_default())
+                escape_html(&email)
             ),
         ),
         Err(err) => failure(&state, "Could not take part", &err),

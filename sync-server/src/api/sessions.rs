@@ -5,15 +5,16 @@ use axum::http::StatusCode;
 use axum::Json;
 
 use super::accounts::{Email, Password};
-use super::extract::{Body, CurrentSession};
+use super::extract::{Body, ClientIp, CurrentSession};
 use crate::{AppState, Result};
 use rally_core::model::{Credentials, NewSession, SessionInfo};
 
 pub async fn log_in(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Body(c): Body<Credentials>,
 ) -> Result<(StatusCode, Json<NewSession>)> {
-    Ok((StatusCode::CREATED, Json(state.accounts.log_in(&c.email, &c.password).await?)))
+    Ok((StatusCode::CREATED, Json(state.accounts.log_in(&c.email, &c.password, ip).await?)))
 }
 
 /// The session's account, the peer id it must use to sync, and the account's root document.
@@ -30,8 +31,12 @@ pub async fn log_out(State(state): State<AppState>, CurrentSession(session): Cur
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn request_reset(State(state): State<AppState>, Body(e): Body<Email>) -> Result<StatusCode> {
-    state.accounts.request_password_reset(&e.email).await?;
+pub async fn request_reset(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Body(e): Body<Email>,
+) -> Result<StatusCode> {
+    state.accounts.request_password_reset(&e.email, ip).await?;
     Ok(StatusCode::ACCEPTED)
 }
 

@@ -1,5 +1,5 @@
 //! `GET /sync`: the automerge-repo WebSocket, for a valid session only (checked before the upgrade,
-//! so a bad or revoked token gets a JSON 401 instead of a socket).
+//! so a bad or revoked token gets a JSON 401 instead of a socket); it closes when the session ends.
 
 use axum::extract::{State, WebSocketUpgrade};
 use axum::response::Response;
@@ -18,9 +18,15 @@ pub async fn connect(
     CurrentSession(session): CurrentSession,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response> {
-    let account = session.account_id;
-    Ok(upgrade
-        .max_message_size(MAX_MESSAGE_BYTES)
-        .read_buffer_size(READ_BUFFER_BYTES)
-        .on_upgrade(move |socket| state.sync.clone().serve(socket, account)))
+    // Registered before the upgrade: a session that ends from now on closes this socket.
+    let ending = state.accounts.keep_open(&session);
+    Ok(upgrade.max_message_size(MAX_MESSAGE_BYTES).read_buffer_size(READ_BUFFER_BYTES).on_upgrade(
+        move |socket| async move {
+            state.sync.clone().serve(socket, session.account_id.clone(), ending).await;
+            // A connection is a use of its session, however long it stayed open.
+            if let Err(e) = state.accounts.touch(&session) {
+                eprintln!("rally-server: {e}");
+            }
+        },
+    ))
 }

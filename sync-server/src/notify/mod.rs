@@ -300,7 +300,7 @@ impl Notifications {
     }
 
     fn db(&self) -> Result<std::sync::MutexGuard<'_, Connection>> {
-        self.db.lock().map_err(|_| Error::Poisoned)
+        Ok(crate::lock(&self.db))
     }
 
     /// Sends every due mail; one that fails waits longer each time (30 s, 1 min, … up to an hour).

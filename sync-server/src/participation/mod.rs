@@ -28,6 +28,7 @@ pub const MAX_NAME: usize = 100;
 pub struct ParticipationService {
     db: Arc<Mutex<Connection>>,
     notify: Arc<Notifications>,
+    limits: crate::limits::Limits,
 }
 
 /// A published event as participation sees it.
@@ -91,12 +92,12 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Participation> {
 }
 
 impl ParticipationService {
-    pub fn new(db: Arc<Mutex<Connection>>, notify: Arc<Notifications>) -> Self {
-        ParticipationService { db, notify }
+    pub fn new(db: Arc<Mutex<Connection>>, notify: Arc<Notifications>, limits: crate::limits::Limits) -> Self {
+        ParticipationService { db, notify, limits }
     }
 
     fn db(&self) -> Result<MutexGuard<'_, Connection>> {
-        self.db.lock().map_err(|_| Error::Poisoned)
+        Ok(crate::lock(&self.db))
     }
 
     /// Runs `f` in a transaction, then wakes the mail worker for whatever it queued.
@@ -355,6 +356,54 @@ impl ParticipationService {
         Self::participation(tx, id)?.ok_or_else(|| Error::Config("participation vanished".into()))
     }
 
+    /// A deleted account's places: each request or place it holds is given up (waiting lists move
+    /// up), each organizer is told, and the participant's name is forgotten.
+    pub fn withdraw_account(&self, account_id: &str) -> Result<()> {
+        self.write(|tx| {
+            let held: Vec<(String, String)> = tx
+                .prepare(
+                    "SELECT id, event_id FROM participations WHERE account_id = ?1 AND status NOT IN ('left', 'refused')",
+                )?
+                .query_map([account_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (id, event_id) in held {
+                let Some(e) = Self::event_row(tx, &event_id)? else {
+                    Self::set_status(tx, &id, ParticipationStatus::Left, Utc::now())?;
+                    continue;
+                };
+                let p = self.leave_in(tx, &e, &id)?;
+                if let Some(email) = &e.organizer_email {
+                    let d = &e.event.details;
+                    let letter = Letter::default()
+                        .line(format!(
+                            "{} deleted their account: they no longer take part in \"{}\", and their place is free.",
+                            p.name, d.title
+                        ))
+                        .line(notify::describe(d))
+                        .link("The event", self.notify.links().event_page(&e.event.id));
+                    notify::enqueue(
+                        tx,
+                        self.notify.links(),
+                        Outgoing {
+                            key: format!("withdrawn:{id}"),
+                            kind: Kind::Request,
+                            to: email,
+                            subject: format!("{} no longer takes part in \"{}\"", p.name, d.title),
+                            letter,
+                            send_after: Utc::now(),
+                        },
+                    )?;
+                }
+            }
+            tx.execute(
+                "UPDATE participations SET account_id = NULL, name = 'a deleted account', username = NULL
+                 WHERE account_id = ?1",
+                [account_id],
+            )?;
+            Ok(())
+        })
+    }
+
     /// The event's participants, for its organizer's account.
     pub fn for_event(&self, account_id: &str, event_id: &str) -> Result<Vec<Participation>> {
         let db = self.db()?;
@@ -500,9 +549,11 @@ impl ParticipationService {
             let mut invited = Vec::new();
             for username in usernames {
                 let username = username.trim().trim_start_matches('@');
+                // Only through the claims: a username names the identity its account gave it to.
                 let identity: Option<String> = tx
-                    .query_row("SELECT identity_id FROM usernames WHERE username = ?1", [username], |r| r.get(0))
-                    .optional()?;
+                    .query_row("SELECT identity_id FROM username_claims WHERE username = ?1", [username], |r| r.get(0))
+                    .optional()?
+                    .flatten();
                 let identity = identity.ok_or_else(|| Error::Unknown {
                     code: "unknown_username",
                     message: format!("nobody is @{username} on this relay"),
@@ -527,14 +578,32 @@ impl ParticipationService {
     }
 
     /// Joins without an account, where the organizer allows it: the request waits for the address to
-    /// be confirmed by the link mailed to it, and is forgotten if it is not within 48 hours.
-    pub fn join_anonymously(&self, event_id: &str, name: &str, email: &str, message: &str) -> Result<Participation> {
+    /// be confirmed by the link mailed to it, and is forgotten if it is not within 48 hours. Answers
+    /// the address the link went to, and answers the same when that address already takes part (it
+    /// is not mailed again): nobody learns who takes part by asking. One address gets at most one
+    /// such mail per window, and one IP makes a bounded number of requests.
+    pub fn join_anonymously(
+        &self,
+        event_id: &str,
+        name: &str,
+        email: &str,
+        message: &str,
+        ip: std::net::IpAddr,
+    ) -> Result<String> {
         let name = bounded("name", name, MAX_NAME)?;
         if name.is_empty() {
             return Err(Error::bad_request("invalid_name", "name: give the name the organizer will see"));
         }
         let email = crate::accounts::normalise_email(email)?;
         let message = bounded("message", message, MAX_MESSAGE)?;
+        let l = &self.limits;
+        crate::limits::limit(
+            &*self.db()?,
+            &format!("participate-ip:{ip}"),
+            l.requests_per_ip,
+            l.ip_window,
+            "requests",
+        )?;
         self.write(|tx| {
             let e = Self::event_row(tx, event_id)?.ok_or_else(|| unknown_event(event_id))?;
             let d = &e.event.details;
@@ -557,11 +626,8 @@ impl ParticipationService {
                 params![event_id, email],
                 |r| r.get(0),
             )?;
-            if taken {
-                return Err(Error::Conflict {
-                    code: "already_joined",
-                    message: format!("{email} already takes part in \"{}\" (or waits for its confirmation link)", d.title),
-                });
+            if taken || !crate::limits::may_mail(tx, "participate", &email, self.limits.mail_window)? {
+                return Ok(email.clone());
             }
             let id = new_id();
             tx.execute(
@@ -591,7 +657,7 @@ impl ParticipationService {
                     send_after: now,
                 },
             )?;
-            Self::participation(tx, &id)?.ok_or_else(|| Error::Config("participation not written".into()))
+            Ok(email.clone())
         })
     }
 

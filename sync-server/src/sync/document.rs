@@ -11,9 +11,12 @@ use automerge::AutoCommit;
 
 use super::access::{decide, Access, DocFacts};
 use super::peer::Peer;
-use super::store::{public_view, PublicView};
+use super::projection::{public_view, PublicView};
 use super::wire::{self, Message};
 use crate::{Error, Result};
+
+/// The most accounts that may offer one unowned document at once.
+const MAX_OFFERS: usize = 16;
 
 pub struct LiveDoc {
     pub id: String,
@@ -39,6 +42,8 @@ pub type Outgoing = Vec<(Arc<Peer>, Vec<u8>)>;
 /// What receiving a message did.
 pub struct Received {
     pub outgoing: Outgoing,
+    /// The sender was told the document is unavailable (and waits to hear if that changes).
+    pub unavailable: bool,
     /// Set when the document changed: what pages and feeds may now show of it.
     pub changed: Option<PublicView>,
 }
@@ -53,11 +58,21 @@ impl LiveDoc {
         LiveDoc::new(id, AutoCommit::new(), DocFacts::default(), 0)
     }
 
-    /// The first account to offer a document the relay has nothing of becomes its owner.
-    pub fn claim(&mut self, account: &str) {
-        if self.facts.owner.is_none() && self.chunks == 0 && self.doc.get_heads().is_empty() {
-            self.facts.owner = Some(account.to_string());
+    /// What `from` may do with its message, once its message counts: a `sync` (not a `request`) for a
+    /// document the relay has nothing of offers it, and its account may then send first changes; the
+    /// first changes make their account the owner, for good, before they reach anyone.
+    pub fn admit(&mut self, from: &Peer, request: bool, has_changes: bool) -> Access {
+        let empty = self.facts.owner.is_none() && self.chunks == 0 && self.doc.get_heads().is_empty();
+        let offers = &mut self.facts.offered_by;
+        if !request && empty && offers.len() < MAX_OFFERS && !offers.contains(&from.account) {
+            offers.push(from.account.clone());
         }
+        let access = self.access(from);
+        if access == Access::ReadWrite && has_changes && self.facts.owner.is_none() {
+            self.facts.owner = Some(from.account.clone());
+            self.facts.offered_by.clear();
+        }
+        access
     }
 
     pub fn access(&self, peer: &Peer) -> Access {
@@ -81,7 +96,11 @@ impl LiveDoc {
         if access == Access::None {
             self.syncs.remove(&from.connection);
             self.waiting.insert(from.connection, from.clone());
-            return Ok(Received { outgoing: vec![(from.clone(), self.unavailable(from))], changed: None });
+            return Ok(Received {
+                outgoing: vec![(from.clone(), self.unavailable(from))],
+                unavailable: true,
+                changed: None,
+            });
         }
         self.waiting.remove(&from.connection);
         let entry = self.syncs.entry(from.connection).or_insert_with(|| PeerSync {
@@ -113,7 +132,7 @@ impl LiveDoc {
             }
         }
         outgoing.extend(self.generate(from.connection));
-        Ok(Received { outgoing, changed: view })
+        Ok(Received { outgoing, unavailable: false, changed: view })
     }
 
     /// Starts syncing with every waiting peer that may now read the document.
@@ -231,7 +250,7 @@ mod tests {
 
     fn deliver_to_relay(relay: &mut LiveDoc, devices: &mut [Device], i: usize) -> bool {
         let Some(message) = devices[i].to_relay.pop_front() else { return false };
-        relay.claim(&devices[i].peer.account.clone());
+        relay.admit(&devices[i].peer.clone(), false, !message.changes.is_empty());
         let received = relay.receive(&devices[i].peer.clone(), message).expect("applies");
         for (to, frame) in received.outgoing {
             let target = devices.iter_mut().find(|d| d.peer.connection == to.connection).expect("a device");
@@ -283,7 +302,7 @@ mod tests {
                         devices[device].queue_sync();
                     }
                     Step::ToRelay(i) => {
-                        // Ana's first device reaches the relay first: it claims the document.
+                        // Ana's first device reaches the relay first: its changes make it Ana's.
                         if i == 0 || relay.facts.owner.is_some() {
                             deliver_to_relay(&mut relay, &mut devices, i);
                         }
@@ -293,8 +312,15 @@ mod tests {
                     }
                 }
             }
-            // The network drains: first device first, so that Ana owns the document.
-            deliver_to_relay(&mut relay, &mut devices, 0);
+            // The network drains: Ana's first device first, until its changes make the document hers.
+            for _ in 0..10 {
+                if relay.facts.owner.is_some() {
+                    break;
+                }
+                deliver_to_relay(&mut relay, &mut devices, 0);
+                while deliver_from_relay(&mut devices, 0) {}
+                devices[0].queue_sync();
+            }
             let mut progress = true;
             while progress {
                 progress = false;

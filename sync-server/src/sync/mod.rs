@@ -5,6 +5,8 @@
 //! - [`wire`]: the protocol's CBOR messages.
 //! - [`access`]: who may read and write, a pure function, checked on every message.
 //! - [`store`]: documents and their facts in SQLite.
+//! - [`quota`]: bytes each account keeps on the relay, against its quota.
+//! - [`projection`]: what pages, feeds and invitations may show of documents, checked and vetted.
 //! - [`document`]: one document in memory and each connection's sync state (no IO).
 //! - [`peer`]: a connected peer, and peer ids bound to accounts.
 //! - [`connection`]: one authenticated socket, from handshake to goodbye.
@@ -15,6 +17,8 @@ pub mod access;
 mod connection;
 mod document;
 pub mod peer;
+pub mod projection;
+mod quota;
 pub mod store;
 pub mod wire;
 
@@ -28,7 +32,8 @@ use rusqlite::{Connection, OptionalExtension};
 use access::Access;
 use document::LiveDoc;
 use peer::{Peer, PeerBook};
-use store::{Chunk, DocStore, PublicView};
+use projection::PublicView;
+use store::{Chunk, DocStore};
 use wire::Message;
 
 use crate::{Error, Result};
@@ -46,6 +51,7 @@ type Slot = Arc<tokio::sync::Mutex<Option<LiveDoc>>>;
 
 pub struct SyncHub {
     store: DocStore,
+    quota: quota::Quota,
     docs: Arc<Mutex<HashMap<String, Slot>>>,
     peers: PeerBook,
     next_connection: AtomicU64,
@@ -57,7 +63,11 @@ pub struct SyncHub {
 
 impl SyncHub {
     /// Starts the hub; `public_url` is where the relay's pages are, for the links in feeds.
-    pub async fn start(db: Arc<Mutex<Connection>>, public_url: &str) -> Result<SyncHub> {
+    pub async fn start(
+        db: Arc<Mutex<Connection>>,
+        public_url: &str,
+        limits: &crate::limits::Limits,
+    ) -> Result<SyncHub> {
         let docs: Arc<Mutex<HashMap<String, Slot>>> = Arc::default();
         let sweeper = tokio::spawn({
             let docs = docs.clone();
@@ -73,10 +83,9 @@ impl SyncHub {
         let forget = {
             let docs = docs.clone();
             move |ids: &[String]| {
-                if let Ok(mut docs) = docs.lock() {
-                    for id in ids {
-                        docs.remove(id);
-                    }
+                let mut docs = crate::lock(&docs);
+                for id in ids {
+                    docs.remove(id);
                 }
             }
         };
@@ -84,6 +93,7 @@ impl SyncHub {
         store.ensure_public_index().await?;
         Ok(SyncHub {
             store,
+            quota: quota::Quota::new(db.clone(), limits.account_quota),
             docs,
             peers: PeerBook::default(),
             next_connection: AtomicU64::new(1),
@@ -97,7 +107,7 @@ impl SyncHub {
     pub async fn root_document(&self, account_id: &str) -> Result<String> {
         let _one_at_a_time = self.root_lock.lock().await;
         let known: Option<String> = {
-            let db = self.db.lock().map_err(|_| Error::Poisoned)?;
+            let db = crate::lock(&self.db);
             db.query_row("SELECT root_document FROM accounts WHERE id = ?1", [account_id], |r| r.get(0))
                 .optional()?
                 .flatten()
@@ -115,14 +125,57 @@ impl SyncHub {
             ..Default::default()
         };
         self.store.write(write).await?;
-        let db = self.db.lock().map_err(|_| Error::Poisoned)?;
+        let db = crate::lock(&self.db);
         db.execute("UPDATE accounts SET root_document = ?2 WHERE id = ?1", [account_id, &id])?;
         Ok(id)
     }
 
-    /// Serves one WebSocket of `account` until it closes.
-    pub async fn serve(self: Arc<Self>, socket: axum::extract::ws::WebSocket, account: String) {
-        connection::serve(self, socket, account).await
+    /// Serves one WebSocket of `account` until it closes, or until its session ends.
+    pub async fn serve(
+        self: Arc<Self>,
+        socket: axum::extract::ws::WebSocket,
+        account: String,
+        ending: crate::accounts::live::Ending,
+    ) {
+        connection::serve(self, socket, account, ending).await
+    }
+
+    /// The account's documents that pages do not show, and why.
+    pub fn withheld(&self, account_id: &str) -> Result<Vec<rally_core::model::WithheldDocument>> {
+        projection::withheld(&crate::lock(&self.db), account_id)
+    }
+
+    /// Whether `account_id` may use a username here: free, or already its own.
+    pub fn username_availability(
+        &self,
+        account_id: &str,
+        name: &str,
+    ) -> Result<rally_core::model::UsernameAvailability> {
+        let username =
+            rally_core::validate::username(name).map_err(|e| Error::bad_request("invalid_username", e.to_string()))?;
+        let claimed_by = projection::username_claim(&crate::lock(&self.db), &username)?;
+        let available = claimed_by.is_none_or(|account| account == account_id);
+        Ok(rally_core::model::UsernameAvailability { username, available })
+    }
+
+    /// Removes every document of a deleted account from the relay: its pages and feeds go (the
+    /// participants of its events are told they are cancelled), and so do its stored changes.
+    pub async fn remove_account(&self, account_id: &str) -> Result<()> {
+        let (db, url, account) = (self.db.clone(), self.store.public_url(), account_id.to_string());
+        let ids = tokio::task::spawn_blocking(move || {
+            let mut conn = crate::lock(&db);
+            let tx = conn.transaction()?;
+            let ids = projection::remove_account(&tx, &url, &account)?;
+            tx.commit()?;
+            Ok::<_, Error>(ids)
+        })
+        .await
+        .map_err(|e| Error::Protocol(format!("removing documents: {e}")))??;
+        let mut docs = crate::lock(&self.docs);
+        for id in ids {
+            docs.remove(&id);
+        }
+        Ok(())
     }
 
     pub async fn stop(&self) {
@@ -130,7 +183,7 @@ impl SyncHub {
     }
 
     fn slot(&self, doc_id: &str) -> Result<Slot> {
-        let mut docs = self.docs.lock().map_err(|_| Error::Poisoned)?;
+        let mut docs = crate::lock(&self.docs);
         Ok(docs.entry(doc_id.to_string()).or_default().clone())
     }
 
@@ -142,11 +195,13 @@ impl SyncHub {
     /// to the other peers at once, and queued for the disk; the answer to the sender, the only message
     /// that acknowledges them, goes out once they are committed. The next frame is read meanwhile, so
     /// a burst of changes is committed together.
-    async fn receive(&self, peer: &Arc<Peer>, document: &str, data: &[u8], request: bool) -> Result<()> {
+    ///
+    /// Answers whether the sender was told the document is unavailable.
+    async fn receive(&self, peer: &Arc<Peer>, document: &str, data: &[u8], request: bool) -> Result<bool> {
         if !rally_core::document::is_id(document) {
             // Not a document id at all: nothing to wait for.
             Self::unavailable(peer, document);
-            return Ok(());
+            return Ok(true);
         }
         let message = automerge::sync::Message::decode(data)
             .map_err(|e| Error::Protocol(format!("a sync message for {document} that does not decode: {e}")))?;
@@ -159,19 +214,26 @@ impl SyncHub {
                 None => LiveDoc::missing(document.into()),
             });
         }
-        let Some(live) = guard.as_mut() else { return Ok(()) };
-        if !request {
-            // A peer offering a document the relay has nothing of: the first one owns it (on disk
-            // with its first changes, which its next messages bring).
-            live.claim(&peer.account);
-        }
-        // Only the owner writes; its changes are checked before anything is applied.
-        let chunks = if live.access(peer) == Access::ReadWrite && !message.changes.is_empty() {
-            message.changes.iter().map(Chunk::parse).collect::<Result<Vec<_>>>()?
+        let Some(live) = guard.as_mut() else { return Ok(true) };
+        let facts_before = live.facts.clone();
+        // Only the owner writes (or, for a document the relay has nothing of, whoever offered it and
+        // sends changes first); changes are checked before anything is applied.
+        let has_changes = !message.changes.is_empty();
+        let chunks = if live.admit(peer, request, has_changes) == Access::ReadWrite && has_changes {
+            let parsed = message.changes.iter().map(Chunk::parse).collect::<Result<Vec<_>>>().and_then(|chunks| {
+                let bytes = chunks.iter().map(|c| c.bytes() as u64).sum();
+                self.quota.take(&peer.account, bytes).map(|()| chunks)
+            });
+            match parsed {
+                Ok(chunks) => chunks,
+                Err(e) => {
+                    *guard = None; // reloaded from disk on next use
+                    return Err(e);
+                }
+            }
         } else {
             Vec::new()
         };
-        let facts_before = live.facts.clone();
         let received = match live.receive(peer, message) {
             Ok(received) => received,
             Err(e) => {
@@ -189,17 +251,19 @@ impl SyncHub {
         let mut write = store::Write { doc_id: document.to_string(), ..Default::default() };
         if !chunks.is_empty() {
             live.chunks += chunks.len();
-            live.facts.owner.get_or_insert_with(|| peer.account.clone());
-            write.owner = Some(peer.account.clone());
+            write.owner = live.facts.owner.clone();
             write.chunks = chunks;
         }
         if let Some(view) = received.changed {
             if live.facts != facts_before || !matches!(view, PublicView::Other) {
-                write.record = Some((live.facts.clone(), view));
+                write.record = Some(view);
             }
             if live.chunks > COMPACT_AFTER_CHUNKS {
                 write.snapshot = Some(live.save());
                 live.chunks = 1;
+                if let Some(owner) = &live.facts.owner {
+                    self.quota.recount(owner);
+                }
             }
         }
         let frames: Vec<Vec<u8>> = to_sender.into_iter().map(|(_, frame)| frame).collect();
@@ -208,7 +272,7 @@ impl SyncHub {
         } else {
             peer.send_when(self.store.queue(write), frames);
         }
-        Ok(())
+        Ok(received.unavailable)
     }
 
     /// Passes an ephemeral message on to the document's other readers, if the sender may read it.
@@ -218,12 +282,12 @@ impl SyncHub {
         document: String,
         frame: Vec<(ciborium::Value, ciborium::Value)>,
     ) -> Result<()> {
-        let Some(slot) = self.docs.lock().map_err(|_| Error::Poisoned)?.get(&document).cloned() else { return Ok(()) };
+        let Some(slot) = crate::lock(&self.docs).get(&document).cloned() else { return Ok(()) };
         let message = Message::Ephemeral { document, frame };
         let guard = slot.lock().await;
         if let Some(live) = guard.as_ref().filter(|live| live.access(peer) != Access::None) {
             for reader in live.readers_except(peer.connection) {
-                reader.send(wire::encode(&message, RELAY_PEER_ID, &reader.peer_id));
+                reader.send(wire::encode(&message, &peer.peer_id, &reader.peer_id));
             }
         }
         Ok(())
@@ -232,7 +296,7 @@ impl SyncHub {
     /// Forgets a closed connection's sync states.
     async fn disconnect(&self, peer: &Peer, documents: HashSet<String>) {
         for document in documents {
-            let slot = self.docs.lock().ok().and_then(|docs| docs.get(&document).cloned());
+            let slot = crate::lock(&self.docs).get(&document).cloned();
             if let Some(slot) = slot {
                 if let Some(live) = slot.lock().await.as_mut() {
                     live.leave(peer.connection);
@@ -249,7 +313,7 @@ impl SyncHub {
 /// Drops documents nobody syncs and nobody has used for [`IDLE`], and slots of missing documents.
 /// A slot someone holds (a clone of its `Arc`, only taken under the map's lock) stays.
 fn evict_idle(docs: &Mutex<HashMap<String, Slot>>) {
-    let Ok(mut docs) = docs.lock() else { return };
+    let mut docs = crate::lock(docs);
     docs.retain(|_, slot| {
         if Arc::strong_count(slot) > 1 {
             return true;

@@ -13,10 +13,10 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 
 use automerge::AutoCommit;
-use rally_core::model::{Event, Identity, Visibility};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::access::DocFacts;
+use super::projection::{self, public_index_stamp, public_view, record_in, PublicView};
 use crate::{Error, Result};
 
 #[derive(Clone)]
@@ -28,14 +28,14 @@ pub struct DocStore {
 }
 
 /// What becomes of one document on disk, in one go: its new chunks (with the account that offered
-/// them, who owns a new document), what it now says (for the public tables), and a snapshot that
-/// replaces all its chunks.
+/// them, who owns a new document), what it now says (for the public tables, see [`projection`]), and
+/// a snapshot that replaces all its chunks.
 #[derive(Default)]
 pub struct Write {
     pub doc_id: String,
     pub owner: Option<String>,
     pub chunks: Vec<Chunk>,
-    pub record: Option<(DocFacts, PublicView)>,
+    pub record: Option<PublicView>,
     pub snapshot: Option<Vec<u8>>,
 }
 
@@ -67,8 +67,16 @@ pub struct Chunk {
 }
 
 impl Chunk {
-    /// Checks that `bytes` is a change or a saved document, and names it.
+    /// Checks that `bytes` is a change or a saved document no larger than [`MAX_CHUNK_BYTES`], and
+    /// names it.
     pub fn parse(bytes: &[u8]) -> Result<Chunk> {
+        if bytes.len() > MAX_CHUNK_BYTES {
+            return Err(Error::Protocol(format!(
+                "a change of {} MiB: at most {} MiB (pictures are re-encoded far smaller)",
+                bytes.len() / (1024 * 1024),
+                MAX_CHUNK_BYTES / (1024 * 1024)
+            )));
+        }
         let name = match automerge::Change::from_bytes(bytes.to_vec()) {
             Ok(change) => format!("incremental/{}", change.hash()),
             Err(_) => {
@@ -78,6 +86,17 @@ impl Chunk {
             }
         };
         Ok(Chunk { name, bytes: bytes.to_vec() })
+    }
+}
+
+/// The largest change (or whole document) accepted at once. A picture, re-encoded by core, is at most
+/// a few hundred KiB; an account's initial upload of a long-lived document fits too.
+pub const MAX_CHUNK_BYTES: usize = 8 * 1024 * 1024;
+
+impl Chunk {
+    /// Its size on disk.
+    pub fn bytes(&self) -> usize {
+        self.bytes.len()
     }
 }
 
@@ -103,192 +122,6 @@ pub fn stored_document(conn: &Connection, doc_id: &str) -> Result<Option<(AutoCo
     Ok(Some((doc, chunks.len())))
 }
 
-/// What pages and feeds may know of a document.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PublicView {
-    /// An event; shown only while published and public or unlisted.
-    Event(Box<Event>),
-    /// An event marked deleted.
-    Deleted,
-    Identity(Identity),
-    Other,
-}
-
-impl PublicView {
-    /// What it says about access (events: draft and visibility). The owner is never in a document.
-    pub fn event_facts(&self) -> Option<(bool, Visibility)> {
-        match self {
-            PublicView::Event(e) => Some((e.details.draft, e.details.visibility)),
-            _ => None,
-        }
-    }
-}
-
-pub fn public_view(doc: &AutoCommit, doc_id: &str) -> PublicView {
-    use rally_core::document::{self, Kind};
-    match document::kind(doc, doc_id) {
-        Ok(Kind::Event) if document::is_deleted(doc).unwrap_or(false) => PublicView::Deleted,
-        Ok(Kind::Event) => {
-            document::read_event(doc, doc_id).map_or(PublicView::Other, |e| PublicView::Event(Box::new(e)))
-        }
-        Ok(Kind::Identity) => document::read_identity(doc, doc_id).map_or(PublicView::Other, PublicView::Identity),
-        _ => PublicView::Other,
-    }
-}
-
-/// The version of what [`record_in`] derives; a change (or a new public URL) rebuilds the public tables
-/// at start. 2: repeating events (RRULE in the VEVENT, `starts_at`/`ends_at` the span of all occurrences).
-pub const PUBLIC_INDEX_VERSION: i64 = 2;
-
-/// What `meta.public_index` holds once the public tables are built for this version and URL.
-pub fn public_index_stamp(public_url: &str) -> String {
-    format!("{PUBLIC_INDEX_VERSION} {public_url}")
-}
-
-/// Marks a feed as changed: its ETag changes with its revision.
-fn bump(tx: &rusqlite::Transaction, feed: &str) -> Result<()> {
-    tx.execute(
-        "INSERT INTO feed_revisions (feed, revision, changed_at) VALUES (?1, 1, ?2)
-         ON CONFLICT (feed) DO UPDATE SET revision = revision + 1, changed_at = excluded.changed_at",
-        params![feed, chrono::Utc::now().timestamp_millis()],
-    )?;
-    Ok(())
-}
-
-/// Leaves news for the mail worker when a public event that people may take part in changes its time,
-/// its place or its status, or is deleted (told as cancelled); it tells the participants (see
-/// [`crate::notify`]). Nothing here knows about mail.
-fn news(tx: &rusqlite::Transaction, id: &str, was: &str, now: &PublicView) -> Result<()> {
-    let Ok(before) = serde_json::from_str::<Event>(was) else { return Ok(()) };
-    let after = match now {
-        PublicView::Event(e) => e.as_ref().clone(),
-        PublicView::Deleted => {
-            let mut gone = before.clone();
-            gone.details.status = rally_core::model::EventStatus::Cancelled;
-            gone
-        }
-        _ => return Ok(()),
-    };
-    let (b, a) = (&before.details, &after.details);
-    let told = |d: &rally_core::model::EventDetails| {
-        (
-            d.starts_at,
-            d.ends_at,
-            d.timezone.clone(),
-            d.all_day,
-            d.repeat.clone(),
-            d.occurrence_changes.clone(),
-            d.place.clone(),
-            d.online_url.clone(),
-            d.status,
-        )
-    };
-    let anyone: bool = tx.query_row(
-        "SELECT count(*) > 0 FROM participations WHERE event_id = ?1 AND status IN ('going', 'waitlisted')",
-        [id],
-        |r| r.get(0),
-    )?;
-    if anyone && told(b) != told(a) {
-        let json = |e: &Event| serde_json::to_string(e).map_err(|e| Error::Protocol(e.to_string()));
-        tx.execute(
-            "INSERT INTO event_news (event_id, before, after, at) VALUES (?1, ?2, ?3, ?4)",
-            params![id, json(&before)?, json(&after)?, chrono::Utc::now().timestamp_millis()],
-        )?;
-    }
-    Ok(())
-}
-
-/// Records, inside `tx`, what a changed document says (see [`DocStore::record`]).
-pub fn record_in(
-    tx: &rusqlite::Transaction,
-    public_url: &str,
-    id: &str,
-    event: Option<(bool, Visibility)>,
-    view: PublicView,
-) -> Result<()> {
-    let (draft, visibility) = match event {
-        Some((draft, visibility)) => (Some(draft), Some(visibility.as_str())),
-        None => (None, None),
-    };
-    tx.execute(
-        "INSERT INTO sync_documents (id, draft, visibility) VALUES (?1, ?2, ?3)
-         ON CONFLICT (id) DO UPDATE SET draft = excluded.draft, visibility = excluded.visibility",
-        params![id, draft, visibility],
-    )?;
-    match view {
-        PublicView::Event(_) | PublicView::Deleted => {
-            let before: Option<(String, bool, String)> = tx
-                .query_row("SELECT organizer_id, listed, event FROM public_events WHERE id = ?1", [id], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
-                .optional()?;
-            if let Some((_, _, was)) = &before {
-                news(tx, id, was, &view)?;
-            }
-            let before = before.map(|(organizer, listed, _)| (organizer, listed));
-            let after = match view {
-                PublicView::Event(e) if !e.details.draft && e.details.visibility != Visibility::Private => {
-                    let page_url = Some(format!("{public_url}/events/{id}"));
-                    let vevent = rally_core::ical::vevent(&rally_core::ical::IcsEvent { event: &e, page_url });
-                    let zone = rally_core::ical::zone_span(&e).map(|(tz, _, _)| tz.name());
-                    // The span every occurrence lies in: what the feed's VTIMEZONE must cover.
-                    let (from, to) = rally_core::recurrence::bounds(&e.details);
-                    let to = to.unwrap_or(rally_core::recurrence::OPEN_END);
-                    let listed = e.details.visibility == Visibility::Public;
-                    let json = serde_json::to_string(&e).map_err(|e| Error::Protocol(e.to_string()))?;
-                    tx.execute(
-                        "INSERT INTO public_events (id, organizer_id, listed, starts_at, ends_at, zone, vevent, event)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                         ON CONFLICT (id) DO UPDATE SET organizer_id = excluded.organizer_id,
-                             listed = excluded.listed, starts_at = excluded.starts_at, ends_at = excluded.ends_at,
-                             zone = excluded.zone, vevent = excluded.vevent, event = excluded.event",
-                        params![
-                            id,
-                            e.details.organizer_id,
-                            listed,
-                            from.timestamp(),
-                            to.timestamp(),
-                            zone,
-                            vevent,
-                            json
-                        ],
-                    )?;
-                    Some((e.details.organizer_id.clone(), listed))
-                }
-                _ => {
-                    tx.execute("DELETE FROM public_events WHERE id = ?1", [id])?;
-                    None
-                }
-            };
-            if before.is_some() || after.is_some() {
-                bump(tx, &format!("event:{id}"))?;
-                let organizers: std::collections::BTreeSet<&String> =
-                    before.iter().chain(after.iter()).map(|(organizer, _)| organizer).collect();
-                for organizer in organizers {
-                    bump(tx, &format!("identity:{organizer}"))?;
-                }
-                if before.iter().chain(after.iter()).any(|(_, listed)| *listed) {
-                    bump(tx, "instance")?;
-                }
-            }
-        }
-        PublicView::Identity(identity) => {
-            tx.execute(
-                "INSERT INTO identities (id, username, display_name) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (id) DO UPDATE SET username = excluded.username, display_name = excluded.display_name",
-                params![id, identity.username, identity.display_name],
-            )?;
-            tx.execute(
-                "INSERT INTO usernames (username, identity_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                params![identity.username, id],
-            )?;
-            bump(tx, &format!("identity:{id}"))?;
-        }
-        PublicView::Other => {}
-    }
-    Ok(())
-}
-
 impl DocStore {
     /// Starts the writer; `forget` is told the documents of a batch that failed to commit, whose
     /// state in memory ran ahead of the disk.
@@ -299,10 +132,14 @@ impl DocStore {
         DocStore { db, public_url, writes }
     }
 
+    pub fn public_url(&self) -> String {
+        self.public_url.to_string()
+    }
+
     async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static) -> Result<T> {
         let db = self.db.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = db.lock().map_err(|_| Error::Poisoned)?;
+            let mut conn = crate::lock(&db);
             f(&mut conn)
         })
         .await
@@ -319,7 +156,7 @@ impl DocStore {
                 .flatten();
             Ok(stored_document(conn, &id)?.map(|(doc, chunks)| {
                 let event = public_view(&doc, &id).event_facts();
-                Stored { doc, chunks, facts: DocFacts { owner, event } }
+                Stored { doc, chunks, facts: DocFacts { owner, event, offered_by: Vec::new() } }
             }))
         })
         .await
@@ -361,14 +198,19 @@ impl DocStore {
                 )?
                 .query_map([], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
-            for id in ids {
-                // A document that does not load is skipped here, as it is everywhere else.
-                if let Ok(Some((doc, _))) = stored_document(&tx, &id) {
-                    let view = public_view(&doc, &id);
-                    record_in(&tx, &public_url, &id, view.event_facts(), view)?;
+            // Identities first, so that events find their organizers.
+            for identities in [true, false] {
+                for id in &ids {
+                    // A document that does not load is skipped here, as it is everywhere else.
+                    if let Ok(Some((doc, _))) = stored_document(&tx, id) {
+                        let view = public_view(&doc, id);
+                        if matches!(view, PublicView::Identity(_)) == identities {
+                            record_in(&tx, &public_url, id, view)?;
+                        }
+                    }
                 }
             }
-            bump(&tx, "instance")?;
+            projection::bump(&tx, "instance")?;
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES ('public_index', ?1)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -414,7 +256,7 @@ async fn write_batches(
 }
 
 fn commit(db: &Mutex<Connection>, public_url: &str, writes: Vec<Write>) -> Result<()> {
-    let mut conn = db.lock().map_err(|_| Error::Poisoned)?;
+    let mut conn = crate::lock(db);
     let tx = conn.transaction()?;
     for w in writes {
         let id = &w.doc_id;
@@ -432,8 +274,8 @@ fn commit(db: &Mutex<Connection>, public_url: &str, writes: Vec<Write>) -> Resul
                 insert.execute(params![format!("{id}/{}", chunk.name), chunk.bytes])?;
             }
         }
-        if let Some((facts, view)) = w.record {
-            record_in(&tx, public_url, id, facts.event, view)?;
+        if let Some(view) = w.record {
+            record_in(&tx, public_url, id, view)?;
         }
         if let Some(snapshot) = w.snapshot {
             tx.execute(

@@ -4,7 +4,8 @@
 
 #[path = "smtp.rs"]
 mod smtp;
-pub use smtp::Smtp;
+#[allow(unused_imports)]
+pub use smtp::{link_token as smtp_link_token, outbox_mails, Smtp};
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -207,4 +208,97 @@ pub fn validate_ics(text: &str) {
     std::fs::write(&file, text).expect("write");
     let out = Command::new("bash").arg(suite).arg(&file).env("LIBICAL_ARGS", "--no-itip").output().expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+pub type RawSocket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A raw WebSocket to `/sync` with a valid token, for sending what no well-behaved client would.
+pub async fn raw_socket(relay: &Relay, token: &str) -> RawSocket {
+    let (socket, _) = tokio_tungstenite::connect_async(relay.sync_url(token)).await.expect("upgrade");
+    socket
+}
+
+/// Waits until the server closes the socket (a Close frame, an error or the end of the stream).
+pub async fn closed_by_server(socket: &mut RawSocket) -> bool {
+    use futures::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while tokio::time::Instant::now() < deadline {
+        match tokio::time::timeout(Duration::from_millis(500), socket.next()).await {
+            Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => return true,
+            Ok(Some(Ok(_))) | Err(_) => {}
+        }
+    }
+    false
+}
+
+/// Creates an identity document on `repo`; its id.
+pub async fn create_identity(repo: &Repo, username: &str, display_name: &str) -> DocHandle {
+    use rally_core::document::{self, Kind};
+    let now = chrono::Utc::now();
+    let mut doc = document::create(Kind::Identity, now).expect("doc");
+    let text = rally_core::validate::IdentityText {
+        username: username.into(),
+        display_name: display_name.into(),
+        bio: String::new(),
+    };
+    document::write_identity(&mut doc, &text, &rally_core::model::ImageChange::Keep, now).expect("identity");
+    repo.create(automerge::Automerge::load(&doc.save()).expect("am")).await.expect("create")
+}
+
+/// Creates an event document on `repo`, organized by `organizer`, written exactly as `change` leaves
+/// [`event_details`] (no check: tests of hostile documents write what they like).
+pub async fn create_event(
+    repo: &Repo,
+    organizer: &str,
+    title: &str,
+    change: impl FnOnce(&mut rally_core::model::EventDetails),
+) -> DocHandle {
+    use rally_core::document::{self, Kind};
+    let mut details = event_details(title, false);
+    details.organizer_id = organizer.into();
+    change(&mut details);
+    let now = chrono::Utc::now();
+    let mut doc = document::create(Kind::Event, now).expect("doc");
+    document::write_event(&mut doc, &details, &rally_core::model::ImageChange::Keep, now).expect("write");
+    repo.create(automerge::Automerge::load(&doc.save()).expect("am")).await.expect("create")
+}
+
+/// GET with an optional bearer token: status and body.
+pub async fn get(relay: &Relay, path: &str, token: Option<&str>) -> (reqwest::StatusCode, String) {
+    let mut request = reqwest::Client::new().get(format!("{}{path}", relay.base));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("GET");
+    (response.status(), response.text().await.expect("body"))
+}
+
+/// Polls `path` until `done` holds for its status and body, or fails after [`WAIT`].
+pub async fn get_until(
+    relay: &Relay,
+    path: &str,
+    token: Option<&str>,
+    what: &str,
+    done: impl Fn(reqwest::StatusCode, &str) -> bool,
+) -> String {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let (status, body) = get(relay, path, token).await;
+        if done(status, &body) {
+            return body;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{what}: {path} answered {status} {body}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The DOM headless Chromium builds from `url` (installed by scripts/install-deps.sh).
+pub fn chromium_dom(url: &str) -> String {
+    let out = Command::new("chromium")
+        .args(["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dump-dom", url])
+        .output()
+        .expect("chromium (scripts/install-deps.sh installs it)");
+    assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).to_string()
 }

@@ -130,6 +130,25 @@ pub fn outbox_token(outbox: &Path, email: &str) -> String {
     panic!("no mail to {email} in {}", outbox.display());
 }
 
+/// The mails in `outbox` to `email`, oldest first: (subject, plain text).
+pub fn outbox_mails(outbox: &Path, email: &str) -> Vec<(String, String)> {
+    let Ok(entries) = std::fs::read_dir(outbox) else { return Vec::new() };
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+    paths
+        .iter()
+        .filter_map(|p| {
+            let raw = std::fs::read(p).ok()?;
+            let mail = mailparse::parse_mail(&raw).ok()?;
+            let header = |name: &str| {
+                mail.headers.iter().find(|h| h.get_key().eq_ignore_ascii_case(name)).map(|h| h.get_value())
+            };
+            header("To").filter(|to| to.contains(email))?;
+            Some((header("Subject").unwrap_or_default(), plain_text(&mail)))
+        })
+        .collect()
+}
+
 impl Drop for Smtp {
     fn drop(&mut self) {
         let _ = self.process.kill();
