@@ -2,6 +2,7 @@ use std::path::Path;
 
 use rally_core::model::{IdentityInput, ImageChange};
 use rally_core::profile::Profile;
+
 use rally_core::{Error, Result};
 
 use crate::args::IdentityCommand;
@@ -10,20 +11,12 @@ use crate::output;
 /// Refuses a username another account claimed on the relay, when the profile is logged in and the
 /// relay answers; offline, the relay says so after the next sync (`rally sync`).
 fn check_with_relay(profile: &Profile, username: &str) -> rally_client::Result<()> {
-    let username = rally_core::validate::username(username)?;
     let link = profile.account_link()?;
-    let Some(server) = link.as_ref().map(|l| l.server.clone()) else { return Ok(()) };
-    let profile_id = profile.profile_id()?;
-    let available =
-        crate::runtime()?.block_on(rally_client::account::username_available(link.as_ref(), &profile_id, &username))?;
-    if available == Some(false) {
-        return Err(Error::invalid(
-            "username",
-            format!("@{username} belongs to another account on {server}: choose another"),
-        )
-        .into());
+    if link.is_none() {
+        return Ok(());
     }
-    Ok(())
+    let profile_id = profile.profile_id()?;
+    crate::runtime()?.block_on(rally_client::account::check_username(link.as_ref(), &profile_id, username))
 }
 
 pub fn run(profile: &mut Profile, cmd: IdentityCommand) -> rally_client::Result<()> {

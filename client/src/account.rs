@@ -76,16 +76,20 @@ pub async fn status(profile: &Mutex<Profile>) -> Result<AccountStatus> {
     })
 }
 
-/// The relay's word on a username for this profile's account: `Some(true)` when it is free or already
-/// the account's, `Some(false)` when another account on the relay claimed it; `None` when the profile
-/// is not logged in or the relay cannot be reached (a clash then shows after the next sync, in
-/// [`withheld`]).
-pub async fn username_available(link: Option<&AccountLink>, profile_id: &str, username: &str) -> Result<Option<bool>> {
-    let Some(link) = link else { return Ok(None) };
-    let Some(token) = TokenStore::for_profile(profile_id)?.get()? else { return Ok(None) };
-    match RelayApi::new(&link.server)?.username_availability(&token, username).await {
-        Ok(answer) => Ok(Some(answer.available)),
-        Err(Error::Unreachable { .. }) => Ok(None),
+/// Refuses a username that another account claimed on the profile's relay (a username belongs to the
+/// first account that used it there). When the profile is not logged in or the relay cannot be
+/// reached, nothing can be known: the name is allowed, and a clash shows after the next sync, in
+/// [`withheld`].
+pub async fn check_username(link: Option<&AccountLink>, profile_id: &str, username: &str) -> Result<()> {
+    let username = rally_core::validate::username(username)?;
+    let Some(link) = link else { return Ok(()) };
+    let Some(token) = TokenStore::for_profile(profile_id)?.get()? else { return Ok(()) };
+    match RelayApi::new(&link.server)?.username_availability(&token, &username).await {
+        Ok(answer) if !answer.available => Err(Error::Core(rally_core::Error::invalid(
+            "username",
+            format!("@{username} belongs to another account on {}: choose another", link.server),
+        ))),
+        Ok(_) | Err(Error::Unreachable { .. }) => Ok(()),
         Err(other) => Err(other),
     }
 }

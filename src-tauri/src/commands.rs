@@ -8,7 +8,7 @@ use rally_client::participation;
 use rally_core::model::{
     AccountLink, Credentials, Decision, ErrorBody, EventFilter, EventInput, EventLinks, EventView, Identity,
     IdentityInput, ImportReport, Occurrence, OccurrenceEdit, ParticipantEntry, Participation, PrivateFeed, PublicEvent,
-    SyncStatus,
+    SyncStatus, WithheldDocument,
 };
 use rally_core::profile::Profile;
 use tauri::State;
@@ -54,13 +54,28 @@ pub fn list_identities(desktop: Shared<'_>) -> Reply<Vec<Identity>> {
     read(&desktop, |p| p.identities())
 }
 
+/// A username another account claimed on the relay is refused next to the field, when the relay
+/// answers; offline, a clash shows on the Account page after the next sync.
+async fn check_username(desktop: &Shared<'_>, username: &str) -> Reply<()> {
+    let (link, profile_id) = {
+        let guard = desktop.profile.lock().map_err(|_| unavailable())?;
+        (guard.account_link().map_err(|e| ErrorBody::from(&e))?, guard.profile_id().map_err(|e| ErrorBody::from(&e))?)
+    };
+    account::check_username(link.as_ref(), &profile_id, username).await.map_err(|e| ErrorBody::from(&e))
+}
+
 #[tauri::command]
-pub fn create_identity(desktop: Shared<'_>, input: IdentityInput) -> Reply<Identity> {
+pub async fn create_identity(desktop: Shared<'_>, input: IdentityInput) -> Reply<Identity> {
+    check_username(&desktop, &input.username).await?;
     write(&desktop, |p| p.create_identity(input))
 }
 
 #[tauri::command]
-pub fn update_identity(desktop: Shared<'_>, id: String, input: IdentityInput) -> Reply<Identity> {
+pub async fn update_identity(desktop: Shared<'_>, id: String, input: IdentityInput) -> Reply<Identity> {
+    let current = read(&desktop, |p| p.identity(&id))?;
+    if input.username.trim() != current.username {
+        check_username(&desktop, &input.username).await?;
+    }
     write(&desktop, |p| p.update_identity(&id, input))
 }
 
@@ -134,6 +149,12 @@ pub fn delete_event(desktop: Shared<'_>, id: String) -> Reply<()> {
 #[tauri::command]
 pub async fn account_status(desktop: Shared<'_>) -> Reply<AccountStatus> {
     account::status(&desktop.profile).await.map_err(|e| ErrorBody::from(&e))
+}
+
+/// The account's documents the relay shows nowhere, and why.
+#[tauri::command]
+pub async fn withheld_documents(desktop: Shared<'_>) -> Reply<Vec<WithheldDocument>> {
+    account::withheld(&desktop.profile).await.map_err(|e| ErrorBody::from(&e))
 }
 
 #[tauri::command]

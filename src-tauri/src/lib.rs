@@ -67,6 +67,7 @@ pub fn run() {
             commands::event_occurrences,
             commands::edit_occurrence,
             commands::account_status,
+            commands::withheld_documents,
             commands::sign_up,
             commands::log_in,
             commands::log_out,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rally_core::model::{
     Account, AccountLink, AccountStatus, Credentials, Decision, ErrorBody, ErrorCode, EventFilter, EventInput,
     EventLinks, EventView, Identity, IdentityInput, ImportReport, Occurrence, OccurrenceEdit, ParticipantEntry,
-    Participation, PrivateFeed, PublicEvent, SyncStatus,
+    Participation, PrivateFeed, PublicEvent, SyncStatus, WithheldDocument,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -83,6 +83,9 @@ pub async fn delete_event(id: &str) -> Reply<()> {
 }
 pub async fn account_status() -> Reply<AccountStatus> {
     call("account_status", json!({})).await
+}
+pub async fn withheld_documents() -> Reply<Vec<WithheldDocument>> {
+    call("withheld_documents", json!({})).await
 }
 pub async fn sign_up(server: &str, credentials: &Credentials) -> Reply<Account> {
     call("sign_up", json!({ "server": server, "credentials": credentials })).await

@@ -1,7 +1,7 @@
 //! The account: log in, sign up or reset a password on a relay; once logged in, who and where, and
 //! log out. The app works the same without an account: this only adds sync.
 
-use rally_core::model::{AccountStatus, Credentials, ErrorBody, PrivateFeed};
+use rally_core::model::{AccountStatus, Credentials, ErrorBody, PrivateFeed, WithheldDocument};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -106,6 +106,7 @@ pub fn account_page() -> Html {
                     _ => "",
                 } }</p>
                 <button id="account-logout" onclick={log_out}>{ "Log out" }</button>
+                <WithheldPanel />
                 <PrivateFeedPanel />
             </div>
         },
@@ -132,6 +133,42 @@ pub fn account_page() -> Html {
             <h1>{ "Account" }</h1>
             { body }
         </section>
+    }
+}
+
+/// What the relay shows nowhere (a username another account has, a date out of range…), with why:
+/// a clash made offline shows here after sync. Nothing when all is shown.
+#[function_component(WithheldPanel)]
+fn withheld_panel() -> Html {
+    let app = use_context::<AppContext>().expect("app context");
+    let withheld = use_state(Vec::<WithheldDocument>::new);
+    {
+        let withheld = withheld.clone();
+        use_effect_with(app.sync.state, move |_| {
+            spawn_local(async move {
+                if let Ok(list) = api::withheld_documents().await {
+                    withheld.set(list);
+                }
+            });
+        });
+    }
+    if withheld.is_empty() {
+        return html! {};
+    }
+    let name = |id: &str| {
+        let identity = app.identities.iter().find(|i| i.id == id).map(|i| format!("@{}", i.username));
+        identity.unwrap_or_else(|| format!("document {id}"))
+    };
+    html! {
+        <div class="withheld" id="withheld">
+            <h2>{ "Not shown by the relay" }</h2>
+            <p class="hint">{ "These stay on your devices and sync between them, but the relay shows them to nobody else." }</p>
+            <ul>
+                { for withheld.iter().map(|w| html! {
+                    <li class="withheld-item">{ format!("{}: {}", name(&w.document_id), w.message) }</li>
+                }) }
+            </ul>
+        </div>
     }
 }
 
