@@ -11,7 +11,7 @@ seconds=${1:-60}
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --version 0.13.1 --locked
 export RUSTC_BOOTSTRAP=1
 
-fixtures=../shared/fixtures
+fixtures="$(cd .. && pwd)/shared/fixtures"
 [ -d "$fixtures/ical" ] || fixtures="$HOME/.cache/ical-validators/fixtures"
 cd sync-server/fuzz
 mkdir -p seeds/ical_import seeds/json_bodies corpus
@@ -19,6 +19,29 @@ if [ -d "$fixtures/ical" ]; then cp -n "$fixtures"/ical/*.ics seeds/ical_import/
 if [ -d "$fixtures/activitypub" ]; then
   find "$fixtures/activitypub" -name '*.json' -exec cp -n {} seeds/json_bodies/ \; 2>/dev/null || true
 fi
+
+# A few well-formed inputs to start from: event forms (one repeating), an identity, a frame of each kind.
+mkdir -p seeds/sync_frame
+printf '%s' '{"organizer_id":"x","title":"Repair café","start":"2026-12-05 14:00","end":"2026-12-05 18:00","timezone":"Europe/Brussels","tags":["repair"],"capacity":20}' >seeds/json_bodies/event.json
+printf '%s' '{"organizer_id":"x","title":"Chorale","start":"2026-12-08 19:00","end":"2026-12-08 21:00","timezone":"Europe/Paris","repeat":{"frequency":"weekly","interval":1,"weekdays":["Tue","Thu"],"monthly":"date","until":"2027-06-30","count":null},"extra_starts":["2027-07-01T17:00:00Z"]}' >seeds/json_bodies/repeating.json
+printf '%s' '{"organizer_id":"x","title":"Fête","start":"2031-07-04","end":"2031-07-05","timezone":"America/New_York","all_day":true,"place_name":"Parc","latitude":40.7,"longitude":-74.0}' >seeds/json_bodies/all_day.json
+printf '%s' '{"username":"ana_b","display_name":"Ana B.","bio":"hello"}' >seeds/json_bodies/identity.json
+python3 - <<'PY'
+def text(s):
+    b = s.encode()
+    return bytes([0x60 + len(b)]) + b
+def entry(k, v):
+    return text(k) + v
+frames = {
+    "join": bytes([0xa3]) + entry("type", text("join")) + entry("senderId", text("peer-1"))
+        + entry("supportedProtocolVersions", bytes([0x81]) + text("1")),
+    "sync": bytes([0xa5]) + entry("type", text("sync")) + entry("senderId", text("peer-1"))
+        + entry("targetId", text("rally-relay")) + entry("documentId", text("2Ux3VJ1N2sjkPBtGCaZ7kKbU5X4F"))
+        + entry("data", bytes([0x48, 0x42, 0x01, 0, 0, 0, 0, 0, 0])),
+}
+for name, frame in frames.items():
+    open(f"seeds/sync_frame/{name}.cbor", "wb").write(frame)
+PY
 
 targets=(sync_frame document_projection ical_import json_bodies)
 cargo fuzz build -s none -a

@@ -321,11 +321,11 @@ async fn finding_3_sessions_end_everywhere_and_a_deleted_account_leaves_nothing_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn finding_3_an_unused_session_expires() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let relay = Relay::start_with(dir.path(), None, 0, &["--session-idle", "1"]);
+    let relay = Relay::start_with(dir.path(), None, 0, &["--session-idle", "3"]);
     let ana = relay.account("ana@example.org").await;
     assert_eq!(get(&relay, "/api/v1/accounts/current", Some(&ana.token)).await.0, StatusCode::OK);
-    // Time has to pass for this one: the idle limit is a second.
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    // Time has to pass for this one: the idle limit is three seconds.
+    tokio::time::sleep(Duration::from_millis(4200)).await;
     let (status, body) = get(&relay, "/api/v1/accounts/current", Some(&ana.token)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(body.contains("session_expired"), "{body}");
