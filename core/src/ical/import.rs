@@ -155,8 +155,7 @@ fn yearly_rule(rule: &str) -> Option<(u32, i8, Weekday)> {
             ("FREQ", "YEARLY") => yearly = true,
             ("BYMONTH", m) => month = m.trim().parse().ok(),
             ("BYDAY", d) => {
-                let d = d.trim();
-                let (n, w) = d.split_at(d.len().checked_sub(2)?);
+                let (n, w) = split_weekday(d)?;
                 day = Some((if n.is_empty() { 1 } else { n.parse().ok()? }, weekday(w)?));
             }
             _ => {}
@@ -356,10 +355,17 @@ fn as_kept(t: DateTime<Utc>, span: &Span) -> DateTime<Utc> {
     }
 }
 
+/// `1SA` as `("1", "SA")`: the count before a weekday's two letters. `None` when the text is shorter
+/// or its last two bytes are not two characters (a file may say anything there: found by fuzzing).
+fn split_weekday(code: &str) -> Option<(&str, &str)> {
+    let code = code.trim();
+    let cut = code.len().checked_sub(2).filter(|cut| code.is_char_boundary(*cut))?;
+    Some(code.split_at(cut))
+}
+
 /// `MO`, `1SA`, `-1FR`, `+2TU`: which one of the month (0: every) and which day.
 fn weekday_code(code: &str) -> Option<(i8, Weekday)> {
-    let code = code.trim();
-    let (n, w) = code.split_at(code.len().checked_sub(2)?);
+    let (n, w) = split_weekday(code)?;
     let nth = match n.trim_start_matches('+') {
         "" => 0,
         n => n.parse().ok()?,
@@ -654,6 +660,22 @@ mod tests {
     #[test]
     fn vtimezone_yearly_rules_read() {
         assert_eq!(yearly_rule("FREQ=YEARLY;WKST=MO;INTERVAL=1;BYMONTH=10;BYDAY=-1SU"), Some((10, -1, Weekday::Sun)));
+    }
+
+    /// Found by `scripts/fuzz.sh` (target ical_import): a BYDAY ending inside a multi-byte character
+    /// panicked while slicing, in a VTIMEZONE rule and in an event's rule alike.
+    #[test]
+    fn a_byday_ending_in_a_multibyte_character_is_refused_not_a_panic() {
+        assert_eq!(yearly_rule("FREQ=YEARLY;BYMONTH=3;BYDAY=-1\u{FFFD}"), None);
+        assert_eq!(weekday_code("\u{1}\u{1}\u{1}\u{FFFD}"), None);
+        assert_eq!(weekday_code("é"), None);
+        let zone = "BEGIN:VTIMEZONE\r\nTZID:Odd\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\n\
+                    TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1\u{FFFD}\r\n\
+                    END:STANDARD\r\nEND:VTIMEZONE\r\n";
+        let event = "BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Odd\r\nDTSTART;TZID=Odd:20261201T100000\r\n\
+                     DTEND;TZID=Odd:20261201T110000\r\nRRULE:FREQ=WEEKLY;BYDAY=\u{FFFD}\r\nEND:VEVENT\r\n";
+        let file = format!("BEGIN:VCALENDAR\r\n{zone}{event}END:VCALENDAR\r\n");
+        assert!(read_events(file.as_bytes(), chrono_tz::UTC).is_ok());
     }
 
     fn one(vevent: &str) -> Reading {
