@@ -90,7 +90,7 @@ impl Config {
         crate::limits::Limits {
             session_idle: secs(self.session_idle.max(1)),
             concurrent_hashing: self.concurrent_hashing.max(1),
-            mail_window: secs(self.mail_window),
+            mail_window: secs(self.mail_window).min(crate::limits::LONGEST_WINDOW),
             requests_per_ip: self.requests_per_ip.max(1),
             login_failures_per_address: self.login_failures.max(1),
             account_quota: self.account_quota.saturating_mul(1024 * 1024),

@@ -145,6 +145,7 @@ const STEPS: &[&str] = &[
      CREATE INDEX sync_documents_owner ON sync_documents (owner);
      CREATE TABLE attempts (key TEXT NOT NULL, at INTEGER NOT NULL);
      CREATE INDEX attempts_key ON attempts (key, at);
+     CREATE INDEX attempts_at ON attempts (at);
      DROP TABLE login_failures;",
 ];
 

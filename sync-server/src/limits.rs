@@ -53,6 +53,7 @@ impl Default for Limits {
 /// how long until one may be tried again.
 pub fn attempt(conn: &Connection, key: &str, max: u32, window: Duration) -> Result<std::result::Result<(), u64>> {
     let now = Utc::now().timestamp_millis();
+    forget_old(conn, now)?;
     let since = now - window.num_milliseconds();
     conn.execute("DELETE FROM attempts WHERE key = ?1 AND at <= ?2", params![key, since])?;
     let (count, oldest): (u32, Option<i64>) =
@@ -63,6 +64,15 @@ pub fn attempt(conn: &Connection, key: &str, max: u32, window: Duration) -> Resu
     }
     conn.execute("INSERT INTO attempts (key, at) VALUES (?1, ?2)", params![key, now])?;
     Ok(Ok(()))
+}
+
+/// No window is longer than this (the flags are capped to it): older attempts are dropped whatever
+/// their key, so that keys never seen again (an IP, an address) do not pile up.
+pub const LONGEST_WINDOW: Duration = Duration::days(7);
+
+fn forget_old(conn: &Connection, now: i64) -> Result<()> {
+    conn.execute("DELETE FROM attempts WHERE at <= ?1", [now - LONGEST_WINDOW.num_milliseconds()])?;
+    Ok(())
 }
 
 /// If `max` attempts were recorded under `key` within `window`, how long until the next may be made.
@@ -79,7 +89,9 @@ pub fn blocked(conn: &Connection, key: &str, max: u32, window: Duration) -> Resu
 }
 
 pub fn record(conn: &Connection, key: &str) -> Result<()> {
-    conn.execute("INSERT INTO attempts (key, at) VALUES (?1, ?2)", params![key, Utc::now().timestamp_millis()])?;
+    let now = Utc::now().timestamp_millis();
+    forget_old(conn, now)?;
+    conn.execute("INSERT INTO attempts (key, at) VALUES (?1, ?2)", params![key, now])?;
     Ok(())
 }
 
@@ -114,5 +126,19 @@ mod tests {
         assert_eq!(attempt(&conn, "b", 2, window).expect("db"), Ok(()), "another key");
         assert_eq!(attempt(&conn, "c", 1, Duration::zero()).expect("db"), Ok(()));
         assert_eq!(attempt(&conn, "c", 1, Duration::zero()).expect("db"), Ok(()), "an empty window forgets");
+    }
+
+    #[test]
+    fn attempts_older_than_the_longest_window_are_dropped_whatever_their_key() {
+        let dir = tempfile::tempdir().expect("dir");
+        let conn = crate::database::open(dir.path()).expect("db");
+        let long_ago = Utc::now().timestamp_millis() - LONGEST_WINDOW.num_milliseconds() - 1;
+        conn.execute("INSERT INTO attempts (key, at) VALUES ('signup-ip:10.9.8.7', ?1)", [long_ago]).expect("old");
+        record(&conn, "login-fail-ip:127.0.0.1").expect("record");
+        let keys: Vec<String> = conn
+            .prepare("SELECT key FROM attempts")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .expect("keys");
+        assert_eq!(keys, ["login-fail-ip:127.0.0.1"]);
     }
 }
