@@ -128,7 +128,8 @@ fn bad_input_is_named_exits_2_and_changes_nothing() {
         (&[("--join-mode", "external")], "--registration-url: is required"),
         (&[("--picture", "/nonexistent.png")], "--picture: cannot read /nonexistent.png"),
         (&[("--identity", "bo")], "--identity: no identity \"bo\""),
-        (&[("--tz", "Paris")], "--tz: \"Paris\" is not a known IANA time zone"),
+        (&[("--tz", "Atlantis")], "--tz: \"Atlantis\" is not a time zone, city or country Rally knows"),
+        (&[("--tz", "United States")], "--tz: \"United States\" could be"),
         (&[("--title", " ")], "--title: is required"),
         (&[("--capacity", "0")], "--capacity: must be between 1 and"),
     ];

@@ -10,9 +10,10 @@ use chrono::{DateTime, Utc};
 
 use crate::document::{self, Kind};
 use crate::model::{
-    AccountLink, Change, Decision, DecisionRequest, DecisionResult, EventFilter, EventInput, EventLinks, EventView,
-    ExportSelection, Identity, IdentityInput, ImageChange, ImportReport, ImportedEvent, Occurrence, OccurrenceChange,
-    OccurrenceEdit, ParticipantEntry, Participation, Participations, ShareLink, SkippedEvent,
+    AccountLink, CalendarEntry, Change, Decision, DecisionRequest, DecisionResult, EventFilter, EventInput, EventLinks,
+    EventView, ExportSelection, Identity, IdentityInput, ImageChange, ImportReport, ImportedEvent, Occurrence,
+    OccurrenceChange, OccurrenceEdit, ParticipantEntry, Participation, ParticipationStatus, Participations, ShareLink,
+    SkippedEvent,
 };
 use crate::store::{documents, index, participations, Store, StoredDoc};
 use crate::{ical, image, recurrence, validate, Error, Result};
@@ -228,6 +229,47 @@ impl Profile {
             }
         }
         index::events(self.store.conn(), filter)
+    }
+
+    /// What a calendar shows in `[from, to)`: this profile's events, one entry per occurrence, drafts
+    /// included, and the events its identities take part in (as last heard from the relay), each
+    /// marked so that a clash with one's own choir shows.
+    pub fn calendar(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<CalendarEntry>> {
+        let filter = EventFilter { from: Some(from), to: Some(to), ..Default::default() };
+        let mut entries: Vec<CalendarEntry> =
+            self.events(&filter)?.into_iter().map(|v| CalendarEntry::from_view(&v)).collect();
+        let active = [ParticipationStatus::Going, ParticipationStatus::Pending, ParticipationStatus::Waitlisted];
+        for p in self.my_participations()? {
+            let (Some(event), true) = (&p.event, active.contains(&p.status)) else { continue };
+            let mut found = false;
+            for e in entries.iter_mut().filter(|e| e.event_id == p.event_id) {
+                e.taking_part = Some(p.status);
+                found = true;
+            }
+            if !found && event.starts_at < to && event.ends_at > from {
+                entries.push(CalendarEntry {
+                    event_id: p.event_id.clone(),
+                    title: event.title.clone(),
+                    starts_at: event.starts_at,
+                    ends_at: event.ends_at,
+                    all_day: event.all_day,
+                    timezone: event.timezone.clone(),
+                    occurrence: None,
+                    repeats: false,
+                    mine: false,
+                    draft: false,
+                    cancelled: false,
+                    taking_part: Some(p.status),
+                    organizer: event.organizer.clone(),
+                    place: event.place.clone(),
+                    online: false,
+                    category: None,
+                    has_picture: false,
+                });
+            }
+        }
+        entries.sort_by(|a, b| a.starts_at.cmp(&b.starts_at).then(a.title.cmp(&b.title)));
+        Ok(entries)
     }
 
     /// An .ics of one event, of one identity's events, or of every event (drafts included: this is

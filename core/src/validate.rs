@@ -48,6 +48,10 @@ pub struct IdentityText {
 
 pub fn username(name: &str) -> Result<String> {
     let name = name.trim();
+    let offer = |problem: String| match suggest_username(name) {
+        s if s.is_empty() || s == name => problem,
+        s => format!("{problem}; \"{s}\" would do"),
+    };
     if name.is_empty() {
         return Err(Error::invalid("username", "is required"));
     }
@@ -55,9 +59,24 @@ pub fn username(name: &str) -> Result<String> {
         return Err(Error::invalid("username", format!("must be at most {MAX_USERNAME} characters")));
     }
     if let Some(bad) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')) {
-        return Err(Error::invalid("username", format!("may hold only a-z, 0-9 and _ (found \"{bad}\")")));
+        return Err(Error::invalid("username", offer(format!("may hold only a-z, 0-9 and _ (found \"{bad}\")"))));
     }
     Ok(name.to_string())
+}
+
+/// A username made from a display name, as Mobilizon proposes one: "Jérôme Dupont" gives
+/// `jerome_dupont`. Empty when nothing in the name can make one.
+pub fn suggest_username(display_name: &str) -> String {
+    let mut out = String::new();
+    for c in crate::fold::fold(display_name).chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if (c.is_whitespace() || "_-.'’".contains(c)) && !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out: String = out.trim_end_matches('_').chars().take(MAX_USERNAME).collect();
+    out.trim_end_matches('_').to_string()
 }
 
 pub fn identity(input: &IdentityInput) -> Result<IdentityText> {
@@ -70,54 +89,102 @@ pub fn identity(input: &IdentityInput) -> Result<IdentityText> {
 }
 
 /// Checks an event form. The organizer id is carried over as given; the profile checks it exists.
+/// The first problem, in the form's order; [`event_problems`] gives them all.
 pub fn event(input: &EventInput) -> Result<EventDetails> {
-    let title = bounded("title", &input.title, MAX_TITLE)?;
-    if title.is_empty() {
-        return Err(Error::invalid("title", "is required"));
+    checked_event(input).map_err(|mut problems| problems.swap_remove(0))
+}
+
+/// Every problem of an event form at once, in the order of its fields, so that a form shows each
+/// next to its field and clears it as it is fixed. Empty when the form is valid.
+pub fn event_problems(input: &EventInput) -> Vec<Error> {
+    checked_event(input).err().unwrap_or_default()
+}
+
+/// Gathers the problems of independent checks instead of stopping at the first.
+#[derive(Default)]
+struct Problems(Vec<Error>);
+
+impl Problems {
+    fn check<T>(&mut self, result: Result<T>) -> Option<T> {
+        result.map_err(|e| self.0.push(e)).ok()
     }
+}
+
+fn checked_event(input: &EventInput) -> std::result::Result<EventDetails, Vec<Error>> {
+    let mut p = Problems::default();
+    let title = p.check(bounded("title", &input.title, MAX_TITLE).and_then(|title| match title.is_empty() {
+        true => Err(Error::invalid("title", "is required")),
+        false => Ok(title),
+    }));
     let description = normalise_newlines(&input.description);
     if description.chars().count() > MAX_DESCRIPTION {
-        return Err(Error::invalid("description", format!("must be at most {MAX_DESCRIPTION} characters")));
+        p.0.push(Error::invalid("description", format!("must be at most {MAX_DESCRIPTION} characters")));
     }
-    let tz = when::parse_zone(&input.timezone)?;
-    let (starts_at, ends_at) = when::parse_range(&input.start, &input.end, tz, input.all_day)?;
-    in_years("start", starts_at)?;
-    in_years("end", ends_at)?;
-    let place = place(input)?;
-    let online_url = optional_url("online_url", &input.online_url)?;
-    let registration_url = optional_url("registration_url", &input.registration_url)?;
-    if input.join_mode == JoinMode::External && registration_url.is_none() {
-        return Err(Error::invalid("registration_url", "is required when people register elsewhere"));
+    let tz = p.check(when::parse_zone(&input.timezone));
+    // Without a zone, local times mean nothing yet: the zone's problem is the one to show.
+    let times = tz.and_then(|tz| {
+        p.check(when::parse_range(&input.start, &input.end, tz, input.all_day).and_then(|(starts_at, ends_at)| {
+            in_years("start", starts_at)?;
+            in_years("end", ends_at)?;
+            Ok((starts_at, ends_at))
+        }))
+    });
+    let repeat = match (&input.repeat, times, tz) {
+        (Some(rule), Some((starts_at, _)), Some(tz)) => p.check(repeat(rule, starts_at, tz).map(Some)),
+        _ => Some(None),
+    };
+    let place = p.check(place(input));
+    let online_url = p.check(optional_url("online_url", &input.online_url));
+    let registration_url = p.check(optional_url("registration_url", &input.registration_url));
+    if input.join_mode == JoinMode::External && registration_url.as_ref().is_some_and(Option::is_none) {
+        p.0.push(Error::invalid("registration_url", "is required when people register elsewhere"));
     }
     if let Some(capacity) = input.capacity {
         if capacity == 0 || capacity > MAX_CAPACITY {
-            return Err(Error::invalid("capacity", format!("must be between 1 and {MAX_CAPACITY}")));
+            p.0.push(Error::invalid("capacity", format!("must be between 1 and {MAX_CAPACITY}")));
         }
     }
-    Ok(EventDetails {
-        organizer_id: input.organizer_id.trim().to_string(),
-        title,
-        description,
-        starts_at,
-        ends_at,
-        timezone: tz.name().to_string(),
-        all_day: input.all_day,
-        place,
-        online_url,
-        status: input.status,
-        visibility: input.visibility,
-        draft: input.draft,
-        join_mode: input.join_mode,
-        registration_url,
-        capacity: input.capacity,
-        waiting_list: input.waiting_list,
-        anonymous_participation: input.anonymous_participation,
-        tags: tags(&input.tags)?,
-        category: input.category,
-        repeat: input.repeat.as_ref().map(|rule| repeat(rule, starts_at, tz)).transpose()?,
-        extra_starts: extra_starts(&input.extra_starts, starts_at)?,
-        occurrence_changes: occurrence_changes(&input.occurrence_changes)?,
-    })
+    let tags = p.check(tags(&input.tags));
+    let extra_starts = times.and_then(|(starts_at, _)| p.check(extra_starts(&input.extra_starts, starts_at)));
+    let occurrence_changes = p.check(occurrence_changes(&input.occurrence_changes));
+    match (title, tz, times, repeat, place, online_url, registration_url, tags, extra_starts, occurrence_changes) {
+        (
+            Some(title),
+            Some(tz),
+            Some((starts_at, ends_at)),
+            Some(repeat),
+            Some(place),
+            Some(online_url),
+            Some(registration_url),
+            Some(tags),
+            Some(extra_starts),
+            Some(occurrence_changes),
+        ) if p.0.is_empty() => Ok(EventDetails {
+            organizer_id: input.organizer_id.trim().to_string(),
+            title,
+            description,
+            starts_at,
+            ends_at,
+            timezone: tz.name().to_string(),
+            all_day: input.all_day,
+            place,
+            online_url,
+            status: input.status,
+            visibility: input.visibility,
+            draft: input.draft,
+            join_mode: input.join_mode,
+            registration_url,
+            capacity: input.capacity,
+            waiting_list: input.waiting_list,
+            anonymous_participation: input.anonymous_participation,
+            tags,
+            category: input.category,
+            repeat,
+            extra_starts,
+            occurrence_changes,
+        }),
+        _ => Err(p.0),
+    }
 }
 
 /// Checks an event read from a document that came from elsewhere (another device, the relay's disk,
@@ -133,6 +200,10 @@ pub fn stored_event(d: &EventDetails) -> Result<()> {
     }
     in_years("start", d.starts_at)?;
     in_years("end", d.ends_at)?;
+    // The form reads "Paris" kindly; what is stored must be the IANA name itself.
+    if d.timezone.parse::<Tz>().is_err() {
+        return Err(Error::invalid("timezone", format!("\"{}\" is not an IANA zone name", d.timezone)));
+    }
     d.extra_starts.iter().try_for_each(|s| in_years("extra_starts", *s))?;
     for change in &d.occurrence_changes {
         in_years("occurrence_changes", change.original_start)?;
@@ -373,6 +444,38 @@ mod tests {
     fn empty_title_is_refused() {
         let err = event(&EventInput { title: "   ".into(), ..form() }).expect_err("refused");
         assert!(matches!(err, Error::Invalid { field: "title", .. }));
+    }
+
+    #[test]
+    fn every_problem_of_a_form_at_once_in_its_order() {
+        let input = EventInput {
+            title: " ".into(),
+            end: "2026-12-05 12:00".into(),
+            online_url: "ftp://example.org".into(),
+            capacity: Some(0),
+            ..form()
+        };
+        let fields: Vec<&str> = event_problems(&input)
+            .iter()
+            .map(|e| match e {
+                Error::Invalid { field, .. } => *field,
+                other => panic!("{other}"),
+            })
+            .collect();
+        assert_eq!(fields, ["title", "end", "online_url", "capacity"]);
+        assert!(matches!(event(&input), Err(Error::Invalid { field: "title", .. })));
+        assert!(event_problems(&form()).is_empty());
+    }
+
+    #[test]
+    fn a_username_is_proposed_from_the_display_name() {
+        assert_eq!(suggest_username("Jérôme Dupont"), "jerome_dupont");
+        assert_eq!(suggest_username("  Ana B. "), "ana_b");
+        assert_eq!(suggest_username("Zoë-Marie O'Neil"), "zoe_marie_o_neil");
+        assert_eq!(suggest_username("日本語"), "");
+        assert_eq!(suggest_username(&"a ".repeat(40)).len(), MAX_USERNAME - 1);
+        let err = username("Jérôme").expect_err("refused");
+        assert_eq!(err.to_string(), "username: may hold only a-z, 0-9 and _ (found \"J\"); \"jerome\" would do");
     }
 
     #[test]

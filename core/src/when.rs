@@ -37,13 +37,24 @@ fn parse_typed(field: &'static str, text: &str) -> Result<Typed> {
     ))
 }
 
-/// Parses an IANA zone name such as `Europe/Paris`.
+/// Reads a zone: an IANA name such as `Europe/Paris`, or a city or country that has one zone
+/// ("Paris", "Japan"); what is kept is always the IANA name.
 pub fn parse_zone(name: &str) -> Result<Tz> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(Error::invalid("timezone", "is required (an IANA zone such as Europe/Paris)"));
+        return Err(Error::invalid("timezone", "is required (a city such as Paris, or Europe/Paris)"));
     }
-    name.parse::<Tz>().map_err(|_| Error::invalid("timezone", format!("\"{name}\" is not a known IANA time zone")))
+    crate::zone_search::resolve(name).map_err(|offered| {
+        let names: Vec<String> = offered.iter().take(4).map(|m| m.label.clone()).collect();
+        Error::invalid(
+            "timezone",
+            if names.is_empty() {
+                format!("\"{name}\" is not a time zone, city or country Rally knows (try a city such as Paris)")
+            } else {
+                format!("\"{name}\" could be {}: choose one", names.join(", "))
+            },
+        )
+    })
 }
 
 /// The instant of a wall-clock time in `tz`. In a DST fold the earlier one; a time inside a DST gap

@@ -264,3 +264,75 @@ fn merging_changes_in_any_order_keeps_them_all_and_refuses_garbage() {
     assert_eq!(b.event(&id).expect("indexed").event, a.event(&id).expect("e").event);
     assert_eq!(b.identity("ana").expect("identity").id, ana.id);
 }
+
+#[test]
+fn the_calendar_shows_each_occurrence_every_day_covered_drafts_and_events_taken_part_in() {
+    use rally_core::model::{
+        EventSummary, Frequency, MonthlyBy, Participation, ParticipationStatus, Participations, RepeatRule,
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut p = Profile::open(dir.path()).expect("open");
+    let ana = p.create_identity(identity("ana")).expect("identity").id;
+    let weekly = RepeatRule {
+        frequency: Frequency::Weekly,
+        interval: 1,
+        weekdays: vec![chrono::Weekday::Tue, chrono::Weekday::Thu],
+        monthly: MonthlyBy::Date,
+        until: None,
+        count: None,
+    };
+    p.create_event(EventInput {
+        repeat: Some(weekly),
+        ..event(&ana, "Chorale", "2031-03-04 19:00", "2031-03-04 21:00")
+    })
+    .expect("choir");
+    p.create_event(EventInput { all_day: true, draft: true, ..event(&ana, "Marché", "2031-03-08", "2031-03-09") })
+        .expect("two-day market, a draft");
+    let at = |d, h| Utc.with_ymd_and_hms(2031, 3, d, h, 0, 0).single().expect("time");
+    let summary = EventSummary {
+        id: "elsewhere".into(),
+        title: "Bal folk".into(),
+        starts_at: at(6, 18),
+        ends_at: at(6, 23),
+        timezone: "Europe/Paris".into(),
+        all_day: false,
+        place: None,
+        organizer: "cy".into(),
+        url: "http://relay/events/elsewhere".into(),
+    };
+    let going = Participation {
+        id: "p1".into(),
+        event_id: "elsewhere".into(),
+        identity_id: Some(ana.clone()),
+        username: Some("ana".into()),
+        name: "ana".into(),
+        email: None,
+        message: String::new(),
+        status: ParticipationStatus::Going,
+        waitlist_position: None,
+        created_at: at(1, 0),
+        updated_at: at(1, 0),
+        event: Some(summary),
+    };
+    p.set_participations(&Participations { mine: vec![going], organizing: vec![] }).expect("participations");
+
+    let entries = p.calendar(at(1, 0), at(15, 0)).expect("calendar");
+    let titles: Vec<&str> = entries.iter().map(|e| e.title.as_str()).collect();
+    // Tuesdays and Thursdays 4, 6, 11, 13 March; the ball at the same time on the 6th; the market.
+    assert_eq!(titles, ["Chorale", "Bal folk", "Chorale", "Marché", "Chorale", "Chorale"]);
+    let ball = &entries[1];
+    assert_eq!((ball.mine, ball.taking_part), (false, Some(ParticipationStatus::Going)));
+    assert!(entries[3].draft && entries[3].all_day);
+    assert!(entries.iter().filter(|e| e.title == "Chorale").all(|e| e.repeats && e.occurrence.is_some()));
+
+    let paris = chrono_tz::Europe::Paris;
+    let days = rally_core::calendar::by_day(
+        &entries,
+        chrono::NaiveDate::from_ymd_opt(2031, 3, 1).expect("day"),
+        chrono::NaiveDate::from_ymd_opt(2031, 3, 31).expect("day"),
+        paris,
+    );
+    let on = |d: u32| days.get(&chrono::NaiveDate::from_ymd_opt(2031, 3, d).expect("day")).map_or(0, Vec::len);
+    assert_eq!((on(8), on(9), on(10)), (1, 1, 0), "the market on both its days");
+    assert_eq!(on(6), 2, "the choir and the ball clash on the 6th");
+}

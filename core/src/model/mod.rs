@@ -2,6 +2,7 @@
 //! definition each, used on both sides.
 
 mod account;
+mod calendar;
 mod error_body;
 mod event;
 mod identity;
@@ -13,6 +14,7 @@ mod withheld;
 pub use account::{
     Account, AccountLink, AccountStatus, Credentials, NewSession, RelayError, RelayErrorDetail, SessionInfo,
 };
+pub use calendar::CalendarEntry;
 pub use error_body::{ErrorBody, ErrorCode};
 pub use event::{
     Category, DraftFilter, Event, EventDetails, EventFilter, EventInput, EventLinks, EventStatus, EventView,
