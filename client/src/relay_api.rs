@@ -50,15 +50,10 @@ impl RelayApi {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| Error::Unreachable { server: self.server.clone(), reason: e.to_string() })?;
+        let unreachable = |e: reqwest::Error| Error::Unreachable { server: self.server.clone(), reason: in_words(&e) };
+        let response = request.send().await.map_err(unreachable)?;
         let status = response.status();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| Error::Unreachable { server: self.server.clone(), reason: e.to_string() })?;
+        let text = response.text().await.map_err(unreachable)?;
         if !status.is_success() {
             return Err(match serde_json::from_str::<RelayError>(&text) {
                 Ok(e) => Error::Relay { status: status.as_u16(), code: e.error.code, message: e.error.message },
@@ -148,4 +143,22 @@ impl RelayApi {
 /// An id as one path segment.
 fn path(id: &str) -> String {
     url::form_urlencoded::byte_serialize(id.trim().as_bytes()).collect()
+}
+
+/// Why a request failed, as a person can act on it (reqwest's own text is
+/// "error sending request for url (…)").
+fn in_words(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "it did not answer in time; try again in a moment".into()
+    } else if e.is_connect() {
+        "nothing answers at that address: check it, and that this computer is online".into()
+    } else if e.is_body() || e.is_decode() {
+        "the connection broke off during the answer; try again".into()
+    } else {
+        let mut cause: &dyn std::error::Error = e;
+        while let Some(inner) = cause.source() {
+            cause = inner;
+        }
+        cause.to_string()
+    }
 }

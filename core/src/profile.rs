@@ -231,11 +231,11 @@ impl Profile {
         index::events(self.store.conn(), filter)
     }
 
-    /// What a calendar shows in `[from, to)`: this profile's events, one entry per occurrence, drafts
+    /// What a calendar shows in `[from, to)` (open-ended where `None`): this profile's events, one entry per occurrence, drafts
     /// included, and the events its identities take part in (as last heard from the relay), each
     /// marked so that a clash with one's own choir shows.
-    pub fn calendar(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<CalendarEntry>> {
-        let filter = EventFilter { from: Some(from), to: Some(to), ..Default::default() };
+    pub fn calendar(&self, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Result<Vec<CalendarEntry>> {
+        let filter = EventFilter { from, to, ..Default::default() };
         let mut entries: Vec<CalendarEntry> =
             self.events(&filter)?.into_iter().map(|v| CalendarEntry::from_view(&v)).collect();
         let active = [ParticipationStatus::Going, ParticipationStatus::Pending, ParticipationStatus::Waitlisted];
@@ -246,7 +246,7 @@ impl Profile {
                 e.taking_part = Some(p.status);
                 found = true;
             }
-            if !found && event.starts_at < to && event.ends_at > from {
+            if !found && to.is_none_or(|to| event.starts_at < to) && from.is_none_or(|from| event.ends_at > from) {
                 entries.push(CalendarEntry {
                     event_id: p.event_id.clone(),
                     title: event.title.clone(),

@@ -385,7 +385,9 @@ fn optional_url(field: &'static str, raw: &str) -> Result<Option<String>> {
     if raw.len() > MAX_URL {
         return Err(Error::invalid(field, format!("must be at most {MAX_URL} characters")));
     }
-    let parsed = url::Url::parse(raw).map_err(|e| Error::invalid(field, format!("\"{raw}\" is not a link: {e}")))?;
+    let parsed = url::Url::parse(raw).map_err(|_| {
+        Error::invalid(field, format!("\"{raw}\" is not a link: write the whole address, starting with https://"))
+    })?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
         return Err(Error::invalid(field, "must be an http:// or https:// link"));
     }

@@ -316,7 +316,7 @@ fn the_calendar_shows_each_occurrence_every_day_covered_drafts_and_events_taken_
     };
     p.set_participations(&Participations { mine: vec![going], organizing: vec![] }).expect("participations");
 
-    let entries = p.calendar(at(1, 0), at(15, 0)).expect("calendar");
+    let entries = p.calendar(Some(at(1, 0)), Some(at(15, 0))).expect("calendar");
     let titles: Vec<&str> = entries.iter().map(|e| e.title.as_str()).collect();
     // Tuesdays and Thursdays 4, 6, 11, 13 March; the ball at the same time on the 6th; the market.
     assert_eq!(titles, ["Chorale", "Bal folk", "Chorale", "Marché", "Chorale", "Chorale"]);

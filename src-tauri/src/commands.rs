@@ -6,12 +6,13 @@ use chrono::{DateTime, Utc};
 use rally_client::account::{self, AccountStatus};
 use rally_client::participation;
 use rally_core::model::{
-    AccountLink, Credentials, Decision, ErrorBody, EventFilter, EventInput, EventLinks, EventView, Identity,
-    IdentityInput, ImportReport, Occurrence, OccurrenceEdit, ParticipantEntry, Participation, PrivateFeed, PublicEvent,
-    SyncStatus, WithheldDocument,
+    AccountLink, CalendarEntry, Credentials, Decision, ErrorBody, EventFilter, EventInput, EventLinks, EventView,
+    Identity, IdentityInput, ImportReport, Occurrence, OccurrenceEdit, ParticipantEntry, Participation, PrivateFeed,
+    PublicEvent, SyncStatus, WithheldDocument,
 };
 use rally_core::profile::Profile;
 use tauri::State;
+use tauri_plugin_opener::OpenerExt;
 
 use crate::Desktop;
 
@@ -92,6 +93,16 @@ pub fn identity_avatar(desktop: Shared<'_>, id: String) -> Reply<Option<String>>
 #[tauri::command]
 pub fn list_events(desktop: Shared<'_>, filter: EventFilter) -> Reply<Vec<EventView>> {
     read(&desktop, |p| p.events(&filter))
+}
+
+/// What the calendar views and the list draw between two instants (open-ended where missing).
+#[tauri::command]
+pub fn calendar(
+    desktop: Shared<'_>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Reply<Vec<CalendarEntry>> {
+    read(&desktop, |p| p.calendar(from, to))
 }
 
 #[tauri::command]
@@ -269,4 +280,35 @@ pub fn save_participants_csv(desktop: Shared<'_>, id: String) -> Reply<String> {
 #[tauri::command]
 pub async fn private_feed(desktop: Shared<'_>, reset: bool) -> Reply<PrivateFeed> {
     participation::private_feed(&desktop.profile, reset).await.map_err(|e| ErrorBody::from(&e))
+}
+
+fn refused(message: String) -> ErrorBody {
+    ErrorBody { code: rally_core::model::ErrorCode::Invalid, message, field: None }
+}
+
+/// A link leaves the app for the system's own handler: web pages, mail, calendar subscriptions, and
+/// nothing else (a `file:` or custom-scheme link in an event's text must not start a program).
+#[tauri::command]
+pub fn open_link(app: tauri::AppHandle, url: String) -> Reply<()> {
+    let parsed = url::Url::parse(url.trim()).map_err(|e| refused(format!("\"{url}\" is not a link: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https" | "mailto" | "webcal") {
+        return Err(refused(format!("Rally opens only web, mail and calendar links, not {}: links", parsed.scheme())));
+    }
+    app.opener()
+        .open_url(parsed.as_str(), None::<&str>)
+        .map_err(|e| refused(format!("The system could not open {parsed}: {e}")))
+}
+
+/// Opens a file Rally saved (an .ics, a CSV) with the system's program for it; only files in the
+/// downloads folder Rally writes to.
+#[tauri::command]
+pub fn open_saved_file(app: tauri::AppHandle, desktop: Shared<'_>, path: String) -> Reply<()> {
+    let inside = std::fs::canonicalize(&path)
+        .ok()
+        .zip(std::fs::canonicalize(&desktop.downloads).ok())
+        .is_some_and(|(file, folder)| file.starts_with(folder) && file.is_file());
+    if !inside {
+        return Err(refused(format!("{path} is not a file Rally saved")));
+    }
+    app.opener().open_path(&path, None::<&str>).map_err(|e| refused(format!("The system could not open {path}: {e}")))
 }

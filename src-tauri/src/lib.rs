@@ -45,6 +45,7 @@ pub fn run() {
     let (news, titles) = (sync.news(), profile.clone());
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             notifications::start(app.handle().clone(), news, titles);
             Ok(())
@@ -57,6 +58,7 @@ pub fn run() {
             commands::delete_identity,
             commands::identity_avatar,
             commands::list_events,
+            commands::calendar,
             commands::search_events,
             commands::get_event,
             commands::event_picture,
@@ -84,6 +86,8 @@ pub fn run() {
             commands::decide,
             commands::save_participants_csv,
             commands::private_feed,
+            commands::open_link,
+            commands::open_saved_file,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(err) = result {

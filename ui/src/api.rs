@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use rally_core::model::{
-    Account, AccountLink, AccountStatus, Credentials, Decision, ErrorBody, ErrorCode, EventFilter, EventInput,
-    EventLinks, EventView, Identity, IdentityInput, ImportReport, Occurrence, OccurrenceEdit, ParticipantEntry,
-    Participation, PrivateFeed, PublicEvent, SyncStatus, WithheldDocument,
+    Account, AccountLink, AccountStatus, CalendarEntry, Credentials, Decision, ErrorBody, ErrorCode, EventFilter,
+    EventInput, EventLinks, EventView, Identity, IdentityInput, ImportReport, Occurrence, OccurrenceEdit,
+    ParticipantEntry, Participation, PrivateFeed, PublicEvent, SyncStatus, WithheldDocument,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -51,6 +51,15 @@ pub async fn identity_avatar(id: &str) -> Reply<Option<String>> {
 }
 pub async fn list_events(filter: &EventFilter) -> Reply<Vec<EventView>> {
     call("list_events", json!({ "filter": filter })).await
+}
+pub async fn calendar(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Reply<Vec<CalendarEntry>> {
+    call("calendar", json!({ "from": from, "to": to })).await
+}
+pub async fn open_link(url: &str) -> Reply<()> {
+    call("open_link", json!({ "url": url })).await
+}
+pub async fn open_saved_file(path: &str) -> Reply<()> {
+    call("open_saved_file", json!({ "path": path })).await
 }
 pub async fn search_events(text: &str) -> Reply<Vec<EventView>> {
     call("search_events", json!({ "text": text })).await

@@ -1,22 +1,67 @@
-//! The window: header (navigation, identity switcher), the current page, and the shared state.
+//! The window: header (navigation, sync state, identity switcher), the current page, notices that
+//! stay in view, and the shared state.
 
+use std::collections::HashMap;
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::api;
 use crate::components::{IdentitySwitcher, SyncIndicator};
 use crate::pages::{AccountPage, EventEditor, EventPage, EventsPage, IdentitiesPage, ImportPage, TakePartPage};
-use crate::state::{Action, AppContext, AppState, Route, Tab};
+use crate::state::{Action, AppContext, AppState, Route};
 
-/// Reloads the identity list into the shared state (after any change to identities).
+/// Reloads the identity list, with their avatars, into the shared state (after any change to identities).
 pub fn reload_identities(app: &AppContext) {
     let app = app.clone();
     spawn_local(async move {
         match api::list_identities().await {
-            Ok(identities) => app.dispatch(Action::Identities(identities)),
-            Err(err) => app.dispatch(Action::Notice(format!("Could not load identities: {err}"))),
+            Ok(identities) => {
+                let mut avatars = HashMap::new();
+                for i in identities.iter().filter(|i| i.has_avatar) {
+                    if let Ok(Some(src)) = api::identity_avatar(&i.id).await {
+                        avatars.insert(i.id.clone(), src);
+                    }
+                }
+                app.dispatch(Action::Identities(identities, avatars));
+            }
+            Err(err) => app.dispatch(Action::Problem(format!("Could not load identities: {err}"))),
         }
     });
+}
+
+/// The schemes a link may leave the app by; the shell checks again before handing it to the system.
+fn opens_outside(href: &str) -> bool {
+    let scheme = href.split(':').next().unwrap_or_default().to_ascii_lowercase();
+    matches!(scheme.as_str(), "http" | "https" | "mailto" | "webcal")
+}
+
+/// Every click on a web, mail or calendar link, wherever it is in the app, goes to the system's
+/// opener instead of the web view (which would navigate away from the app, or do nothing).
+fn send_links_to_the_system(app: AppContext) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let handler = Closure::<dyn FnMut(web_sys::MouseEvent)>::new(move |e: web_sys::MouseEvent| {
+        let anchor = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.closest("a[href]").ok().flatten());
+        let Some(href) = anchor.and_then(|a| a.get_attribute("href")) else { return };
+        if !opens_outside(&href) {
+            return;
+        }
+        e.prevent_default();
+        let app = app.clone();
+        spawn_local(async move {
+            if let Err(err) = api::open_link(&href).await {
+                app.dispatch(Action::Problem(err.message));
+            }
+        });
+    });
+    let _ = document.add_event_listener_with_callback("click", handler.as_ref().unchecked_ref());
+    // The listener lives as long as the window.
+    handler.forget();
 }
 
 #[function_component(App)]
@@ -26,6 +71,10 @@ pub fn app() -> Html {
         // Identities load at start, and again whenever sync brought changes.
         let app = app.clone();
         use_effect_with(app.sync.revision, move |_| reload_identities(&app));
+    }
+    {
+        let app = app.clone();
+        use_effect_with((), move |_| send_links_to_the_system(app));
     }
     {
         // The sync indicator follows background sync, read once a second; never waited on.
@@ -49,10 +98,13 @@ pub fn app() -> Html {
         let app = app.clone();
         Callback::from(move |_: MouseEvent| app.dispatch(Action::Go(route.clone())))
     };
-    let on_events =
-        matches!(app.route, Route::Events(_) | Route::Event(_) | Route::NewEvent | Route::EditEvent(_) | Route::Import);
+    let nav = |id: &'static str, route: Route, active: bool, label: &'static str| {
+        html! {
+            <button {id} class={classes!(active.then_some("active"))} aria-current={active.then_some("page")} onclick={go(route)}>{ label }</button>
+        }
+    };
     let page = match &app.route {
-        Route::Events(tab) => html! { <EventsPage tab={*tab} /> },
+        Route::Calendar(_) | Route::Events(_) => html! { <EventsPage route={app.route.clone()} /> },
         Route::NewEvent => html! { <EventEditor id={None::<String>} /> },
         Route::EditEvent(id) => html! { <EventEditor id={Some(id.clone())} /> },
         Route::Event(id) => html! { <EventPage id={id.clone()} /> },
@@ -61,23 +113,45 @@ pub fn app() -> Html {
         Route::Import => html! { <ImportPage /> },
         Route::TakePart => html! { <TakePartPage /> },
     };
+    let notice = app.notice.as_ref().map(|n| {
+        let dismiss = {
+            let app = app.clone();
+            Callback::from(move |_: MouseEvent| app.dispatch(Action::Dismiss))
+        };
+        let open = n.open_file.clone().map(|path| {
+            let app = app.clone();
+            Callback::from(move |_: MouseEvent| {
+                let (app, path) = (app.clone(), path.clone());
+                spawn_local(async move {
+                    if let Err(err) = api::open_saved_file(&path).await {
+                        app.dispatch(Action::Problem(err.message));
+                    }
+                });
+            })
+        });
+        html! {
+            <div class={classes!("toast", n.error.then_some("error"))} role={if n.error { "alert" } else { "status" }}>
+                <p id="notice">{ n.text.clone() }</p>
+                if let Some(open) = open { <button id="notice-open" onclick={open}>{ "Open file" }</button> }
+                <button class="dismiss" aria-label="Dismiss" onclick={dismiss}>{ "×" }</button>
+            </div>
+        }
+    });
     html! {
         <ContextProvider<AppContext> context={app.clone()}>
             <header class="top">
                 <span class="brand">{ "Rally" }</span>
-                <nav>
-                    <button id="nav-events" class={classes!(on_events.then_some("active"))} onclick={go(Route::Events(Tab::Upcoming))}>{ "Events" }</button>
-                    <button id="nav-take-part" class={classes!((app.route == Route::TakePart).then_some("active"))} onclick={go(Route::TakePart)}>{ "Taking part" }</button>
-                    <button id="nav-identities" class={classes!((app.route == Route::Identities).then_some("active"))} onclick={go(Route::Identities)}>{ "Identities" }</button>
-                    <button id="nav-account" class={classes!((app.route == Route::Account).then_some("active"))} onclick={go(Route::Account)}>{ "Account" }</button>
+                <nav aria-label="Main">
+                    { nav("nav-events", app.events_view.clone(), app.route.is_events(), "Events") }
+                    { nav("nav-take-part", Route::TakePart, app.route == Route::TakePart, "Taking part") }
+                    { nav("nav-identities", Route::Identities, app.route == Route::Identities, "Identities") }
+                    { nav("nav-account", Route::Account, app.route == Route::Account, "Account") }
                 </nav>
                 <SyncIndicator />
                 <IdentitySwitcher />
             </header>
-            if let Some(notice) = &app.notice {
-                <p class="notice" id="notice" role="status">{ notice.clone() }</p>
-            }
             <main>{ page }</main>
+            { for notice }
         </ContextProvider<AppContext>>
     }
 }

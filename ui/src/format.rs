@@ -1,9 +1,9 @@
 //! Times for people. An event's times read in its own zone; when the viewer's zone differs, the
 //! viewer's local times follow, so nobody converts in their head.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use rally_core::model::EventDetails;
+use rally_core::model::{CalendarEntry, EventDetails};
 
 /// The viewer's IANA zone, as the system reports it to the web view.
 pub fn viewer_zone() -> Tz {
@@ -17,13 +17,6 @@ pub fn viewer_zone() -> Tz {
 
 pub fn event_zone(d: &EventDetails) -> Tz {
     d.timezone.parse().unwrap_or(chrono_tz::UTC)
-}
-
-/// The day an event is listed under: its first day in the viewer's zone, except that an all-day
-/// event keeps its own calendar day wherever the viewer is (a birthday on the 1st is on the 1st).
-pub fn day_of(d: &EventDetails, viewer: Tz) -> NaiveDate {
-    let zone = if d.all_day { event_zone(d) } else { viewer };
-    d.starts_at.with_timezone(&zone).date_naive()
 }
 
 pub fn day_heading(day: NaiveDate) -> String {
@@ -43,6 +36,48 @@ pub fn in_viewer_zone(d: &EventDetails, viewer: Tz) -> Option<String> {
     let theirs = rally_core::when::span_text(d.starts_at, d.ends_at, false, event_zone(d));
     let mine = rally_core::when::span_text(d.starts_at, d.ends_at, false, viewer);
     (theirs != mine).then(|| format!("{mine} your time ({})", viewer.name()))
+}
+
+/// The start time of an entry on the viewer's clock: "19:00".
+pub fn start_time(e: &CalendarEntry, viewer: Tz) -> String {
+    e.starts_at.with_timezone(&viewer).format("%H:%M").to_string()
+}
+
+fn clock_span(from: DateTime<Utc>, to: DateTime<Utc>, zone: Tz, several_days: bool) -> String {
+    let (from, to) = (from.with_timezone(&zone), to.with_timezone(&zone));
+    if several_days {
+        format!("{} – {}", from.format("%a %-d %b %H:%M"), to.format("%a %-d %b %H:%M"))
+    } else {
+        format!("{}–{}", from.format("%H:%M"), to.format("%H:%M"))
+    }
+}
+
+/// When an entry happens, its day being shown beside it: "19:00–21:00", "All day, until Sun 6 Dec";
+/// with the event's own clock after it when the viewer's differs.
+pub fn time_span(e: &CalendarEntry, viewer: Tz) -> String {
+    let (first, last) = rally_core::calendar::days_covered(e, viewer);
+    if e.all_day {
+        return if last > first { format!("All day, until {}", last.format("%a %-d %b")) } else { "All day".into() };
+    }
+    let mine = clock_span(e.starts_at, e.ends_at, viewer, last > first);
+    let zone: Tz = e.timezone.parse().unwrap_or(viewer);
+    let theirs = clock_span(e.starts_at, e.ends_at, zone, last > first);
+    if theirs == mine {
+        mine
+    } else {
+        format!("{mine} ({theirs} in {})", zone.name())
+    }
+}
+
+/// How the viewer writes numeric dates, from the web view's language.
+pub fn day_order() -> rally_core::lenient::DayOrder {
+    let language = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default();
+    rally_core::lenient::DayOrder::of_locale(&language)
+}
+
+/// Reads a date (and time) as the viewer writes them: "2/12/2026 18h", "3 janvier".
+pub fn read_date(text: &str) -> Option<rally_core::lenient::Written> {
+    rally_core::lenient::read(text, day_order(), crate::state::today())
 }
 
 #[cfg(test)]
@@ -67,7 +102,6 @@ mod tests {
     fn an_all_day_event_is_listed_on_its_own_day_for_a_viewer_west_of_it() {
         let d = details("2031-06-01", "2031-06-01", true);
         let viewer = chrono_tz::America::New_York;
-        assert_eq!(day_of(&d, viewer).to_string(), "2031-06-01");
         assert_eq!(in_event_zone(&d), "Sun 1 Jun 2031, all day (Europe/Brussels)");
         assert_eq!(in_viewer_zone(&d, viewer), None);
     }
@@ -81,7 +115,5 @@ mod tests {
             in_viewer_zone(&d, chrono_tz::America::New_York).as_deref(),
             Some("Sat 10 May 2031, 17:30–19:00 your time (America/New_York)")
         );
-        // Listed under the viewer's day: still the 10th in New York.
-        assert_eq!(day_of(&d, chrono_tz::Asia::Tokyo).to_string(), "2031-05-11");
     }
 }

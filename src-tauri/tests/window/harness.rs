@@ -21,6 +21,9 @@ pub struct Desktop {
     driver: Child,
     display: String,
     port: u16,
+    /// A folder whose `xdg-open` records what the app hands to the system's opener, instead of
+    /// starting a browser or a mail program.
+    opener: tempfile::TempDir,
 }
 
 fn free_port() -> u16 {
@@ -98,17 +101,45 @@ impl Desktop {
                 (Some(child), format!(":{n}"))
             }
         };
+        let opener = tempfile::tempdir().expect("opener folder");
+        let script = opener.path().join("xdg-open");
+        let log = opener.path().join("opened.txt");
+        std::fs::write(&script, format!("#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\n", log.display()))
+            .expect("recorder");
+        let chmod = Command::new("chmod").arg("+x").arg(&script).status().expect("chmod");
+        assert!(chmod.success(), "chmod the opener recorder");
+        let path = format!("{}:{}", opener.path().display(), std::env::var("PATH").unwrap_or_default());
         let port = free_port();
         let driver = Command::new("tauri-driver")
             .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
             .env("DISPLAY", &display)
+            .env("PATH", path)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("tauri-driver (cargo install --locked tauri-driver --version 2.1.0, or scripts/install-deps.sh)");
         wait_until("tauri-driver", Duration::from_secs(20), || TcpStream::connect(("127.0.0.1", port)).is_ok());
-        Desktop { xvfb, driver, display, port }
+        Desktop { xvfb, driver, display, port, opener }
+    }
+
+    /// What the app handed to the system's opener so far (URLs, files), oldest first.
+    pub fn opened(&self) -> Vec<String> {
+        std::fs::read_to_string(self.opener.path().join("opened.txt"))
+            .map(|text| text.lines().map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    /// Waits until the opener was handed something containing `needle`.
+    pub async fn wait_opened(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            if let Some(found) = self.opened().into_iter().find(|o| o.contains(needle)) {
+                return found;
+            }
+            assert!(start.elapsed() < Duration::from_secs(15), "the opener never got {needle:?}: {:?}", self.opened());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Starts the app on `data` and opens a WebDriver session on its window. Files the app saves for
@@ -262,6 +293,17 @@ impl App {
             assert!(start.elapsed() < Duration::from_secs(15), "no {css} with {title:?}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Runs `script` in the page (its `arguments` are `args`) and returns what it returns.
+    pub async fn eval(&self, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
+        self.client.execute(script, args).await.unwrap_or_else(|e| panic!("script {script}: {e}"))
+    }
+
+    /// Presses keys on the element that has focus, as a person at the keyboard would.
+    pub async fn keys(&self, css: &str, keys: &str) {
+        let el = self.wait(css).await;
+        el.send_keys(keys).await.unwrap_or_else(|e| panic!("keys into {css}: {e}"));
     }
 
     pub async fn screenshot(&self, name: &str) {

@@ -1,5 +1,7 @@
 //! End-to-end through the real window: the built app, under Xvfb, driven by WebDriver.
 
+mod calendar_flow;
+mod form_flow;
 mod harness;
 mod participation_flow;
 mod relay;
@@ -102,6 +104,7 @@ async fn identity_and_event_lifecycle_through_the_window() {
     // Start again: both drafts are there; publish one, delete it.
     let app = desktop.launch(&data.path().join("profile")).await;
     app.click("#nav-events").await;
+    app.click("#view-list").await;
     app.click("#tab-drafts").await;
     app.wait_text("#event-list", "Added from the command line").await;
     app.wait_text("#event-list", "Repair café & bikes").await;

@@ -90,6 +90,7 @@ impl Drop for NotificationServer {
 
 async fn open_event(app: &App, title: &str) {
     app.click("#nav-events").await;
+    app.click("#view-list").await;
     app.click_item(".event-item", title).await;
     app.wait_text("#event-heading", title).await;
 }

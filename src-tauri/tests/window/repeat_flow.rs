@@ -61,6 +61,7 @@ async fn a_repeating_event_is_made_and_its_dates_changed_through_the_window() {
     app.click("#event-publish").await;
     app.wait_gone("#event-draft-badge").await;
     app.click("#nav-events").await;
+    app.click("#view-list").await;
     app.wait_text("#event-list", "Wednesday 2 April 2031").await;
     assert_eq!(app.count("#event-list .event-item").await, 6);
     app.screenshot("23-repeat-upcoming").await;

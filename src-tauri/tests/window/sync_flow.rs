@@ -94,6 +94,7 @@ async fn the_window_and_another_device_stay_in_step() {
     // The window shows it without a restart.
     let start = Instant::now();
     app.click("#nav-events").await;
+    app.click("#view-list").await;
     app.wait_text("#event-list", "From the phone").await;
     let phone_to_window = start.elapsed();
     app.screenshot("11-synced-from-phone").await;

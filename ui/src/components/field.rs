@@ -9,6 +9,11 @@ pub fn error_for(error: &Option<ErrorBody>, field: &str) -> Option<String> {
     error.as_ref().filter(|e| e.field.as_deref() == Some(field)).map(|e| e.message.clone())
 }
 
+/// The message for `field` among all the problems of a form.
+pub fn problem_for(problems: &[ErrorBody], field: &str) -> Option<String> {
+    problems.iter().find(|e| e.field.as_deref() == Some(field)).map(|e| e.message.clone())
+}
+
 #[derive(Properties, PartialEq)]
 pub struct FieldProps {
     pub id: AttrValue,
@@ -42,14 +47,15 @@ pub fn field(p: &FieldProps) -> Html {
             Callback::from(move |e: InputEvent| on_input.emit(e.target_unchecked_into::<HtmlInputElement>().value()));
         html! {
             <input id={p.id.clone()} type={p.kind.clone()} value={p.value.clone()} placeholder={p.placeholder.clone()}
-                list={p.list.clone()} {oninput} aria-invalid={p.error.is_some().to_string()} />
+                list={p.list.clone()} {oninput} aria-invalid={p.error.is_some().to_string()}
+                aria-describedby={p.error.as_ref().map(|_| format!("error-{}", p.id))} />
         }
     };
     html! {
         <div class={classes!("field", p.error.as_ref().map(|_| "invalid"))}>
             <label for={p.id.clone()}>{ p.label.clone() }</label>
             { control }
-            if let Some(hint) = &p.hint { <small class="hint">{ hint.clone() }</small> }
+            if let Some(hint) = &p.hint { <small class="hint" id={format!("{}-hint", p.id)}>{ hint.clone() }</small> }
             if let Some(error) = &p.error {
                 <p class="field-error" id={format!("error-{}", p.id)} role="alert">{ error.clone() }</p>
             }

@@ -45,7 +45,7 @@ pub fn participants(p: &Props) -> Html {
                             format!("{verb} here: Rally sends it when the relay can be reached")
                         }));
                     }
-                    Err(err) => app.dispatch(Action::Notice(format!("Could not decide: {err}"))),
+                    Err(err) => app.dispatch(Action::Problem(format!("Could not decide: {err}"))),
                 }
             });
         })
@@ -56,8 +56,10 @@ pub fn participants(p: &Props) -> Html {
             let (app, id) = (app.clone(), id.clone());
             spawn_local(async move {
                 match api::save_participants_csv(&id).await {
-                    Ok(path) => app.dispatch(Action::Notice(format!("Saved the participant list in {path}"))),
-                    Err(err) => app.dispatch(Action::Notice(format!("Could not save the list: {err}"))),
+                    Ok(path) => {
+                        app.dispatch(Action::Saved { text: format!("Saved the participant list in {path}"), path })
+                    }
+                    Err(err) => app.dispatch(Action::Problem(format!("Could not save the list: {err}"))),
                 }
             });
         })

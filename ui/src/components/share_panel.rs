@@ -42,8 +42,10 @@ pub fn share_panel(p: &Props) -> Html {
             let (app, id) = (app.clone(), id.clone());
             spawn_local(async move {
                 match api::save_event_ics(&id).await {
-                    Ok(path) => app.dispatch(Action::Notice(format!("Saved {path}: open it with your calendar"))),
-                    Err(err) => app.dispatch(Action::Notice(format!("Could not save the .ics: {err}"))),
+                    Ok(path) => {
+                        app.dispatch(Action::Saved { text: format!("Saved {path}: open it with your calendar"), path })
+                    }
+                    Err(err) => app.dispatch(Action::Problem(format!("Could not save the .ics: {err}"))),
                 }
             });
         })
@@ -71,9 +73,12 @@ pub fn share_panel(p: &Props) -> Html {
                     let _ = s.set_item(MASTODON_KEY, instance.trim());
                 }
                 error.set(None);
-                if let Some(window) = web_sys::window() {
-                    let _ = window.open_with_url_and_target(&url, "_blank");
-                }
+                let error = error.clone();
+                spawn_local(async move {
+                    if let Err(err) = api::open_link(&url).await {
+                        error.set(Some(err.message));
+                    }
+                });
             }
             Err(err) => error.set(Some(err.to_string())),
         })

@@ -26,5 +26,7 @@ pub fn sync_indicator() -> Html {
         SyncState::LoggedOut => "Log in (Account) to sync with your other devices".into(),
         _ => String::new(),
     });
-    html! { <span id="sync-indicator" class={classes!("sync", class)} data-state={class} {title}>{ text }</span> }
+    html! { <span id="sync-indicator" class={classes!("sync", class)} data-state={class} {title}>
+        <span class="dot" aria-hidden="true"></span><span class="sync-text">{ text }</span>
+    </span> }
 }

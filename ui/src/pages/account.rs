@@ -84,7 +84,7 @@ pub fn account_page() -> Html {
             spawn_local(async move {
                 match api::log_out().await {
                     Ok(()) => app.dispatch(Action::Notice("Logged out: everything stays on this device".into())),
-                    Err(err) => app.dispatch(Action::Notice(format!("Could not log out: {err}"))),
+                    Err(err) => app.dispatch(Action::Problem(format!("Could not log out: {err}"))),
                 }
                 reload.emit(());
             });

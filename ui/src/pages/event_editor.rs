@@ -1,20 +1,23 @@
-//! The event editor: every field of an event, for a new one or an existing one. Errors from core come
-//! back with the field they concern and show right under it; nothing is saved until they are fixed.
+//! The event editor: every field of an event, for a new one or an existing one. Dates are read as
+//! people write them; the end moves with the start; a zone is found by city or country. On saving,
+//! every problem shows at once under its field (core's own rules, run here), each clears as it is
+//! fixed, and focus goes to the first; nothing is saved until they are all fixed.
 
 use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
 use rally_core::model::{
     Category, ErrorBody, ErrorCode, EventInput, EventStatus, Frequency, ImageChange, JoinMode, MonthlyBy, RepeatRule,
     Visibility,
 };
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::read_picked_file;
 use crate::api;
-use crate::components::{error_for, CheckField, Field, SelectField};
+use crate::components::{category_label, problem_for, CheckField, DateTimeField, Field, SelectField};
 use crate::format;
-use crate::state::{Action, AppContext, Route, Tab};
+use crate::state::{Action, AppContext, Route};
 
 /// The form: an [`EventInput`] plus the fields typed as text before they become numbers or lists.
 #[derive(Clone, PartialEq, Default)]
@@ -29,6 +32,8 @@ struct Form {
     repeat_end: String,
     repeat_until: String,
     repeat_count: String,
+    /// The start as last read in full: the end keeps its distance from it when the start moves.
+    last_start: Option<rally_core::lenient::Written>,
 }
 
 impl Form {
@@ -47,13 +52,34 @@ impl Form {
             },
             repeat_until: rule.and_then(|r| r.until).map(|d| d.to_string()).unwrap_or_default(),
             repeat_count: rule.and_then(|r| r.count).map(|c| c.to_string()).unwrap_or_default(),
+            last_start: crate::format::read_date(&input.start),
             input,
         }
     }
 
     /// The first day as typed, when it reads as one (for the labels of the repeat choices).
     fn first_day(&self) -> Option<NaiveDate> {
-        self.input.start.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        crate::format::read_date(&self.input.start).map(|w| w.date)
+    }
+
+    /// A new start; the end moves with it, keeping the event's length, as calendars do. Half-typed
+    /// text ("2/12/2026 1") moves nothing: only a start read in full does.
+    fn set_start(&mut self, text: String) {
+        use crate::format::read_date as read;
+        use rally_core::lenient::Written;
+        let all_day = self.input.all_day;
+        let complete = |w: &Written| all_day || w.time.is_some();
+        if let Some(new) = read(&text).filter(complete) {
+            let at = |w: Written| w.date.and_time(w.time.unwrap_or(chrono::NaiveTime::MIN));
+            if let (Some(old), Some(end)) = (self.last_start, read(&self.input.end).filter(complete)) {
+                let length = at(end) - at(old);
+                if let Some(moved) = at(new).checked_add_signed(length).filter(|_| length >= Duration::zero()) {
+                    self.input.end = Written { date: moved.date(), time: (!all_day).then(|| moved.time()) }.canonical();
+                }
+            }
+            self.last_start = Some(new);
+        }
+        self.input.start = text;
     }
 
     fn set_frequency(&mut self, value: &str) {
@@ -98,67 +124,95 @@ impl Form {
         })
     }
 
-    /// The input to send, or the field whose text is not a number.
-    fn to_input(&self) -> Result<EventInput, ErrorBody> {
-        fn number<T: std::str::FromStr>(field: &str, text: &str) -> Result<Option<T>, ErrorBody> {
+    /// The input to send: dates in the form core reads, text made numbers and lists. Texts that are
+    /// not numbers are problems of their own.
+    fn to_input(&self) -> (EventInput, Vec<ErrorBody>) {
+        let mut problems = Vec::new();
+        let mut input = self.input.clone();
+        for text in [&mut input.start, &mut input.end] {
+            if let Some(w) = crate::format::read_date(text) {
+                let w = if input.all_day { rally_core::lenient::Written { time: None, ..w } } else { w };
+                *text = w.canonical();
+            }
+        }
+        let mut number = |field: &str, text: &str| -> Option<f64> {
             let text = text.trim();
             if text.is_empty() {
-                return Ok(None);
+                return None;
             }
-            text.parse().map(Some).map_err(|_| ErrorBody {
-                code: ErrorCode::Invalid,
-                message: format!("\"{text}\" is not a number"),
-                field: Some(field.into()),
-            })
-        }
-        let mut input = self.input.clone();
+            let parsed = text.replace(',', ".").parse().ok();
+            if parsed.is_none() {
+                problems.push(ErrorBody {
+                    code: ErrorCode::Invalid,
+                    message: format!("\"{text}\" is not a number"),
+                    field: Some(field.into()),
+                });
+            }
+            parsed
+        };
+        input.latitude = number("latitude", &self.latitude);
+        input.longitude = number("longitude", &self.longitude);
+        let whole =
+            |v: Option<f64>| v.filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v <= f64::from(u32::MAX)).map(|v| v as u32);
+        input.capacity = whole(number("capacity", &self.capacity));
         if let Some(rule) = &mut input.repeat {
-            rule.interval = number("repeat_interval", &self.repeat_every)?.unwrap_or(1);
+            rule.interval = whole(number("repeat_interval", &self.repeat_every)).unwrap_or(1);
             (rule.until, rule.count) = (None, None);
             match self.repeat_end.as_str() {
-                "until" => {
-                    let day =
-                        NaiveDate::parse_from_str(self.repeat_until.trim(), "%Y-%m-%d").map_err(|_| ErrorBody {
-                            code: ErrorCode::Invalid,
-                            message: format!("\"{}\" is not a day (YYYY-MM-DD)", self.repeat_until.trim()),
-                            field: Some("repeat_until".into()),
-                        })?;
-                    rule.until = Some(day);
-                }
-                "count" => rule.count = number("repeat_count", &self.repeat_count)?,
+                "until" => match crate::format::read_date(&self.repeat_until) {
+                    Some(w) => rule.until = Some(w.date),
+                    None => problems.push(ErrorBody {
+                        code: ErrorCode::Invalid,
+                        message: format!("\"{}\" is not a day Rally can read", self.repeat_until.trim()),
+                        field: Some("repeat_until".into()),
+                    }),
+                },
+                "count" => rule.count = whole(number("repeat_count", &self.repeat_count)),
                 _ => {}
             }
         }
-        input.latitude = number("latitude", &self.latitude)?;
-        input.longitude = number("longitude", &self.longitude)?;
-        input.capacity = number("capacity", &self.capacity)?;
         input.tags = self.tags.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
-        Ok(input)
+        (input, problems)
+    }
+
+    /// Every problem of the form, as core's own rules see them, in the form's order.
+    fn problems(&self) -> Vec<ErrorBody> {
+        let (input, mut problems) = self.to_input();
+        for problem in rally_core::validate::event_problems(&input) {
+            let body = ErrorBody::from(&problem);
+            if !problems.iter().any(|p| p.field == body.field) {
+                problems.push(body);
+            }
+        }
+        problems
     }
 }
 
-const FIELDS: &[&str] = &[
-    "organizer_id",
-    "title",
-    "description",
-    "start",
-    "end",
-    "timezone",
-    "place_name",
-    "address",
-    "latitude",
-    "longitude",
-    "online_url",
-    "registration_url",
-    "capacity",
-    "tags",
-    "picture",
-    "repeat_interval",
-    "repeat_weekdays",
-    "repeat_monthly",
-    "repeat_until",
-    "repeat_count",
-];
+/// The element a problem's field is edited in, to move focus there.
+fn element_of(field: &str) -> String {
+    match field {
+        "organizer_id" => "event-organizer".into(),
+        "repeat_interval" => "event-repeat-every".into(),
+        "repeat_weekdays" => "event-repeat-fields".into(),
+        "extra_starts" | "occurrence_changes" => "event-start".into(),
+        other => format!("event-{}", other.replace('_', "-")),
+    }
+}
+
+fn focus(id: &str) {
+    let id = id.to_string();
+    spawn_local(async move {
+        // After the errors are drawn.
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        let element = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&id));
+        if let Some(element) = element.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let options = web_sys::ScrollIntoViewOptions::new();
+            options.set_block(web_sys::ScrollLogicalPosition::Center);
+            element.scroll_into_view_with_scroll_into_view_options(&options);
+            let _ = element.focus();
+        }
+    });
+}
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -169,17 +223,24 @@ pub struct Props {
 pub fn event_editor(p: &Props) -> Html {
     let app = use_context::<AppContext>().expect("app context");
     let form = use_state(|| p.id.is_none().then(|| Form::new_event(app.current.clone().unwrap_or_default())));
+    // What the relay or the store refused (a missing organizer, an unreadable picture…).
     let error = use_state(|| None::<ErrorBody>);
-    let has_picture = use_state(|| false);
+    // From the first attempt to save on, problems show as they are and clear as they are fixed.
+    let checking = use_state(|| false);
+    let saving = use_state(|| false);
+    // The current picture, or the one just picked, to see before saving.
+    let preview = use_state(|| None::<String>);
     let picture_ref = use_node_ref();
     {
-        let (form, error, has_picture) = (form.clone(), error.clone(), has_picture.clone());
+        let (form, error, preview) = (form.clone(), error.clone(), preview.clone());
         use_effect_with(p.id.clone(), move |id| {
             if let Some(id) = id.clone() {
                 spawn_local(async move {
                     match api::get_event(&id).await {
                         Ok(view) => {
-                            has_picture.set(view.event.has_picture);
+                            if view.event.has_picture {
+                                preview.set(api::event_picture(&id).await.ok().flatten());
+                            }
                             form.set(Some(Form::from_input(EventInput::from_event(&view.event))));
                         }
                         Err(err) => error.set(Some(err)),
@@ -198,25 +259,31 @@ pub fn event_editor(p: &Props) -> Html {
     let flag = |apply: fn(&mut Form, bool)| edit(&form, apply);
     let save = {
         let (form, error, app, picture_ref) = (form.clone(), error.clone(), app.clone(), picture_ref.clone());
+        let (checking, saving) = (checking.clone(), saving.clone());
         let id = p.id.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(current) = (*form).clone() else { return };
-            let (error, app, picture_ref, id) = (error.clone(), app.clone(), picture_ref.clone(), id.clone());
+            checking.set(true);
+            if let Some(first) = current.problems().first() {
+                focus(&element_of(first.field.as_deref().unwrap_or("title")));
+                return;
+            }
+            let (error, app, picture_ref, id, saving) =
+                (error.clone(), app.clone(), picture_ref.clone(), id.clone(), saving.clone());
+            saving.set(true);
             spawn_local(async move {
-                let mut input = match current.to_input() {
-                    Ok(input) => input,
-                    Err(err) => return error.set(Some(err)),
-                };
+                let (mut input, _) = current.to_input();
                 if let Some(picked) = picture_ref.cast::<HtmlInputElement>() {
                     match read_picked_file(&picked).await {
                         Some(Ok(bytes)) => input.picture = ImageChange::Set(bytes),
                         Some(Err(message)) => {
+                            saving.set(false);
                             return error.set(Some(ErrorBody {
                                 code: ErrorCode::Invalid,
-                                message,
+                                message: format!("The picture could not be read ({message}): choose it again"),
                                 field: Some("picture".into()),
-                            }))
+                            }));
                         }
                         None => {}
                     }
@@ -225,6 +292,7 @@ pub fn event_editor(p: &Props) -> Html {
                     Some(id) => api::update_event(id, &input).await,
                     None => api::create_event(&input).await,
                 };
+                saving.set(false);
                 match saved {
                     Ok(view) => {
                         app.dispatch(Action::Go(Route::Event(view.event.id.clone())));
@@ -234,7 +302,12 @@ pub fn event_editor(p: &Props) -> Html {
                             "Event saved".into()
                         }));
                     }
-                    Err(err) => error.set(Some(err)),
+                    Err(err) => {
+                        if let Some(field) = &err.field {
+                            focus(&element_of(field));
+                        }
+                        error.set(Some(err));
+                    }
                 }
             });
         })
@@ -245,20 +318,63 @@ pub fn event_editor(p: &Props) -> Html {
         Callback::from(move |_| {
             app.dispatch(Action::Go(match &id {
                 Some(id) => Route::Event(id.clone()),
-                None => Route::Events(Tab::Upcoming),
+                None => Route::Calendar(rally_core::calendar::View::Month),
             }))
         })
     };
-    let remove_picture = edit(&form, |f, _: MouseEvent| f.input.picture = ImageChange::Remove);
-    let general = (*error).clone().filter(|e| !e.field.as_deref().is_some_and(|f| FIELDS.contains(&f)));
-    let i = &current.input;
-    // Text fields, not datetime-local: the same on every WebKit, and quick to type. Core reads both
-    // "2031-05-10 14:00" and RFC 3339, and names the field when it cannot.
-    let (placeholder, start_hint) = if i.all_day {
-        ("YYYY-MM-DD", "The first and last day, in the event's time zone.")
-    } else {
-        ("YYYY-MM-DD HH:MM", "Local times in the event's time zone.")
+    let remove_picture = {
+        let (form, preview, picture_ref) = (form.clone(), preview.clone(), picture_ref.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(mut next) = (*form).clone() {
+                next.input.picture = ImageChange::Remove;
+                form.set(Some(next));
+            }
+            if let Some(input) = picture_ref.cast::<HtmlInputElement>() {
+                input.set_value("");
+            }
+            preview.set(None);
+        })
     };
+    let on_picked = {
+        let (preview, form) = (preview.clone(), form.clone());
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let (preview, form) = (preview.clone(), form.clone());
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                spawn_local(async move {
+                    let file = gloo_file::File::from(file);
+                    if let Ok(url) = gloo_file::futures::read_as_data_url(&file).await {
+                        preview.set(Some(url));
+                    }
+                    if let Some(mut next) = (*form).clone() {
+                        next.input.picture = ImageChange::Keep;
+                        form.set(Some(next));
+                    }
+                });
+            }
+        })
+    };
+    let mut problems: Vec<ErrorBody> = if *checking { current.problems() } else { Vec::new() };
+    if let Some(err) = &*error {
+        if !problems.iter().any(|p| p.field == err.field) {
+            problems.push(err.clone());
+        }
+    }
+    let general: Vec<&ErrorBody> = problems.iter().filter(|e| e.field.is_none()).collect();
+    let problems = &problems;
+    let i = &current.input;
+    let start_hint = if i.all_day {
+        "The first and last day, in the event's time zone."
+    } else {
+        "Local times in the event's time zone. Type them as you write them, or pick them."
+    };
+    // The zones the typed text may mean, offered as it is typed ("Par" offers Paris…).
+    let zones = rally_core::zone_search::find_zones(&i.timezone, 12);
+    let zone_read = rally_core::when::parse_zone(&i.timezone).ok();
+    // The rule in words, as it is built.
+    let rule_words = i.repeat.as_ref().and_then(|_| {
+        rally_core::validate::event(&current.to_input().0).ok().and_then(|d| rally_core::recurrence::describe(&d))
+    });
     let options = |all: &[(&'static str, &'static str)]| -> Vec<(AttrValue, AttrValue)> {
         all.iter().map(|(v, l)| (AttrValue::Static(v), AttrValue::Static(l))).collect()
     };
@@ -271,14 +387,17 @@ pub fn event_editor(p: &Props) -> Html {
     categories
         .extend(Category::ALL.iter().map(|c| (AttrValue::Static(c.as_str()), AttrValue::from(category_label(*c)))));
     html! {
-        <form class="card form editor" id="event-form" onsubmit={save}>
+        <form class="card form editor" id="event-form" onsubmit={save} novalidate=true>
             <h1>{ if p.id.is_some() { "Edit event" } else { "New event" } }</h1>
-            if let Some(err) = general { <p class="form-error" id="form-error" role="alert">{ err.to_string() }</p> }
+            if !general.is_empty() { <p class="form-error" id="form-error" role="alert">{ for general.iter().map(|e| e.message.clone()) }</p> }
+            if problems.len() > 1 {
+                <p class="form-error" id="form-problems" role="alert">{ format!("{} things to fix before saving, each shown under its field.", problems.len()) }</p>
+            }
             <SelectField id="event-organizer" label="Organized by" value={i.organizer_id.clone()} options={organizers}
-                on_change={text(|f, v| f.input.organizer_id = v)} error={error_for(&error, "organizer_id")} />
-            <Field id="event-title" label="Title" value={i.title.clone()} on_input={text(|f, v| f.input.title = v)} error={error_for(&error, "title")} />
+                on_change={text(|f, v| f.input.organizer_id = v)} error={problem_for(problems, "organizer_id")} />
+            <Field id="event-title" label="Title" value={i.title.clone()} on_input={text(|f, v| f.input.title = v)} error={problem_for(problems, "title")} />
             <Field id="event-description" label="Description" value={i.description.clone()} multiline=true
-                on_input={text(|f, v| f.input.description = v)} error={error_for(&error, "description")} />
+                on_input={text(|f, v| f.input.description = v)} error={problem_for(problems, "description")} />
             <fieldset>
                 <legend>{ "When" }</legend>
                 <CheckField id="event-all-day" label="All day" checked={i.all_day} on_change={flag(|f, v| {
@@ -287,27 +406,30 @@ pub fn event_editor(p: &Props) -> Html {
                     let cut = |s: &str| if v { s.get(..10).unwrap_or(s).to_string() } else if s.len() == 10 { format!("{s} 00:00") } else { s.to_string() };
                     f.input.start = cut(&f.input.start);
                     f.input.end = cut(&f.input.end);
+                    f.last_start = crate::format::read_date(&f.input.start);
                 })} />
                 <div class="row">
-                    <Field id="event-start" label="Starts" {placeholder} value={i.start.clone()} on_input={text(|f, v| f.input.start = v)} error={error_for(&error, "start")} />
-                    <Field id="event-end" label={if i.all_day { "Last day" } else { "Ends" }} {placeholder} value={i.end.clone()} on_input={text(|f, v| f.input.end = v)} error={error_for(&error, "end")} />
-                    <Field id="event-timezone" label="Time zone" value={i.timezone.clone()} list="timezones" on_input={text(|f, v| f.input.timezone = v)} error={error_for(&error, "timezone")} />
+                    <DateTimeField id="event-start" label="Starts" all_day={i.all_day} value={i.start.clone()} on_input={text(Form::set_start)} error={problem_for(problems, "start")} />
+                    <DateTimeField id="event-end" label={if i.all_day { "Last day" } else { "Ends" }} all_day={i.all_day} value={i.end.clone()} on_input={text(|f, v| f.input.end = v)} error={problem_for(problems, "end")} />
+                    <Field id="event-timezone" label="Time zone (city, country or zone)" value={i.timezone.clone()} list="timezones" on_input={text(|f, v| f.input.timezone = v)} error={problem_for(problems, "timezone")}
+                        hint={zone_read.filter(|tz| tz.name() != i.timezone.trim()).map(|tz| AttrValue::from(format!("Understood: {}", tz.name())))} />
                 </div>
                 <small class="hint">{ start_hint }</small>
-                <datalist id="timezones">{ for chrono_tz::TZ_VARIANTS.iter().map(|tz| html! { <option value={tz.name()} /> }) }</datalist>
-                { repeat_fields(&form, &current, &error) }
+                <datalist id="timezones">{ for zones.iter().map(|m| html! { <option value={m.zone}>{ m.label.clone() }</option> }) }</datalist>
+                { repeat_fields(&form, &current, problems) }
+                if let Some(words) = rule_words { <p class="repeat-summary" id="event-repeat-summary" aria-live="polite">{ words }</p> }
             </fieldset>
             <fieldset>
                 <legend>{ "Where" }</legend>
                 <div class="row">
-                    <Field id="event-place-name" label="Place" value={i.place_name.clone()} on_input={text(|f, v| f.input.place_name = v)} error={error_for(&error, "place_name")} />
-                    <Field id="event-address" label="Address" value={i.address.clone()} on_input={text(|f, v| f.input.address = v)} error={error_for(&error, "address")} />
+                    <Field id="event-place-name" label="Place" value={i.place_name.clone()} on_input={text(|f, v| f.input.place_name = v)} error={problem_for(problems, "place_name")} />
+                    <Field id="event-address" label="Address" value={i.address.clone()} on_input={text(|f, v| f.input.address = v)} error={problem_for(problems, "address")} />
                 </div>
                 <div class="row">
-                    <Field id="event-latitude" label="Latitude" value={current.latitude.clone()} on_input={text(|f, v| f.latitude = v)} error={error_for(&error, "latitude")} placeholder="48.8566" />
-                    <Field id="event-longitude" label="Longitude" value={current.longitude.clone()} on_input={text(|f, v| f.longitude = v)} error={error_for(&error, "longitude")} placeholder="2.3522" />
+                    <Field id="event-latitude" label="Latitude" value={current.latitude.clone()} on_input={text(|f, v| f.latitude = v)} error={problem_for(problems, "latitude")} placeholder="48.8566" />
+                    <Field id="event-longitude" label="Longitude" value={current.longitude.clone()} on_input={text(|f, v| f.longitude = v)} error={problem_for(problems, "longitude")} placeholder="2.3522" />
                 </div>
-                <Field id="event-online-url" label="Online link" kind="url" value={i.online_url.clone()} on_input={text(|f, v| f.input.online_url = v)} error={error_for(&error, "online_url")} placeholder="https://" />
+                <Field id="event-online-url" label="Online link" kind="url" value={i.online_url.clone()} on_input={text(|f, v| f.input.online_url = v)} error={problem_for(problems, "online_url")} placeholder="https://" />
             </fieldset>
             <fieldset>
                 <legend>{ "Who and how" }</legend>
@@ -320,28 +442,31 @@ pub fn event_editor(p: &Props) -> Html {
                         on_change={text(|f, v| f.input.join_mode = JoinMode::parse(&v).unwrap_or_default())} />
                 </div>
                 if i.join_mode == JoinMode::External {
-                    <Field id="event-registration-url" label="Registration link" kind="url" value={i.registration_url.clone()} on_input={text(|f, v| f.input.registration_url = v)} error={error_for(&error, "registration_url")} placeholder="https://" />
+                    <Field id="event-registration-url" label="Registration link" kind="url" value={i.registration_url.clone()} on_input={text(|f, v| f.input.registration_url = v)} error={problem_for(problems, "registration_url")} placeholder="https://" />
                 }
                 <div class="row">
-                    <Field id="event-capacity" label="Places (empty: no limit)" value={current.capacity.clone()} on_input={text(|f, v| f.capacity = v)} error={error_for(&error, "capacity")} />
+                    <Field id="event-capacity" label="Places (empty: no limit)" value={current.capacity.clone()} on_input={text(|f, v| f.capacity = v)} error={problem_for(problems, "capacity")} />
                     <SelectField id="event-category" label="Category" value={i.category.map(|c| c.as_str()).unwrap_or("")} options={categories}
                         on_change={text(|f, v| f.input.category = Category::parse(&v))} />
                 </div>
                 <CheckField id="event-waiting-list" label="When full, keep a waiting list (else refuse further requests)" checked={i.waiting_list} on_change={flag(|f, v| f.input.waiting_list = v)} />
                 <CheckField id="event-anonymous" label="People without an account may take part from the public page (with a confirmed email address)" checked={i.anonymous_participation} on_change={flag(|f, v| f.input.anonymous_participation = v)} />
-                <Field id="event-tags" label="Tags" value={current.tags.clone()} on_input={text(|f, v| f.tags = v)} error={error_for(&error, "tags")} placeholder="repair, bikes" hint={AttrValue::Static("Separated by commas.")} />
+                <Field id="event-tags" label="Tags" value={current.tags.clone()} on_input={text(|f, v| f.tags = v)} error={problem_for(problems, "tags")} placeholder="repair, bikes" hint={AttrValue::Static("Separated by commas.")} />
             </fieldset>
-            <div class={classes!("field", error_for(&error, "picture").map(|_| "invalid"))}>
+            <div class={classes!("field", problem_for(problems, "picture").map(|_| "invalid"))}>
                 <label for="event-picture">{ "Picture" }</label>
-                <input id="event-picture" type="file" accept="image/png,image/jpeg,image/webp,image/gif" ref={picture_ref} />
-                if *has_picture && i.picture != ImageChange::Remove {
+                if let Some(src) = &*preview { <img class="picture-preview" id="event-picture-preview" src={src.clone()} alt="The event's picture" /> }
+                <input id="event-picture" type="file" accept="image/png,image/jpeg,image/webp,image/gif" ref={picture_ref} onchange={on_picked} />
+                if preview.is_some() {
                     <button type="button" id="event-remove-picture" onclick={remove_picture}>{ "Remove picture" }</button>
                 }
-                if let Some(message) = error_for(&error, "picture") { <p class="field-error" id="error-event-picture" role="alert">{ message }</p> }
+                if let Some(message) = problem_for(problems, "picture") { <p class="field-error" id="error-event-picture" role="alert">{ message }</p> }
             </div>
             <CheckField id="event-draft" label="Draft: keep it on my devices, unpublished" checked={i.draft} on_change={flag(|f, v| f.input.draft = v)} />
             <div class="buttons">
-                <button type="submit" id="event-save" class="primary">{ if i.draft { "Save draft" } else { "Save and publish" } }</button>
+                <button type="submit" id="event-save" class="primary" disabled={*saving} aria-busy={saving.to_string()}>
+                    { match (*saving, i.draft) { (true, _) => "Saving…", (false, true) => "Save draft", (false, false) => "Save and publish" } }
+                </button>
                 <button type="button" id="event-cancel" onclick={cancel}>{ "Cancel" }</button>
             </div>
         </form>
@@ -350,7 +475,7 @@ pub fn event_editor(p: &Props) -> Html {
 
 /// "Repeats": how often, on which days, until when. Occurrences are cancelled or moved one by one
 /// from the event's page.
-fn repeat_fields(form: &UseStateHandle<Option<Form>>, current: &Form, error: &Option<ErrorBody>) -> Html {
+fn repeat_fields(form: &UseStateHandle<Option<Form>>, current: &Form, error: &[ErrorBody]) -> Html {
     let options = |all: &[(&'static str, String)]| -> Vec<(AttrValue, AttrValue)> {
         all.iter().map(|(v, l)| (AttrValue::Static(v), AttrValue::from(l.clone()))).collect()
     };
@@ -406,32 +531,32 @@ fn repeat_fields(form: &UseStateHandle<Option<Form>>, current: &Form, error: &Op
             <div class="row">
                 <SelectField id="event-repeat" label="Repeats" value={frequency} options={frequencies} on_change={select} />
                 <Field id="event-repeat-every" label={format!("Every how many {unit}")} value={current.repeat_every.clone()}
-                    on_input={edit(form, |f: &mut Form, v: String| f.repeat_every = v)} error={error_for(error, "repeat_interval")} />
+                    on_input={edit(form, |f: &mut Form, v: String| f.repeat_every = v)} error={problem_for(error, "repeat_interval")} />
                 <SelectField id="event-repeat-ends" label="Ends" value={AttrValue::from(current.repeat_end.clone())}
                     options={options(&[("never", "Never".into()), ("until", "On a day".into()), ("count", "After a number of times".into())])}
                     on_change={edit(form, |f: &mut Form, v: String| f.repeat_end = v)} />
                 if current.repeat_end == "until" {
-                    <Field id="event-repeat-until" label="Last day" placeholder="YYYY-MM-DD" value={current.repeat_until.clone()}
-                        on_input={edit(form, |f: &mut Form, v: String| f.repeat_until = v)} error={error_for(error, "repeat_until")} />
+                    <Field id="event-repeat-until" label="Last day" placeholder="30/06/2027" value={current.repeat_until.clone()}
+                        on_input={edit(form, |f: &mut Form, v: String| f.repeat_until = v)} error={problem_for(error, "repeat_until")} />
                 }
                 if current.repeat_end == "count" {
                     <Field id="event-repeat-count" label="How many times" value={current.repeat_count.clone()}
-                        on_input={edit(form, |f: &mut Form, v: String| f.repeat_count = v)} error={error_for(error, "repeat_count")} />
+                        on_input={edit(form, |f: &mut Form, v: String| f.repeat_count = v)} error={problem_for(error, "repeat_count")} />
                 }
             </div>
             if rule.frequency == Frequency::Weekly {
-                <div class={classes!("weekdays", error_for(error, "repeat_weekdays").map(|_| "invalid"))} role="group" aria-label="On">
+                <div class={classes!("weekdays", problem_for(error, "repeat_weekdays").map(|_| "invalid"))} role="group" aria-label="On">
                     { for days.into_iter().map(|d| {
                         let id = format!("event-repeat-{}", d.to_string().to_lowercase());
                         let on_change = edit(form, move |f: &mut Form, on: bool| f.toggle_day(d, on));
                         html! { <CheckField id={id} label={d.to_string()} checked={rule.weekdays.contains(&d)} {on_change} /> }
                     }) }
-                    if let Some(message) = error_for(error, "repeat_weekdays") { <p class="field-error" id="error-event-repeat-weekdays" role="alert">{ message }</p> }
+                    if let Some(message) = problem_for(error, "repeat_weekdays") { <p class="field-error" id="error-event-repeat-weekdays" role="alert">{ message }</p> }
                 </div>
             }
             if rule.frequency == Frequency::Monthly {
                 <SelectField id="event-repeat-monthly" label="Which day" value={monthly_value} options={options(&monthly)}
-                    on_change={on_monthly} error={error_for(error, "repeat_monthly")} />
+                    on_change={on_monthly} error={problem_for(error, "repeat_monthly")} />
             }
         </div>
     }
@@ -446,12 +571,4 @@ fn edit<T: 'static>(form: &UseStateHandle<Option<Form>>, apply: impl Fn(&mut For
             form.set(Some(next));
         }
     })
-}
-
-fn category_label(c: Category) -> String {
-    let words = c.as_str().split('_').map(|w| {
-        let mut chars = w.chars();
-        chars.next().map(|f| f.to_string() + &chars.as_str().to_lowercase()).unwrap_or_default()
-    });
-    words.collect::<Vec<_>>().join(" ")
 }

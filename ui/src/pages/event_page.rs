@@ -1,6 +1,7 @@
-//! One event, as its organizer sees it: details, and edit / publish / delete.
+//! One event, as its organizer sees it: back and the actions at the top, then the details, the
+//! coming dates, the participants, and sharing.
 
-use rally_core::model::{EventStatus, EventView, JoinMode, Visibility};
+use rally_core::model::{EventStatus, EventView, JoinMode, SyncState, Visibility};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -8,6 +9,22 @@ use crate::api;
 use crate::components::{Occurrences, Participants, SharePanel};
 use crate::format;
 use crate::state::{Action, AppContext, Route, Tab};
+
+/// Where a just-published event can be seen, and from when: it depends on whether this device syncs.
+fn published_words(visibility: Visibility, sync: SyncState) -> String {
+    let who = match visibility {
+        Visibility::Public => "anyone, on its public page, the relay's calendar feed and your profile",
+        Visibility::Unlisted => "anyone who has its link (it is listed nowhere)",
+        Visibility::Private => "people you invite (it has no public page)",
+    };
+    match sync {
+        SyncState::LoggedOut => format!(
+            "Published on this device. Nobody else sees it yet: log in (Account) and it is sent to the relay, visible to {who}."
+        ),
+        SyncState::Offline => format!("Published. The relay is out of reach: it is sent when it is back, then visible to {who}."),
+        SyncState::Syncing | SyncState::UpToDate => format!("Published: visible to {who} within seconds."),
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -45,17 +62,22 @@ pub fn event_page(p: &Props) -> Html {
         let id = id.clone();
         Callback::from(move |_| app.dispatch(Action::Go(Route::EditEvent(id.clone()))))
     };
+    let publishing = use_state(|| false);
     let publish = {
-        let (app, event, id) = (app.clone(), event.clone(), id.clone());
+        let (app, event, id, publishing) = (app.clone(), event.clone(), id.clone(), publishing.clone());
         Callback::from(move |_| {
-            let (app, event, id) = (app.clone(), event.clone(), id.clone());
+            let (app, event, id, publishing) = (app.clone(), event.clone(), id.clone(), publishing.clone());
+            publishing.set(true);
             spawn_local(async move {
-                match api::publish_event(&id).await {
+                let published = api::publish_event(&id).await;
+                publishing.set(false);
+                match published {
                     Ok(view) => {
+                        let words = published_words(view.event.details.visibility, app.sync.state);
                         event.set(Some(Ok(view)));
-                        app.dispatch(Action::Notice("Published".into()));
+                        app.dispatch(Action::Notice(words));
                     }
-                    Err(err) => app.dispatch(Action::Notice(format!("Could not publish: {err}"))),
+                    Err(err) => app.dispatch(Action::Problem(format!("Could not publish: {err}"))),
                 }
             });
         })
@@ -79,14 +101,38 @@ pub fn event_page(p: &Props) -> Html {
                         app.dispatch(Action::Go(Route::Events(back)));
                         app.dispatch(Action::Notice("Event deleted".into()));
                     }
-                    Err(err) => app.dispatch(Action::Notice(format!("Could not delete: {err}"))),
+                    Err(err) => app.dispatch(Action::Problem(format!("Could not delete: {err}"))),
                 }
             });
         })
     };
     let viewer = format::viewer_zone();
+    let back = {
+        let app = app.clone();
+        Callback::from(move |_: MouseEvent| app.dispatch(Action::Back))
+    };
+    let actions = html! {
+        <div class="page-actions" id="event-actions">
+            <button id="back" class="back" onclick={back}>{ "← Back" }</button>
+            <span class="spacer"></span>
+            <button id="event-edit" onclick={edit}>{ "Edit" }</button>
+            if d.draft {
+                <button id="event-publish" class="primary" onclick={publish} disabled={*publishing} aria-busy={publishing.to_string()}>
+                    { if *publishing { "Publishing…" } else { "Publish" } }
+                </button>
+            }
+            if *confirming {
+                <span class="confirm" role="alert">{ "Delete this event for good?" }</span>
+                <button id="event-delete-confirm" class="danger" onclick={delete}>{ "Delete" }</button>
+                <button onclick={cancel}>{ "Cancel" }</button>
+            } else {
+                <button id="event-delete" onclick={ask}>{ "Delete…" }</button>
+            }
+        </div>
+    };
     html! {
         <article class="event-page card">
+            { actions }
             if let Some(src) = &*picture { <img class="picture" src={src.clone()} alt="" /> }
             <div class="badges">
                 if d.draft { <span class="badge draft" id="event-draft-badge">{ "Draft — only on your devices" }</span> }
@@ -95,7 +141,7 @@ pub fn event_page(p: &Props) -> Html {
                 <span class="badge">{ match d.visibility { Visibility::Public => "Public", Visibility::Unlisted => "Unlisted", Visibility::Private => "Private" } }</span>
             </div>
             <h1 id="event-heading">{ d.title.clone() }</h1>
-            <p class="by">{ format!("Organized by @{}", view.organizer) }</p>
+            { organizer_line(&app, &view.organizer) }
             <dl>
                 <dt>{ "When" }</dt>
                 <dd id="event-when">{ format::in_event_zone(d) }
@@ -109,13 +155,13 @@ pub fn event_page(p: &Props) -> Html {
                     <dd id="event-where">
                         { place.one_line() }
                         if let (Some(lat), Some(lon)) = (place.latitude, place.longitude) {
-                            <br /><a href={format!("https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}")} target="_blank" rel="noopener">{ "Map" }</a>
+                            <br /><a id="event-map" href={format!("https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}")} target="_blank" rel="noopener">{ "Map" }</a>
                             <small class="attribution">{ " © OpenStreetMap contributors" }</small>
                         }
                     </dd>
                 }
                 if let Some(url) = &d.online_url {
-                    <dt>{ "Online" }</dt><dd><a href={url.clone()} target="_blank" rel="noopener">{ url.clone() }</a></dd>
+                    <dt>{ "Online" }</dt><dd><a id="event-online" href={url.clone()} target="_blank" rel="noopener">{ url.clone() }</a></dd>
                 }
                 <dt>{ "Joining" }</dt>
                 <dd>{ match d.join_mode {
@@ -131,17 +177,6 @@ pub fn event_page(p: &Props) -> Html {
                 }
             </dl>
             if !d.description.is_empty() { <div class="description" id="event-description-text">{ d.description.clone() }</div> }
-            <div class="buttons">
-                <button id="event-edit" onclick={edit}>{ "Edit" }</button>
-                if d.draft { <button id="event-publish" class="primary" onclick={publish}>{ "Publish" }</button> }
-                if *confirming {
-                    <span class="confirm">{ "Delete this event for good?" }</span>
-                    <button id="event-delete-confirm" class="danger" onclick={delete}>{ "Delete" }</button>
-                    <button onclick={cancel}>{ "Cancel" }</button>
-                } else {
-                    <button id="event-delete" onclick={ask}>{ "Delete…" }</button>
-                }
-            </div>
             if d.repeats() {
                 <Occurrences view={view.clone()} on_changed={
                     let event = event.clone();
@@ -153,5 +188,19 @@ pub fn event_page(p: &Props) -> Html {
             }
             <SharePanel id={id.clone()} revision={view.event.sequence as u64 + u64::from(!d.draft)} />
         </article>
+    }
+}
+
+/// "Organized by" with the identity's avatar and display name, as people know it.
+fn organizer_line(app: &AppContext, username: &str) -> Html {
+    let identity = app.identities.iter().find(|i| i.username == username);
+    let avatar = identity.and_then(|i| app.avatars.get(&i.id)).cloned();
+    let name = identity.map(|i| i.display_name.clone()).unwrap_or_else(|| format!("@{username}"));
+    html! {
+        <p class="by organizer">
+            if let Some(src) = avatar { <img class="avatar small" src={src} alt="" /> }
+            { "Organized by " }<strong>{ name }</strong>
+            if identity.is_some() { <span class="username">{ format!(" @{username}") }</span> }
+        </p>
     }
 }

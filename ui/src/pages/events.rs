@@ -1,53 +1,218 @@
-//! Events: upcoming, past and drafts, grouped by day, with full-text search over the local copy.
+//! Events: the calendar (month, week) and the list (upcoming, past, drafts, search), over the same
+//! entries: one's own events, drafts included, and the events one takes part in.
 
-use chrono::Utc;
-use rally_core::model::{DraftFilter, EventFilter, EventView};
+use std::rc::Rc;
+
+use chrono::{Days, NaiveDate, Utc};
+use rally_core::calendar::{self as cal, View};
+use rally_core::model::{CalendarEntry, DraftFilter, EventFilter};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::api;
+use crate::components::{EventCard, MonthView, WeekView};
 use crate::format;
-use crate::state::{Action, AppContext, Route, Tab};
+use crate::state::{today, Action, AppContext, Route, Tab};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub tab: Tab,
-}
-
-fn filter_for(tab: Tab) -> EventFilter {
-    let now = Utc::now();
-    match tab {
-        Tab::Upcoming => EventFilter { from: Some(now), drafts: DraftFilter::Exclude, ..Default::default() },
-        Tab::Past => {
-            EventFilter { to: Some(now), drafts: DraftFilter::Exclude, descending: true, ..Default::default() }
-        }
-        // A draft is one thing to finish, whatever its dates: listed once.
-        Tab::Drafts => EventFilter { drafts: DraftFilter::Only, series: true, ..Default::default() },
-    }
+    pub route: Route,
 }
 
 #[function_component(EventsPage)]
 pub fn events_page(p: &Props) -> Html {
     let app = use_context::<AppContext>().expect("app context");
-    let events = use_state(|| None::<Result<Vec<EventView>, String>>);
-    let query = use_state(String::new);
+    let go = |route: Route| {
+        let app = app.clone();
+        Callback::from(move |_: MouseEvent| app.dispatch(Action::Go(route.clone())))
+    };
+    if app.identities.is_empty() {
+        return html! {
+            <section class="events">
+                <div class="card welcome-card" id="welcome">
+                    <h1>{ "Welcome to Rally" }</h1>
+                    <p>{ "Rally keeps your events on this computer and works without a network. Events are organized by one of your identities: the name and picture people see. Start by making one; you can add more later." }</p>
+                    <button id="welcome-create-identity" class="primary" onclick={go(Route::Identities)}>{ "Create your identity" }</button>
+                </div>
+            </section>
+        };
+    }
+    let view_button = |id: &'static str, route: Route, label: &'static str| {
+        let active = match (&p.route, &route) {
+            (Route::Calendar(a), Route::Calendar(b)) => a == b,
+            (Route::Events(_), Route::Events(_)) => true,
+            _ => false,
+        };
+        html! { <button {id} class={classes!(active.then_some("active"))} aria-pressed={active.to_string()} onclick={go(route)}>{ label }</button> }
+    };
+    html! {
+        <section class="events">
+            <div class="page-head">
+                <div class="views" role="group" aria-label="View">
+                    { view_button("view-month", Route::Calendar(View::Month), "Month") }
+                    { view_button("view-week", Route::Calendar(View::Week), "Week") }
+                    { view_button("view-list", Route::Events(Tab::Upcoming), "List") }
+                </div>
+                <div class="buttons">
+                    <button id="import-ics" onclick={go(Route::Import)}>{ "Import .ics" }</button>
+                    <button id="new-event" class="primary" onclick={go(Route::NewEvent)}>{ "New event" }</button>
+                </div>
+            </div>
+            { match &p.route {
+                Route::Calendar(view) => html! { <CalendarPane view={*view} /> },
+                Route::Events(tab) => html! { <ListPane tab={*tab} /> },
+                _ => html! {},
+            } }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PaneProps {
+    view: View,
+}
+
+/// Local midnight starting `day` on the viewer's clock.
+fn midnight(day: NaiveDate) -> chrono::DateTime<Utc> {
+    rally_core::when::start_of_day(day, format::viewer_zone())
+}
+
+#[function_component(CalendarPane)]
+fn calendar_pane(p: &PaneProps) -> Html {
+    let app = use_context::<AppContext>().expect("app context");
+    let entries = use_state(|| None::<Result<Rc<Vec<CalendarEntry>>, String>>);
+    let jump_error = use_state(|| None::<String>);
+    let anchor = app.anchor;
+    let (first, last) = cal::shown_days(p.view, anchor, chrono::Weekday::Mon);
     {
-        let events = events.clone();
-        // Reloads on a tab or query change, and when sync brought changes.
+        let entries = entries.clone();
+        // Loads again when the shown days change, or sync brought changes; not on each move inside.
+        use_effect_with((first, last, app.sync.revision), move |(first, last, _)| {
+            let (from, to) = (midnight(*first), midnight(*last + Days::new(1)));
+            spawn_local(async move {
+                entries.set(Some(api::calendar(Some(from), Some(to)).await.map(Rc::new).map_err(|e| e.to_string())));
+            });
+        });
+    }
+    let set_anchor = {
+        let app = app.clone();
+        Callback::from(move |day: NaiveDate| app.dispatch(Action::Anchor(day)))
+    };
+    let step = |n: i32| {
+        let (app, view) = (app.clone(), p.view);
+        Callback::from(move |_: MouseEvent| app.dispatch(Action::Anchor(cal::step(view, app.anchor, n))))
+    };
+    let to_today = {
+        let app = app.clone();
+        Callback::from(move |_: MouseEvent| app.dispatch(Action::Anchor(today())))
+    };
+    let on_day = {
+        let app = app.clone();
+        Callback::from(move |day: NaiveDate| {
+            app.dispatch(Action::Anchor(day));
+            app.dispatch(Action::Go(Route::Calendar(View::Week)));
+        })
+    };
+    let on_open = {
+        let (app, entries) = (app.clone(), entries.clone());
+        Callback::from(move |id: String| {
+            // Others' events one takes part in live on the relay: their page is on "Taking part".
+            let mine = matches!(&*entries, Some(Ok(list)) if list.iter().any(|e| e.event_id == id && e.mine));
+            app.dispatch(Action::Go(if mine { Route::Event(id) } else { Route::TakePart }));
+        })
+    };
+    let on_jump = {
+        let (app, jump_error) = (app.clone(), jump_error.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() != "Enter" {
+                return;
+            }
+            let input: HtmlInputElement = e.target_unchecked_into();
+            match rally_core::lenient::read(&input.value(), format::day_order(), today()) {
+                Some(written) => {
+                    jump_error.set(None);
+                    input.set_value("");
+                    app.dispatch(Action::Anchor(written.date));
+                }
+                None => jump_error.set(Some(format!("\"{}\" is not a date Rally can read", input.value()))),
+            }
+        })
+    };
+    let heading = match p.view {
+        View::Week => format!("{} – {}", first.format("%-d %b"), last.format("%-d %b %Y")),
+        _ => anchor.format("%B %Y").to_string(),
+    };
+    let body = match &*entries {
+        None => html! { <p class="loading">{ "Loading…" }</p> },
+        Some(Err(message)) => html! { <p class="form-error" role="alert">{ message.clone() }</p> },
+        Some(Ok(list)) => match p.view {
+            View::Week => {
+                html! { <WeekView entries={list.clone()} {anchor} on_anchor={set_anchor} {on_open} {on_day} /> }
+            }
+            _ => html! { <MonthView entries={list.clone()} {anchor} on_anchor={set_anchor} {on_open} {on_day} /> },
+        },
+    };
+    html! {
+        <div class="calendar-pane">
+            <div class="toolbar cal-nav">
+                <button id="cal-today" onclick={to_today}>{ "Today" }</button>
+                <button id="cal-previous" aria-label="Previous" onclick={step(-1)}>{ "‹" }</button>
+                <button id="cal-next" aria-label="Next" onclick={step(1)}>{ "›" }</button>
+                <h1 id="cal-heading" aria-live="polite">{ heading }</h1>
+                <label class="jump">
+                    <span class="sr-only">{ "Go to a date" }</span>
+                    <input id="cal-jump" type="search" placeholder="Go to a date (24/12, 3 janvier…)" onkeydown={on_jump} aria-invalid={jump_error.is_some().to_string()} />
+                </label>
+                <span class="legend" aria-hidden="true">
+                    <span class="chip mine">{ "Mine" }</span>
+                    <span class="chip draft">{ "Draft" }</span>
+                    <span class="chip taking-part">{ "✓ Taking part" }</span>
+                </span>
+            </div>
+            if let Some(message) = &*jump_error { <p class="field-error" role="alert">{ message.clone() }</p> }
+            { body }
+            <p class="hint keys">{ "Keyboard: arrows move a day or a week, Page Up and Page Down a month, T today, Enter opens the week." }</p>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ListProps {
+    tab: Tab,
+}
+
+#[function_component(ListPane)]
+fn list_pane(p: &ListProps) -> Html {
+    let app = use_context::<AppContext>().expect("app context");
+    let entries = use_state(|| None::<Result<Vec<CalendarEntry>, String>>);
+    let query = use_state(String::new);
+    let fold = use_state(|| false);
+    {
+        let entries = entries.clone();
         use_effect_with((p.tab, (*query).clone(), app.sync.revision), move |(tab, query, _)| {
             let (tab, query) = (*tab, query.trim().to_string());
             spawn_local(async move {
-                let found = if query.is_empty() {
-                    api::list_events(&filter_for(tab)).await.map(|list| match tab {
-                        // An event under way is upcoming, not past.
-                        Tab::Past => list.into_iter().filter(|v| v.event.details.ends_at <= Utc::now()).collect(),
-                        _ => list,
-                    })
+                let now = Utc::now();
+                let found = if !query.is_empty() {
+                    api::search_events(&query).await.map(|list| list.iter().map(CalendarEntry::from_view).collect())
                 } else {
-                    api::search_events(&query).await
+                    match tab {
+                        Tab::Upcoming => api::calendar(Some(now), None).await,
+                        // An event under way is upcoming, not past.
+                        Tab::Past => api::calendar(None, Some(now))
+                            .await
+                            .map(|list| list.into_iter().filter(|e| e.ends_at <= now).collect()),
+                        // A draft is one thing to finish, whatever its dates: listed once.
+                        Tab::Drafts => {
+                            let filter = EventFilter { drafts: DraftFilter::Only, series: true, ..Default::default() };
+                            api::list_events(&filter)
+                                .await
+                                .map(|list| list.iter().map(CalendarEntry::from_view).collect())
+                        }
+                    }
                 };
-                events.set(Some(found.map_err(|e| e.to_string())));
+                entries.set(Some(found.map_err(|e| e.to_string())));
             });
         });
     }
@@ -65,93 +230,62 @@ pub fn events_page(p: &Props) -> Html {
         let query = query.clone();
         Callback::from(move |e: InputEvent| query.set(e.target_unchecked_into::<HtmlInputElement>().value()))
     };
-    let new_event = {
-        let app = app.clone();
-        Callback::from(move |_| app.dispatch(Action::Go(Route::NewEvent)))
+    let on_fold = {
+        let fold = fold.clone();
+        Callback::from(move |e: Event| fold.set(e.target_unchecked_into::<HtmlInputElement>().checked()))
     };
     let viewer = format::viewer_zone();
-    let body = match &*events {
+    let body = match &*entries {
         None => html! {},
         Some(Err(message)) => html! { <p class="form-error" role="alert">{ message.clone() }</p> },
         Some(Ok(list)) if list.is_empty() => html! {
             <p class="empty" id="events-empty">{ if query.is_empty() { match p.tab {
-                Tab::Upcoming => "Nothing coming up. Create an event, or publish a draft.",
+                Tab::Upcoming => "Nothing coming up. Create an event, publish a draft, or join one (Taking part).",
                 Tab::Past => "No past events yet.",
                 Tab::Drafts => "No drafts. Drafts stay on your devices until you publish them.",
             } } else { "No event matches." } }</p>
         },
         Some(Ok(list)) => {
-            let mut days: Vec<(chrono::NaiveDate, Vec<&EventView>)> = Vec::new();
-            for view in list {
-                let day = format::day_of(&view.event.details, viewer);
+            let lines = cal::agenda(list, *fold && p.tab != Tab::Drafts);
+            let mut lines = lines;
+            if p.tab == Tab::Past {
+                lines.reverse();
+            }
+            let mut days: Vec<(NaiveDate, Vec<cal::AgendaLine>)> = Vec::new();
+            for line in lines {
+                let day = cal::days_covered(&list[line.entry], viewer).0;
                 match days.last_mut() {
-                    Some((d, items)) if *d == day => items.push(view),
-                    _ => days.push((day, vec![view])),
+                    Some((d, items)) if *d == day => items.push(line),
+                    _ => days.push((day, vec![line])),
                 }
             }
             html! {
                 <div class="days" id="event-list">
                     { for days.into_iter().map(|(day, items)| html! {
                         <section class="day">
-                            <h3>{ format::day_heading(day) }</h3>
-                            <ul>{ for items.into_iter().map(|v| event_item(&app, v, viewer)) }</ul>
+                            <h2>{ format::day_heading(day) }</h2>
+                            <ul>{ for items.into_iter().map(|line| html! { <EventCard entry={list[line.entry].clone()} more={line.more} /> }) }</ul>
                         </section>
                     }) }
                 </div>
             }
         }
     };
-    let go_import = {
-        let app = app.clone();
-        Callback::from(move |_| app.dispatch(Action::Go(Route::Import)))
-    };
     html! {
-        <section class="events">
-            <div class="page-head">
-                <h1>{ "Events" }</h1>
-                <div class="buttons">
-                    <button id="import-ics" onclick={go_import} disabled={app.identities.is_empty()}>{ "Import .ics" }</button>
-                    <button id="new-event" class="primary" onclick={new_event} disabled={app.identities.is_empty()}>{ "New event" }</button>
-                </div>
-            </div>
-            if app.identities.is_empty() {
-                <p class="welcome">{ "Create an identity first (Identities, above): events are organized by one of your identities." }</p>
-            }
+        <div class="list-pane">
             <div class="toolbar">
                 <div class="tabs" role="tablist">
                     { tab_button(Tab::Upcoming, "tab-upcoming", "Upcoming") }
                     { tab_button(Tab::Past, "tab-past", "Past") }
                     { tab_button(Tab::Drafts, "tab-drafts", "Drafts") }
                 </div>
-                <input id="event-search" type="search" placeholder="Search titles, descriptions, tags, places" value={(*query).clone()} oninput={on_search} />
+                <label class="fold">
+                    <input id="list-fold" type="checkbox" checked={*fold} onchange={on_fold} />
+                    { " One line per repeating event" }
+                </label>
+                <input id="event-search" type="search" aria-label="Search events" placeholder="Search titles, descriptions, tags, places" value={(*query).clone()} oninput={on_search} />
             </div>
             { body }
-        </section>
-    }
-}
-
-fn event_item(app: &AppContext, view: &EventView, viewer: chrono_tz::Tz) -> Html {
-    let d = &view.event.details;
-    let open = {
-        let app = app.clone();
-        let id = view.event.id.clone();
-        Callback::from(move |_| app.dispatch(Action::Go(Route::Event(id.clone()))))
-    };
-    html! {
-        <li>
-            <button class="event-item" data-id={view.event.id.clone()} onclick={open}>
-                <span class="title">{ d.title.clone() }</span>
-                <span class="badges">
-                    if d.draft { <span class="badge draft">{ "Draft" }</span> }
-                    if d.status == rally_core::model::EventStatus::Cancelled { <span class="badge cancelled">{ "Cancelled" }</span> }
-                    if view.occurrence.as_ref().is_some_and(|o| o.moved) { <span class="badge">{ "Moved" }</span> }
-                    if d.repeats() { <span class="badge repeats" title={rally_core::recurrence::describe(d)}>{ "Repeats" }</span> }
-                </span>
-                <span class="when">{ format::in_event_zone(d) }</span>
-                if let Some(mine) = format::in_viewer_zone(d, viewer) { <span class="when mine">{ mine }</span> }
-                if let Some(place) = &d.place { <span class="where">{ if place.name.is_empty() { place.address.clone() } else { place.name.clone() } }</span> }
-                <span class="by">{ format!("by @{}", view.organizer) }</span>
-            </button>
-        </li>
+        </div>
     }
 }

@@ -96,7 +96,7 @@ fn identity_card(p: &CardProps) -> Html {
             spawn_local(async move {
                 match api::delete_identity(&id).await {
                     Ok(()) => app.dispatch(Action::Notice("Identity deleted".into())),
-                    Err(err) => app.dispatch(Action::Notice(format!("Could not delete: {err}"))),
+                    Err(err) => app.dispatch(Action::Problem(format!("Could not delete: {err}"))),
                 }
                 reload_identities(&app);
             });
@@ -145,6 +145,20 @@ fn identity_form(p: &FormProps) -> Html {
         Callback::from(move |v: String| {
             let mut next = (*input).clone();
             apply(&mut next, v);
+            input.set(next);
+        })
+    };
+    // A new identity's username follows its display name ("Jérôme Dupont": jerome_dupont) until
+    // the person types one of their own.
+    let on_display_name = {
+        let (input, new) = (input.clone(), p.existing.is_none());
+        Callback::from(move |v: String| {
+            let mut next = (*input).clone();
+            let proposed = rally_core::validate::suggest_username(&next.display_name);
+            if new && (next.username.trim().is_empty() || next.username == proposed) {
+                next.username = rally_core::validate::suggest_username(&v);
+            }
+            next.display_name = v;
             input.set(next);
         })
     };
@@ -206,10 +220,10 @@ fn identity_form(p: &FormProps) -> Html {
         <form class="card form" id="identity-form" onsubmit={save}>
             <h2>{ if p.existing.is_some() { "Edit identity" } else { "New identity" } }</h2>
             if let Some(err) = general { <p class="form-error" role="alert">{ err.to_string() }</p> }
+            <Field id="identity-display-name" label="Display name" value={input.display_name.clone()} on_input={on_display_name}
+                error={error_for(&error, "display_name")} placeholder="Ana B." hint={AttrValue::Static("The name people see.")} />
             <Field id="identity-username" label="Username" value={input.username.clone()} on_input={set(|i, v| i.username = v)}
-                error={error_for(&error, "username")} placeholder="ana_b" hint={AttrValue::Static("Lowercase letters, digits and _ (at most 30).")} />
-            <Field id="identity-display-name" label="Display name" value={input.display_name.clone()} on_input={set(|i, v| i.display_name = v)}
-                error={error_for(&error, "display_name")} placeholder="Ana B." />
+                error={error_for(&error, "username")} placeholder="ana_b" hint={AttrValue::Static("Your @name: lowercase letters, digits and _ (at most 30). Proposed from the display name.")} />
             <Field id="identity-bio" label="Bio" value={input.bio.clone()} on_input={set(|i, v| i.bio = v)} error={error_for(&error, "bio")} multiline=true />
             <div class={classes!("field", error_for(&error, "avatar").map(|_| "invalid"))}>
                 <label for="identity-avatar">{ "Avatar" }</label>

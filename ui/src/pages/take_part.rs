@@ -160,7 +160,7 @@ fn participation_item(
                 let left = api::leave_event(&event, &identity).await;
                 match &left {
                     Ok(p) => app.dispatch(Action::Notice(p.outcome())),
-                    Err(err) => app.dispatch(Action::Notice(format!("Could not leave: {err}"))),
+                    Err(err) => app.dispatch(Action::Problem(format!("Could not leave: {err}"))),
                 }
                 outcome.set(Some(left.map(|p| p.outcome())));
             });
