@@ -39,6 +39,15 @@ if ! cargo install --list | grep -q "^tauri-driver v${TAURI_DRIVER_VERSION}:"; t
   cargo install --locked tauri-driver --version "${TAURI_DRIVER_VERSION}"
 fi
 
+# axe-core (npm): the accessibility checker the window tests and the relay's page tests run on every
+# page they show (found at ~/.cache/rally-test/node_modules/axe-core/axe.min.js).
+AXE_VERSION=4.14.1
+axe_dir="$HOME/.cache/rally-test"
+if ! grep -qs "\"version\": \"${AXE_VERSION}\"" "$axe_dir/node_modules/axe-core/package.json"; then
+  echo "install-deps: axe-core ${AXE_VERSION}"
+  npm install --prefix "$axe_dir" --no-audit --no-fund --silent "axe-core@${AXE_VERSION}"
+fi
+
 # The JavaScript automerge-repo client and reference relay (npm), for the interop test and the benchmark.
 anchor="$(cd "$(dirname "$0")/.." && pwd)/../shared/anchors/automerge-relay/setup.sh"
 if [ -f "$anchor" ]; then

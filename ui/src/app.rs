@@ -151,7 +151,9 @@ pub fn app() -> Html {
                 <IdentitySwitcher />
             </header>
             <main>{ page }</main>
-            { for notice }
+            // Always there, so that screen readers hear what appears in it, and so that a notice
+            // coming or going never shifts the page's place among its siblings (which remounts it).
+            <div class="notices" aria-live="polite">{ notice.unwrap_or_default() }</div>
         </ContextProvider<AppContext>>
     }
 }

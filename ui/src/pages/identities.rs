@@ -150,16 +150,23 @@ fn identity_form(p: &FormProps) -> Html {
     };
     // A new identity's username follows its display name ("Jérôme Dupont": jerome_dupont) until
     // the person types one of their own.
+    let username_typed = use_state(|| p.existing.is_some());
     let on_display_name = {
-        let (input, new) = (input.clone(), p.existing.is_none());
+        let (input, username_typed) = (input.clone(), username_typed.clone());
         Callback::from(move |v: String| {
             let mut next = (*input).clone();
-            let proposed = rally_core::validate::suggest_username(&next.display_name);
-            if new && (next.username.trim().is_empty() || next.username == proposed) {
+            if !*username_typed {
                 next.username = rally_core::validate::suggest_username(&v);
             }
             next.display_name = v;
             input.set(next);
+        })
+    };
+    let on_username = {
+        let (input, username_typed) = (input.clone(), username_typed.clone());
+        Callback::from(move |v: String| {
+            username_typed.set(!v.is_empty());
+            input.set(IdentityInput { username: v, ..(*input).clone() });
         })
     };
     let remove_avatar = {
@@ -222,7 +229,7 @@ fn identity_form(p: &FormProps) -> Html {
             if let Some(err) = general { <p class="form-error" role="alert">{ err.to_string() }</p> }
             <Field id="identity-display-name" label="Display name" value={input.display_name.clone()} on_input={on_display_name}
                 error={error_for(&error, "display_name")} placeholder="Ana B." hint={AttrValue::Static("The name people see.")} />
-            <Field id="identity-username" label="Username" value={input.username.clone()} on_input={set(|i, v| i.username = v)}
+            <Field id="identity-username" label="Username" value={input.username.clone()} on_input={on_username}
                 error={error_for(&error, "username")} placeholder="ana_b" hint={AttrValue::Static("Your @name: lowercase letters, digits and _ (at most 30). Proposed from the display name.")} />
             <Field id="identity-bio" label="Bio" value={input.bio.clone()} on_input={set(|i, v| i.bio = v)} error={error_for(&error, "bio")} multiline=true />
             <div class={classes!("field", error_for(&error, "avatar").map(|_| "invalid"))}>
