@@ -80,7 +80,8 @@ fn seeded() -> Calendars {
     .expect("organizer");
     for e in &events {
         tx.execute("INSERT INTO sync_documents (id, owner) VALUES (?1, 'bench')", [&e.id]).expect("owner");
-        projection::record_in(&tx, URL, &e.id, projection::PublicView::Event(Box::new(e.clone()))).expect("record");
+        projection::record_in(&tx, URL, &e.id, projection::PublicView::Event(Box::new(e.clone()), None))
+            .expect("record");
     }
     // A relay started on this folder with this public URL finds its public tables built.
     tx.execute("INSERT INTO meta (key, value) VALUES ('public_index', ?1)", [projection::public_index_stamp(URL)])

@@ -57,6 +57,17 @@ enum Filter {
     Listed,
 }
 
+/// Whose image a page asks for.
+pub enum ImageOf {
+    Event(String),
+    /// By username.
+    Identity(String),
+}
+
+fn read_event(json: &str) -> Result<rally_core::model::Event> {
+    serde_json::from_str(json).map_err(|e| Error::Config(format!("a public event that does not read back: {e}")))
+}
+
 impl Calendars {
     pub fn new(db: Arc<Mutex<Connection>>, public_url: String, instance_name: String) -> Calendars {
         Calendars { db, public_url, instance_name }
@@ -65,23 +76,26 @@ impl Calendars {
     /// The public page of an event, or `None` for a draft, a private event or a missing id.
     pub fn event_page(&self, id: &str) -> Result<Option<String>> {
         let conn = crate::lock(&self.db);
-        let row: Option<(String, Option<String>, Option<String>)> = conn
+        let row: Option<(String, Option<String>, Option<String>, bool, bool)> = conn
             .prepare_cached(
-                "SELECT e.event, i.username, i.display_name FROM public_events e
-                 LEFT JOIN identities i ON i.id = e.organizer_id WHERE e.id = ?1",
+                "SELECT e.event, i.username, i.display_name,
+                     EXISTS (SELECT 1 FROM public_images WHERE owner = e.id),
+                     EXISTS (SELECT 1 FROM public_images WHERE owner = e.organizer_id)
+                 FROM public_events e LEFT JOIN identities i ON i.id = e.organizer_id WHERE e.id = ?1",
             )?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
             .optional()?;
-        let Some((json, username, display_name)) = row else { return Ok(None) };
-        let event: rally_core::model::Event = serde_json::from_str(&json)
-            .map_err(|e| Error::Config(format!("a public event that does not read back: {e}")))?;
+        let Some((json, username, display_name, has_picture, has_avatar)) = row else { return Ok(None) };
+        let event = read_event(&json)?;
         let going: u32 = conn.query_row(
             "SELECT count(*) FROM participations WHERE event_id = ?1 AND status = 'going'",
             [id],
             |r| r.get(0),
         )?;
         let organizer = match (username, display_name) {
-            (Some(username), Some(display_name)) => Some(crate::event_page::Organizer { username, display_name }),
+            (Some(username), Some(display_name)) => {
+                Some(crate::event_page::Organizer { username, display_name, has_avatar })
+            }
             _ => None,
         };
         Ok(Some(crate::event_page::render(&crate::event_page::PageInput {
@@ -91,7 +105,65 @@ impl Calendars {
             instance_name: &self.instance_name,
             now: Utc::now(),
             going,
+            has_picture,
         })))
+    }
+
+    /// A public event's picture, or an identity's avatar (by username): media type, bytes, ETag. Only
+    /// what a page of this relay shows: the picture of an event with a page, the avatar of an identity
+    /// with a name here.
+    pub fn image(&self, of: ImageOf) -> Result<Option<(String, Vec<u8>, String)>> {
+        let conn = crate::lock(&self.db);
+        let (sql, key) = match &of {
+            ImageOf::Event(id) => (
+                "SELECT media_type, bytes, etag FROM public_images WHERE owner = ?1
+                     AND EXISTS (SELECT 1 FROM public_events WHERE id = ?1)",
+                id,
+            ),
+            ImageOf::Identity(username) => (
+                "SELECT p.media_type, p.bytes, p.etag FROM username_claims c
+                     JOIN identities i ON i.id = c.identity_id JOIN public_images p ON p.owner = i.id
+                 WHERE c.username = ?1",
+                username,
+            ),
+        };
+        let found = conn.prepare_cached(sql)?.query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
+        Ok(found)
+    }
+
+    /// The relay's home page: its upcoming public events, each at its next date.
+    pub fn home_page(&self) -> Result<String> {
+        let now = Utc::now();
+        let conn = crate::lock(&self.db);
+        let mut cards = Vec::new();
+        let mut rows = conn.prepare_cached(
+            "SELECT e.event, coalesce(i.username, ''), coalesce(i.display_name, ''),
+                 EXISTS (SELECT 1 FROM public_images WHERE owner = e.id)
+             FROM public_events e LEFT JOIN identities i ON i.id = e.organizer_id
+             WHERE e.listed = 1 AND e.ends_at > ?1 ORDER BY e.starts_at LIMIT ?2",
+        )?;
+        let found = rows.query_map(params![now.timestamp(), crate::home_page::SCANNED], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
+        for row in found {
+            let (json, username, display_name, has_picture) = row?;
+            let event = read_event(&json)?;
+            // A repeating event shows at its next date.
+            let next = rally_core::recurrence::occurrences(&event.details, Some(now), None, 4)
+                .into_iter()
+                .find(|o| !o.cancelled);
+            if let Some(next) = next {
+                cards.push(crate::home_page::Card {
+                    event,
+                    username,
+                    display_name,
+                    has_picture,
+                    starts_at: next.starts_at,
+                    ends_at: next.ends_at,
+                });
+            }
+        }
+        Ok(crate::home_page::render(&self.instance_name, &self.public_url, cards))
     }
 
     fn resolve(&self, conn: &Connection, which: &Calendar) -> Result<Option<Resolved>> {

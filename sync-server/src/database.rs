@@ -147,6 +147,14 @@ const STEPS: &[&str] = &[
      CREATE INDEX attempts_key ON attempts (key, at);
      CREATE INDEX attempts_at ON attempts (at);
      DROP TABLE login_failures;",
+    // 8: the pictures of public events and the avatars of identities, as pages serve them (only
+    // formats browsers show as images), kept beside the public rows they belong to.
+    "CREATE TABLE public_images (
+         owner TEXT PRIMARY KEY,
+         media_type TEXT NOT NULL,
+         bytes BLOB NOT NULL,
+         etag TEXT NOT NULL
+     );",
 ];
 
 /// The version [`open`] migrates to.

@@ -1,7 +1,10 @@
-//! The public page of an event, `/events/{id}`: readable HTML without JavaScript, OpenGraph tags for
-//! link previews, schema.org Event JSON-LD for search engines, the time in the event's own zone, the
-//! place with an OpenStreetMap link, and links to the .ics and to the organizer's feed (webcal and
-//! https). Drafts and private events never get here: they are not in the public tables.
+//! The public page of an event, `/events/{id}`: readable HTML without JavaScript, in the relay's one
+//! stylesheet; its picture, date block, organizer with avatar, tags; OpenGraph tags (with
+//! `og:image`) for link previews, schema.org Event JSON-LD for search engines, the time in the
+//! event's own zone, the place with an OpenStreetMap link, how a visitor takes part (the form without
+//! an account when the organizer allows it, else how to with Rally), and links to the .ics and to the
+//! organizer's feed (webcal and https). Drafts and private events never get here: they are not in the
+//! public tables.
 
 use chrono::{DateTime, Datelike, Duration, Utc};
 use chrono_tz::Tz;
@@ -14,6 +17,8 @@ use crate::mail::escape_html;
 pub struct Organizer {
     pub username: String,
     pub display_name: String,
+    /// The relay serves their avatar at `/@{username}/avatar`.
+    pub has_avatar: bool,
 }
 
 /// Everything the page shows.
@@ -27,6 +32,8 @@ pub struct PageInput<'a> {
     pub now: DateTime<Utc>,
     /// How many people are going.
     pub going: u32,
+    /// The relay serves its picture at `/events/{id}/picture`.
+    pub has_picture: bool,
 }
 
 /// How many coming dates the page of a repeating event lists.
@@ -152,31 +159,109 @@ fn linkable(url: &str) -> bool {
     url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https" | "mailto"))
 }
 
+/// Where a visitor stands: how to take part, whatever the event allows.
+fn take_part(input: &PageInput, page: &str) -> String {
+    use crate::participation::rules;
+    use rally_core::model::JoinMode;
+    let (e, d) = (input.event, &input.event.details);
+    let h = escape_html;
+    if d.status == EventStatus::Cancelled {
+        return String::new();
+    }
+    if d.join_mode == JoinMode::External {
+        let url = d.registration_url.as_deref().filter(|u| linkable(u)).unwrap_or_default();
+        return format!(
+            "<section class=\"card take-part\" id=\"take-part\"><h2>Taking part</h2>\
+             <p>People register on the organizer's own site: <a id=\"register\" href=\"{0}\">{0}</a></p></section>",
+            h(url)
+        );
+    }
+    if let Err(why) = rules::open_to_join(d, input.now) {
+        return format!(
+            "<section class=\"card take-part\" id=\"take-part\"><h2>Taking part</h2><p>{}</p></section>",
+            h(&why.to_string())
+        );
+    }
+    let full = !rules::has_room(d, input.going);
+    let note = match (full, d.waiting_list, d.join_mode) {
+        (true, true, _) => "The event is full: you will be on the waiting list.",
+        (true, false, _) => "The event is full.",
+        (false, _, JoinMode::Approval) => "The organizer approves each participant.",
+        (false, _, JoinMode::Invite) => "Only people the organizer invites take part.",
+        _ => "Anyone may join.",
+    };
+    let mut out = format!(
+        "<section class=\"card take-part\" id=\"take-part\"><h2>Taking part</h2><p id=\"take-part-note\">{}</p>",
+        h(note)
+    );
+    if d.anonymous_participation && d.join_mode != JoinMode::Invite && (!full || d.waiting_list) {
+        out.push_str(&format!(
+            "<form id=\"participate\" method=\"post\" action=\"/events/{id}/participate\"><h3>Without an account</h3>\
+             <p>We will mail you a link to confirm; your address is not shown to anyone.</p>\
+             <p><label for=\"participate-name\">Your name</label><input name=\"name\" id=\"participate-name\" required maxlength=\"100\" autocomplete=\"name\"></p>\
+             <p><label for=\"participate-email\">Your email address</label><input type=\"email\" name=\"email\" id=\"participate-email\" required autocomplete=\"email\"></p>\
+             <p><label for=\"participate-message\">A message to the organizer (optional)</label><textarea name=\"message\" id=\"participate-message\" maxlength=\"2000\"></textarea></p>\
+             <button type=\"submit\" id=\"participate-submit\">Take part</button></form><h3>With Rally</h3>",
+            id = h(&e.id),
+        ));
+    }
+    if d.join_mode != JoinMode::Invite && (!full || d.waiting_list) {
+        out.push_str(&format!(
+            "<ol class=\"steps\" id=\"with-rally\"><li>Install Rally, the free desktop app {site} runs on, and make an identity \
+             (a name people see).</li><li>In Rally, open <strong>Taking part</strong> and paste this page's address:</li></ol>\
+             <p><label for=\"page-address\">This page's address</label><input id=\"page-address\" readonly value=\"{page}\"></p>",
+            site = h(input.instance_name),
+            page = h(page),
+        ));
+    }
+    out.push_str("</section>");
+    out
+}
+
 /// The page, as HTML.
 pub fn render(input: &PageInput) -> String {
     let (e, d) = (input.event, &input.event.details);
     let h = escape_html;
+    let tz = zone(e);
     let page = format!("{}/events/{}", input.public_url, e.id);
     let ics = format!("{page}.ics");
+    let picture = format!("{page}/picture");
     let summary: String = d.description.chars().take(200).collect();
     // Inside a script element `</script` or `<!--` would end it or change how it is read: JSON can say
     // every `<`, `>` and `&` (only ever inside strings) as an escape instead.
     let ld = json_ld(input).to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026");
     let mut body = String::new();
+    if input.has_picture {
+        body.push_str(&format!("<img class=\"picture\" id=\"event-picture\" src=\"{}\" alt=\"\">", h(&picture)));
+    }
     if d.status == EventStatus::Cancelled {
         body.push_str("<p class=\"cancelled\" id=\"event-cancelled\">This event is cancelled.</p>");
     }
-    body.push_str(&format!("<h1 id=\"event-title\">{}</h1>", h(&d.title)));
+    let first_day = d.starts_at.with_timezone(&tz).date_naive();
+    let mut heading = format!("<h1 id=\"event-title\">{}</h1>", h(&d.title));
     if let Some(o) = input.organizer {
-        body.push_str(&format!("<p>Organized by {} (@{})</p>", h(&o.display_name), h(&o.username)));
+        let avatar = if o.has_avatar {
+            format!("<img class=\"avatar\" src=\"/@{}/avatar\" alt=\"\">", h(&o.username))
+        } else {
+            String::new()
+        };
+        heading.push_str(&format!(
+            "<p class=\"organizer\" id=\"event-organizer\">{avatar}<span>Organized by <strong>{}</strong> @{}</span></p>",
+            h(&o.display_name),
+            h(&o.username)
+        ));
     }
-    body.push_str(&format!("<p id=\"event-when\"><strong>When</strong> {}</p>", h(&rally_core::when::describe(d))));
+    body.push_str(&format!(
+        "<div class=\"heading\">{}<div>{heading}</div></div>",
+        crate::page_layout::date_block(first_day)
+    ));
+    body.push_str("<dl class=\"facts\">");
+    body.push_str(&format!("<dt>When</dt><dd id=\"event-when\">{}</dd>", h(&rally_core::when::describe(d))));
     if let Some(rule) = rally_core::recurrence::describe(d) {
-        body.push_str(&format!("<p id=\"event-repeats\"><strong>Repeats</strong> {}</p>", h(&rule)));
-        let tz = zone(e);
+        body.push_str(&format!("<dt>Repeats</dt><dd id=\"event-repeats\">{}", h(&rule)));
         let coming = rally_core::recurrence::occurrences(d, Some(input.now), None, COMING_DATES);
         if !coming.is_empty() {
-            body.push_str("<p><strong>Coming dates</strong></p><ul id=\"event-dates\">");
+            body.push_str("<ul id=\"event-dates\">");
             for o in coming {
                 let when = h(&rally_core::when::span_text(o.starts_at, o.ends_at, d.all_day, tz));
                 body.push_str(&if o.cancelled {
@@ -189,86 +274,74 @@ pub fn render(input: &PageInput) -> String {
             }
             body.push_str("</ul>");
         }
+        body.push_str("</dd>");
     }
     if let Some(p) = &d.place {
-        let mut place = format!("<strong>Where</strong> {}", h(&p.name));
+        let mut place = h(&p.name);
         if !p.address.is_empty() {
-            place.push_str(&format!(", {}", h(&p.address)));
+            place.push_str(&format!("{}{}", if p.name.is_empty() { "" } else { ", " }, h(&p.address)));
         }
         if let (Some(lat), Some(lon)) = (p.latitude, p.longitude) {
             place.push_str(&format!(
                 " · <a id=\"event-map\" href=\"https://www.openstreetmap.org/?mlat={lat:.6}&amp;mlon={lon:.6}#map=17/{lat:.6}/{lon:.6}\">Map</a> \
-                 <small>© OpenStreetMap contributors</small>"
+                 <small class=\"attribution\">© OpenStreetMap contributors</small>"
             ));
         }
-        body.push_str(&format!("<p id=\"event-where\">{place}</p>"));
+        body.push_str(&format!("<dt>Where</dt><dd id=\"event-where\">{place}</dd>"));
     }
     if let Some(url) = d.online_url.as_deref().filter(|url| linkable(url)) {
-        body.push_str(&format!("<p><strong>Online</strong> <a href=\"{0}\">{0}</a></p>", h(url)));
+        body.push_str(&format!("<dt>Online</dt><dd><a id=\"event-online\" href=\"{0}\">{0}</a></dd>", h(url)));
     }
     let places = match d.capacity {
         Some(c) => format!("{} going · {} of {c} places left", input.going, c.saturating_sub(input.going)),
         None => format!("{} going", input.going),
     };
-    body.push_str(&format!("<p id=\"event-places\"><strong>Participants</strong> {}</p>", h(&places)));
-    for paragraph in d.description.split("\n\n").filter(|p| !p.trim().is_empty()) {
-        body.push_str(&format!("<p class=\"description\">{}</p>", h(paragraph).replace('\n', "<br>")));
+    body.push_str(&format!("<dt>Participants</dt><dd id=\"event-places\">{}</dd>", h(&places)));
+    if !d.tags.is_empty() {
+        let tags: String = d.tags.iter().map(|t| format!("<li class=\"tag\">#{}</li>", h(t))).collect();
+        body.push_str(&format!("<dt>Tags</dt><dd><ul class=\"tags\" id=\"event-tags\">{tags}</ul></dd>"));
     }
-    let open = crate::participation::rules::open_to_join(d, input.now).is_ok();
-    if d.anonymous_participation && open && d.join_mode != rally_core::model::JoinMode::Invite {
-        let full = !crate::participation::rules::has_room(d, input.going);
-        let note = match (full, d.waiting_list, d.join_mode) {
-            (true, true, _) => "The event is full: you will be on the waiting list.",
-            (true, false, _) => "",
-            (false, _, rally_core::model::JoinMode::Approval) => "The organizer approves each participant.",
-            _ => "",
-        };
-        if !full || d.waiting_list {
-            body.push_str(&format!(
-                "<form id=\"participate\" method=\"post\" action=\"/events/{id}/participate\"><h2>Take part without an account</h2>\
-                 <p>{note} We will mail you a link to confirm; your address is not shown to anyone.</p>\
-                 <p><label>Your name<br><input name=\"name\" id=\"participate-name\" required maxlength=\"100\"></label></p>\
-                 <p><label>Your email address<br><input type=\"email\" name=\"email\" id=\"participate-email\" required></label></p>\
-                 <p><label>A message to the organizer (optional)<br><textarea name=\"message\" id=\"participate-message\" maxlength=\"2000\"></textarea></label></p>\
-                 <button type=\"submit\" id=\"participate-submit\">Take part</button></form>",
-                id = h(&e.id),
-                note = h(note)
-            ));
+    body.push_str("</dl>");
+    if !d.description.trim().is_empty() {
+        body.push_str("<div class=\"description\">");
+        for paragraph in d.description.split("\n\n").filter(|p| !p.trim().is_empty()) {
+            body.push_str(&format!("<p>{}</p>", h(paragraph).replace('\n', "<br>")));
         }
+        body.push_str("</div>");
     }
-    body.push_str(&format!(
-        "<p class=\"calendar\"><a id=\"event-ics\" href=\"{ics}\">Add to calendar (.ics)</a></p>",
-        ics = h(&ics)
-    ));
+    let mut article = format!("<article class=\"card\">{body}</article>");
+    article.push_str(&take_part(input, &page));
+    let mut calendar = format!("<a id=\"event-ics\" href=\"{}\">Add to calendar (.ics)</a>", h(&ics));
     if let Some(o) = input.organizer {
         let feed = format!("{}/@{}/feed.ics", input.public_url, o.username);
-        body.push_str(&format!(
-            "<p class=\"calendar\">Follow @{user}'s events: <a id=\"feed-webcal\" href=\"{webcal}\">subscribe (webcal)</a> \
-             · <a id=\"feed-https\" href=\"{feed}\">feed URL (https)</a></p>",
+        calendar.push_str(&format!(
+            "<span>Follow @{user}'s events: <a id=\"feed-webcal\" href=\"{webcal}\">subscribe (webcal)</a> \
+             · <a id=\"feed-https\" href=\"{feed}\">feed address (https)</a></span>",
             user = h(&o.username),
             webcal = h(&webcal(&feed)),
             feed = h(&feed)
         ));
     }
-    format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · {site}</title>\
-         <meta name=\"description\" content=\"{summary}\">\
+    article.push_str(&format!("<p class=\"calendar-links\">{calendar}</p>"));
+    let image = if input.has_picture {
+        format!("<meta property=\"og:image\" content=\"{}\">", h(&picture))
+    } else {
+        String::new()
+    };
+    let head = format!(
+        "<meta name=\"description\" content=\"{summary}\">\
          <meta property=\"og:type\" content=\"website\">\
          <meta property=\"og:title\" content=\"{title}\">\
          <meta property=\"og:description\" content=\"{summary}\">\
          <meta property=\"og:url\" content=\"{page}\">\
-         <meta property=\"og:site_name\" content=\"{site}\">\
+         <meta property=\"og:site_name\" content=\"{site}\">{image}\
          <link rel=\"alternate\" type=\"text/calendar\" href=\"{ics}\">\
-         <script type=\"application/ld+json\">{ld}</script>\
-         <style>body{{font-family:sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}\
-         .cancelled{{background:#fff0f0;color:#c92a2a;padding:.5rem 1rem}}</style></head>\
-         <body><main>{body}</main><footer><small>{site}</small></footer></body></html>",
+         <script type=\"application/ld+json\">{ld}</script>",
         title = h(&d.title),
         site = h(input.instance_name),
         summary = h(&summary),
         page = h(&page),
         ics = h(&ics),
-    )
+    );
+    crate::page_layout::layout(input.instance_name, &d.title, &head, &article, false)
 }

@@ -16,6 +16,7 @@ use reqwest::StatusCode;
 use samod::{DocHandle, Repo};
 use serde_json::{json, Value};
 
+use common::browser::Browser;
 use common::{edit, event_details, peer, Relay, Session, Smtp, WAIT};
 
 /// Mail goes out at once: no digest wait beyond a second, news after a second, scans every second.
@@ -450,61 +451,6 @@ async fn the_private_feed_lists_what_one_attends_and_a_reset_closes_the_old_addr
     assert_eq!(reqwest::get(&forged).await.expect("get").status(), StatusCode::NOT_FOUND);
 }
 
-/// chromedriver on a free port, driving a headless Chromium (both installed by scripts/install-deps.sh).
-struct Browser {
-    _driver: common::Process,
-    client: fantoccini::Client,
-}
-
-impl Browser {
-    async fn start() -> Browser {
-        let port = common::free_port();
-        let driver = std::process::Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("chromedriver (apt-get install chromium-driver, or scripts/install-deps.sh)");
-        let deadline = std::time::Instant::now() + WAIT;
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(std::time::Instant::now() < deadline, "chromedriver did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let profile = tempfile::tempdir().expect("profile").keep();
-        let caps = json!({"goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", format!("--user-data-dir={}", profile.display())],
-        }});
-        let caps = caps.as_object().expect("object").clone().into_iter().collect();
-        let client = fantoccini::ClientBuilder::native()
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("a chromedriver session");
-        Browser { _driver: common::Process(driver), client }
-    }
-
-    async fn text(&self, css: &str) -> String {
-        let el = self
-            .client
-            .wait()
-            .at_most(WAIT)
-            .for_element(fantoccini::Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"));
-        el.text().await.expect("text")
-    }
-
-    async fn type_into(&self, css: &str, text: &str) {
-        self.client.find(fantoccini::Locator::Css(css)).await.expect(css).send_keys(text).await.expect("type");
-    }
-
-    async fn click(&self, css: &str) {
-        self.client.find(fantoccini::Locator::Css(css)).await.expect(css).click().await.expect("click");
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_participation_from_the_public_page_in_a_browser() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -526,10 +472,14 @@ async fn anonymous_participation_from_the_public_page_in_a_browser() {
         browser.client.find(fantoccini::Locator::Css("#participate")).await.is_err(),
         "no form where it is not allowed"
     );
+    // Still, a visitor is told how to take part: with Rally, by this page's address.
+    assert!(browser.text("#with-rally").await.contains("Taking part"));
+    browser.check_page("51-relay-event-with-rally").await;
 
     // The public page's form: name, address, message; the relay mails a link.
     browser.client.goto(&format!("{}/events/{open}", relay.base)).await.expect("open page");
     assert!(browser.text("#event-places").await.contains("0 going · 10 of 10 places left"));
+    browser.check_page("50-relay-event-form").await;
     browser.type_into("#participate-name", "Zoé Martin").await;
     browser.type_into("#participate-email", "zoe@example.net").await;
     browser.type_into("#participate-message", "J'apporte une tarte").await;
@@ -549,6 +499,7 @@ async fn anonymous_participation_from_the_public_page_in_a_browser() {
     // Opening the link changes nothing; its button confirms.
     browser.client.goto(&confirm).await.expect("confirm link");
     assert_eq!(participants(&relay, &ana, &open).await.as_array().map(Vec::len), Some(0));
+    browser.check_page("52-relay-confirm").await;
     browser.click("#confirm").await;
     assert!(browser.text("#outcome").await.contains("You are going."));
     let list = participants(&relay, &ana, &open).await;

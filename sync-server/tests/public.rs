@@ -239,11 +239,112 @@ async fn a_repeating_event_has_its_rule_and_coming_dates_on_its_page_and_in_its_
     common::validate_ics(&feed_with(&relay, 1).await);
 
     let page = get(&format!("{}/events/{id}", relay.base), None).await.text().await.expect("page");
-    assert!(page.contains("<strong>Repeats</strong> Every week on Monday"), "{page}");
+    assert!(page.contains("<dt>Repeats</dt><dd id=\"event-repeats\">Every week on Monday"), "{page}");
     let dates = page.split("<ul id=\"event-dates\">").nth(1).and_then(|l| l.split("</ul>").next()).expect("dates");
     assert_eq!(dates.matches("<li").count(), 8, "{dates}");
     assert!(dates.contains("<li class=\"cancelled\"><del>") && dates.contains("19:00–21:00"), "{dates}");
     let dom = chromium_dom(&format!("{}/events/{id}", relay.base));
     assert!(dom.contains("\"eventSchedule\":{\"@type\":\"Schedule\""), "{dom}");
     assert!(dom.contains("\"byDay\":[\"https://schema.org/Monday\"]"), "{dom}");
+}
+
+/// A picture as the app writes one: a PNG.
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 170]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut bytes, image::ImageFormat::Png).expect("encode");
+    bytes.into_inner()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_show_pictures_and_avatars_and_the_home_lists_public_events() {
+    use common::browser::Browser;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = Relay::start(dir.path(), None);
+    let ana = relay.account("ana@example.org").await;
+    let device = peer(&relay, &ana).await;
+    let identity = create_identity(&device, "ana", "Ana Bérénice").await;
+    let avatar = png(120, 120);
+    edit(&identity, |doc| {
+        automerge::transaction::Transactable::put(doc, automerge::ROOT, "avatar", avatar.clone()).expect("avatar");
+    });
+    let organizer = identity.document_id().to_string();
+    let picture = png(900, 400);
+    let repair = create_event(&device, &organizer, "Atelier vélo", |d| {
+        d.tags = vec!["vélo".into(), "réparation".into()];
+        d.place = Some(rally_core::model::Place {
+            name: "Maison du vélo".into(),
+            address: "3 rue des Roues, Lyon".into(),
+            latitude: Some(45.76),
+            longitude: Some(4.83),
+        });
+    })
+    .await;
+    edit(&repair, |doc| {
+        automerge::transaction::Transactable::put(doc, automerge::ROOT, "picture", picture.clone()).expect("picture");
+    });
+    create_event(&device, &organizer, "Unlisted supper", |d| d.visibility = Visibility::Unlisted).await;
+    create_event(&device, &organizer, "Draft idea", |d| d.draft = true).await;
+    // An attack: a "picture" that is a page with a script, served as an image it would run as HTML.
+    let hostile = create_event(&device, &organizer, "Not a picture", |_| {}).await;
+    edit(&hostile, |doc| {
+        let html = b"<html><script>alert(document.cookie)</script></html>".to_vec();
+        automerge::transaction::Transactable::put(doc, automerge::ROOT, "picture", html).expect("put");
+    });
+    feed_with(&relay, 2).await;
+    let picture_url = format!("{}/events/{}/picture", relay.base, repair.document_id());
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while get(&picture_url, None).await.status() != StatusCode::OK {
+        assert!(tokio::time::Instant::now() < deadline, "the picture never came");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // The picture as it was written, with an ETag; a repeat asks and gets 304.
+    let response = get(&picture_url, None).await;
+    assert_eq!(response.headers()["content-type"], "image/png");
+    let etag = response.headers()["etag"].to_str().expect("etag").to_string();
+    assert_eq!(response.bytes().await.expect("bytes").as_ref(), picture.as_slice());
+    assert_eq!(get(&picture_url, Some(&etag)).await.status(), StatusCode::NOT_MODIFIED);
+    let avatar_response = get(&format!("{}/@ana/avatar", relay.base), None).await;
+    assert_eq!(avatar_response.headers()["content-type"], "image/png");
+    assert_eq!(avatar_response.bytes().await.expect("bytes").as_ref(), avatar.as_slice());
+    // What is not an image is never served as one, and the page does not point at it.
+    let not_image = get(&format!("{}/events/{}/picture", relay.base, hostile.document_id()), None).await;
+    assert_eq!(not_image.status(), StatusCode::NOT_FOUND);
+    let hostile_page =
+        get(&format!("{}/events/{}", relay.base, hostile.document_id()), None).await.text().await.expect("body");
+    assert!(!hostile_page.contains("og:image") && !hostile_page.contains("/picture"), "{hostile_page}");
+
+    // The page: og:image, the avatar, the tags, the one stylesheet (no inline style is allowed).
+    let page = get(&format!("{}/events/{}", relay.base, repair.document_id()), None).await;
+    let csp = page.headers()["content-security-policy"].to_str().expect("csp").to_string();
+    assert!(csp.contains("style-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    let html = page.text().await.expect("body");
+    assert!(html.contains(&format!("<meta property=\"og:image\" content=\"{picture_url}\">")), "{html}");
+    assert!(html.contains("<img class=\"avatar\" src=\"/@ana/avatar\""), "{html}");
+    assert!(html.contains("<li class=\"tag\">#vélo</li>"), "{html}");
+    assert!(html.contains("<link rel=\"stylesheet\" href=\"/style.css\">") && !html.contains("<style"), "{html}");
+    let css = get(&format!("{}/style.css", relay.base), None).await;
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+
+    // The home page lists the public events by their next date, and nothing unlisted or unpublished.
+    let home = get(&format!("{}/", relay.base), None).await.text().await.expect("body");
+    assert!(home.contains("Upcoming events on Rally Test"), "{home}");
+    assert!(home.contains("Atelier vélo") && home.contains("Not a picture"), "{home}");
+    assert!(!home.contains("Unlisted supper") && !home.contains("Draft idea"), "{home}");
+
+    // In a real browser: kept as screenshots, and checked by axe-core.
+    let browser = Browser::start().await;
+    browser.client.goto(&format!("{}/", relay.base)).await.expect("home");
+    browser.text("#home-events").await;
+    browser.check_page("53-relay-home").await;
+    browser.client.goto(&format!("{}/events/{}", relay.base, repair.document_id())).await.expect("page");
+    browser.text("#event-title").await;
+    let loaded = browser
+        .client
+        .execute("return document.querySelector('#event-picture').naturalWidth", vec![])
+        .await
+        .expect("picture");
+    assert_eq!(loaded, serde_json::json!(900), "the browser shows the picture");
+    browser.check_page("54-relay-event-picture").await;
 }

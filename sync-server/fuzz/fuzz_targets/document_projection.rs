@@ -130,7 +130,7 @@ fuzz_target!(|bytes: &[u8]| {
             Err(_) => return,
         }
     };
-    if let PublicView::Event(event) = public_view(&doc, "fuzzed") {
+    if let PublicView::Event(event, _) = public_view(&doc, "fuzzed") {
         let now = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
         let page = rally_server::event_page::render(&rally_server::event_page::PageInput {
             event: &event,

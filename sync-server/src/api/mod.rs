@@ -48,6 +48,10 @@ pub fn router(state: AppState) -> Router {
         .route("/participations/{id}/confirm", get(participate::confirm_form).post(participate::confirm))
         .route("/participations/{id}/cancel", get(participate::cancel_form).post(participate::cancel))
         .route("/mail-settings/{token}", get(participate::settings_form).post(participate::save_settings))
+        .route("/", get(public::home))
+        .route("/style.css", get(public::stylesheet))
+        .route("/events/{id}/picture", get(public::picture))
+        .route("/{handle}/avatar", get(public::avatar))
         .route("/events/{file}", get(public::event))
         .route("/feed.ics", get(public::instance_feed))
         .route("/{handle}/feed.ics", get(public::identity_feed))
@@ -61,7 +65,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The relay's pages run no script and are framed by nobody; a browser guesses no types and sends no
 /// page address (which may hold a capability token) to other sites.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; \
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
      form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 async fn security_headers(mut response: Response) -> Response {

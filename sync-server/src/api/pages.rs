@@ -22,14 +22,8 @@ pub struct ResetForm {
 }
 
 pub(super) fn page(state: &AppState, title: &str, body: &str) -> Html<String> {
-    Html(format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · {name}</title><style>body{{font-family:sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5}}\
-         button{{font:inherit;padding:.5rem 1rem}}input{{font:inherit;padding:.4rem;width:100%}}.error{{color:#c92a2a}}</style></head>\
-         <body><h1>{title}</h1>{body}</body></html>",
-        title = escape_html(title),
-        name = escape_html(&state.instance_name),
-    ))
+    let body = format!("<div class=\"card\"><h1>{}</h1>{body}</div>", escape_html(title));
+    Html(crate::page_layout::layout(&state.instance_name, title, "", &body, true))
 }
 
 pub(super) fn failure(state: &AppState, title: &str, err: &Error) -> Html<String> {

@@ -1,5 +1,6 @@
 //! What the relay makes public from documents, inside the transaction that stores their changes: the
-//! tables pages, feeds and invitations read (`public_events`, `identities`, `username_claims`), the
+//! tables pages, feeds and invitations read (`public_events`, `identities`, `username_claims`,
+//! `public_images`), the
 //! news of changed events the mail worker tells participants, and what is withheld and why.
 //!
 //! A document is input like a form. Nothing is derived from it before core's own checks pass
@@ -17,15 +18,43 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use super::store::stored_document;
 use crate::{Error, Result};
 
+/// A picture or an avatar as pages serve it: only what browsers show as an image (PNG, JPEG, GIF,
+/// WebP, told by their first bytes), never what a document merely calls one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicImage {
+    pub media_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+impl PublicImage {
+    pub fn sniff(bytes: Vec<u8>) -> Option<PublicImage> {
+        let media_type = match bytes.as_slice() {
+            [0x89, b'P', b'N', b'G', ..] => "image/png",
+            [0xFF, 0xD8, 0xFF, ..] => "image/jpeg",
+            [b'G', b'I', b'F', b'8', ..] => "image/gif",
+            [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => "image/webp",
+            _ => return None,
+        };
+        Some(PublicImage { media_type, bytes })
+    }
+
+    fn etag(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(&self.bytes);
+        format!("\"{}\"", digest.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>())
+    }
+}
+
 /// What pages and feeds may know of a document.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PublicView {
-    /// An event that passed core's checks; shown only while published and public or unlisted.
-    Event(Box<Event>),
+    /// An event that passed core's checks, with its picture; shown only while published and public
+    /// or unlisted.
+    Event(Box<Event>, Option<PublicImage>),
     /// An event marked deleted.
     Deleted,
-    /// An identity that passed core's checks.
-    Identity(Identity),
+    /// An identity that passed core's checks, with its avatar.
+    Identity(Identity, Option<PublicImage>),
     /// An event or identity that does not read or fails core's checks, with why.
     Invalid(String),
     Other,
@@ -36,7 +65,7 @@ impl PublicView {
     /// and an invalid event is nobody else's to read.
     pub fn event_facts(&self) -> Option<(bool, Visibility)> {
         match self {
-            PublicView::Event(e) => Some((e.details.draft, e.details.visibility)),
+            PublicView::Event(e, _) => Some((e.details.draft, e.details.visibility)),
             _ => None,
         }
     }
@@ -47,6 +76,10 @@ pub const MAX_IMAGE_BYTES: usize = 4 * 1024 * 1024;
 
 fn image_too_large(doc: &AutoCommit, key: &str) -> bool {
     rally_core::document::read_bytes(doc, key).ok().flatten().is_some_and(|bytes| bytes.len() > MAX_IMAGE_BYTES)
+}
+
+fn image(doc: &AutoCommit, key: &str) -> Option<PublicImage> {
+    rally_core::document::read_bytes(doc, key).ok().flatten().and_then(PublicImage::sniff)
 }
 
 fn too_large(key: &str) -> String {
@@ -62,7 +95,7 @@ pub fn public_view(doc: &AutoCommit, doc_id: &str) -> PublicView {
         Ok(Kind::Event) => match document::read_event(doc, doc_id) {
             Ok(_) if image_too_large(doc, "picture") => PublicView::Invalid(too_large("picture")),
             Ok(e) => match validate::stored_event(&e.details) {
-                Ok(()) => PublicView::Event(Box::new(e)),
+                Ok(()) => PublicView::Event(Box::new(e), image(doc, "picture")),
                 Err(problem) => PublicView::Invalid(format!("the event is refused: {problem}")),
             },
             Err(problem) => PublicView::Invalid(format!("the event does not read: {problem}")),
@@ -70,7 +103,7 @@ pub fn public_view(doc: &AutoCommit, doc_id: &str) -> PublicView {
         Ok(Kind::Identity) => match document::read_identity(doc, doc_id) {
             Ok(_) if image_too_large(doc, "avatar") => PublicView::Invalid(too_large("avatar")),
             Ok(identity) => match validate::stored_identity(&identity) {
-                Ok(()) => PublicView::Identity(identity),
+                Ok(()) => PublicView::Identity(identity, image(doc, "avatar")),
                 Err(problem) => PublicView::Invalid(format!("the identity is refused: {problem}")),
             },
             Err(problem) => PublicView::Invalid(format!("the identity does not read: {problem}")),
@@ -82,7 +115,8 @@ pub fn public_view(doc: &AutoCommit, doc_id: &str) -> PublicView {
 /// The version of what [`record_in`] derives; a change (or a new public URL) rebuilds the public tables
 /// at start. 2: repeating events (RRULE in the VEVENT, `starts_at`/`ends_at` the span of all
 /// occurrences). 3: documents checked with core's rules, organizers and usernames with the relay's.
-pub const PUBLIC_INDEX_VERSION: i64 = 3;
+/// 4: pictures and avatars for pages.
+pub const PUBLIC_INDEX_VERSION: i64 = 4;
 
 /// What `meta.public_index` holds once the public tables are built for this version and URL.
 pub fn public_index_stamp(public_url: &str) -> String {
@@ -115,15 +149,19 @@ pub fn record_in(tx: &Transaction, public_url: &str, id: &str, view: PublicView)
     let withheld = vet(tx, owner.as_deref(), &view)?;
     set_withheld(tx, id, owner.as_deref(), withheld.as_ref())?;
     match (view, withheld) {
-        (PublicView::Event(e), None) => project_event(tx, public_url, id, Some(&e), false),
-        (PublicView::Event(_), Some(_)) => project_event(tx, public_url, id, None, false),
-        (PublicView::Deleted, _) => project_event(tx, public_url, id, None, true),
-        (PublicView::Identity(identity), None) => {
+        (PublicView::Event(e, picture), None) => {
+            let shown = project_event(tx, public_url, id, Some(&e), false)?;
+            put_image(tx, id, picture.as_ref().filter(|_| shown))
+        }
+        (PublicView::Event(..), Some(_)) => project_event(tx, public_url, id, None, false).map(drop),
+        (PublicView::Deleted, _) => project_event(tx, public_url, id, None, true).map(drop),
+        (PublicView::Identity(identity, avatar), None) => {
             project_identity(tx, id, owner.as_deref().map(|owner| (owner, &identity)))?;
+            put_image(tx, id, avatar.as_ref().filter(|_| owner.is_some()))?;
             let owner = owner.unwrap_or_default();
             revisit_organized_by(tx, public_url, &owner)
         }
-        (PublicView::Identity(_), Some(_)) => project_identity(tx, id, None),
+        (PublicView::Identity(..), Some(_)) => project_identity(tx, id, None),
         (PublicView::Invalid(_), _) => {
             project_event(tx, public_url, id, None, false)?;
             project_identity(tx, id, None)
@@ -137,7 +175,7 @@ pub fn record_in(tx: &Transaction, public_url: &str, id: &str, view: PublicView)
 fn vet(tx: &Transaction, owner: Option<&str>, view: &PublicView) -> Result<Option<(WithheldReason, String)>> {
     Ok(match view {
         PublicView::Invalid(problem) => Some((WithheldReason::Invalid, problem.clone())),
-        PublicView::Event(e) => {
+        PublicView::Event(e, _) => {
             let organizer = &e.details.organizer_id;
             let organizers_account: Option<Option<String>> = tx
                 .query_row(
@@ -158,7 +196,7 @@ fn vet(tx: &Transaction, owner: Option<&str>, view: &PublicView) -> Result<Optio
                 Some(_) => None,
             }
         }
-        PublicView::Identity(identity) => {
+        PublicView::Identity(identity, _) => {
             let claimed_by: Option<String> = tx
                 .query_row("SELECT account_id FROM username_claims WHERE username = ?1", [&identity.username], |r| {
                     r.get(0)
@@ -206,7 +244,7 @@ fn revisit_organized_by(tx: &Transaction, public_url: &str, account: &str) -> Re
         // A stored document that no longer loads stays withheld, as it was.
         if let Ok(Some((doc, _))) = stored_document(tx, &id) {
             let view = public_view(&doc, &id);
-            if matches!(view, PublicView::Event(_)) {
+            if matches!(view, PublicView::Event(..)) {
                 record_in(tx, public_url, &id, view)?;
             }
         }
@@ -214,10 +252,24 @@ fn revisit_organized_by(tx: &Transaction, public_url: &str, account: &str) -> Re
     Ok(())
 }
 
+/// Writes (or, with `None`, removes) a picture or avatar pages serve, under its event's or identity's id.
+fn put_image(tx: &Transaction, owner: &str, image: Option<&PublicImage>) -> Result<()> {
+    match image {
+        Some(image) => tx.execute(
+            "INSERT INTO public_images (owner, media_type, bytes, etag) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (owner) DO UPDATE SET media_type = excluded.media_type, bytes = excluded.bytes,
+                 etag = excluded.etag",
+            params![owner, image.media_type, image.bytes, image.etag()],
+        )?,
+        None => tx.execute("DELETE FROM public_images WHERE owner = ?1", [owner])?,
+    };
+    Ok(())
+}
+
 /// Writes (or, with `None`, removes) an event's row in `public_events`, tells the mail worker of news
 /// for its participants, and bumps the feeds it is or was in. Only published public or unlisted
-/// events get a row.
-fn project_event(tx: &Transaction, public_url: &str, id: &str, event: Option<&Event>, deleted: bool) -> Result<()> {
+/// events get a row; returns whether it has one now. Its picture goes when its row goes.
+fn project_event(tx: &Transaction, public_url: &str, id: &str, event: Option<&Event>, deleted: bool) -> Result<bool> {
     let before: Option<(String, bool, String)> = tx
         .query_row("SELECT organizer_id, listed, event FROM public_events WHERE id = ?1", [id], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -251,6 +303,7 @@ fn project_event(tx: &Transaction, public_url: &str, id: &str, event: Option<&Ev
         }
         _ => {
             tx.execute("DELETE FROM public_events WHERE id = ?1", [id])?;
+            put_image(tx, id, None)?;
             None
         }
     };
@@ -265,7 +318,7 @@ fn project_event(tx: &Transaction, public_url: &str, id: &str, event: Option<&Ev
             bump(tx, "instance")?;
         }
     }
-    Ok(())
+    Ok(after.is_some())
 }
 
 /// Writes (or, with `None`, removes) an identity's public name. Its username is claimed for its
@@ -290,7 +343,10 @@ fn project_identity(tx: &Transaction, id: &str, shown: Option<(&str, &Identity)>
             )?;
             1
         }
-        None => tx.execute("DELETE FROM identities WHERE id = ?1", [id])?,
+        None => {
+            put_image(tx, id, None)?;
+            tx.execute("DELETE FROM identities WHERE id = ?1", [id])?
+        }
     };
     if changed > 0 {
         bump(tx, &format!("identity:{id}"))?;

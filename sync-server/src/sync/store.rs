@@ -192,6 +192,7 @@ impl DocStore {
             }
             let tx = conn.transaction()?;
             tx.execute("DELETE FROM public_events", [])?;
+            tx.execute("DELETE FROM public_images", [])?;
             let ids: Vec<String> = tx
                 .prepare(
                     "SELECT DISTINCT substr(key, 1, instr(key, '/') - 1) FROM sync_storage WHERE instr(key, '/') > 0",
@@ -204,7 +205,7 @@ impl DocStore {
                     // A document that does not load is skipped here, as it is everywhere else.
                     if let Ok(Some((doc, _))) = stored_document(&tx, id) {
                         let view = public_view(&doc, id);
-                        if matches!(view, PublicView::Identity(_)) == identities {
+                        if matches!(view, PublicView::Identity(..)) == identities {
                             record_in(&tx, &public_url, id, view)?;
                         }
                     }

@@ -2,6 +2,8 @@
 //! way a person makes them (sign up, follow the mailed link, log in).
 #![allow(dead_code)]
 
+#[path = "browser.rs"]
+pub mod browser;
 #[path = "smtp.rs"]
 mod smtp;
 #[allow(unused_imports)]
