@@ -76,16 +76,19 @@ impl Calendars {
     /// The public page of an event, or `None` for a draft, a private event or a missing id.
     pub fn event_page(&self, id: &str) -> Result<Option<String>> {
         let conn = crate::lock(&self.db);
-        let row: Option<(String, Option<String>, Option<String>, bool, bool)> = conn
+        let row = conn
             .prepare_cached(
                 "SELECT e.event, i.username, i.display_name,
                      EXISTS (SELECT 1 FROM public_images WHERE owner = e.id),
                      EXISTS (SELECT 1 FROM public_images WHERE owner = e.organizer_id)
                  FROM public_events e LEFT JOIN identities i ON i.id = e.organizer_id WHERE e.id = ?1",
             )?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .query_row([id], |r| {
+                let names: (Option<String>, Option<String>) = (r.get(1)?, r.get(2)?);
+                Ok((r.get::<_, String>(0)?, names, r.get::<_, bool>(3)?, r.get::<_, bool>(4)?))
+            })
             .optional()?;
-        let Some((json, username, display_name, has_picture, has_avatar)) = row else { return Ok(None) };
+        let Some((json, (username, display_name), has_picture, has_avatar)) = row else { return Ok(None) };
         let event = read_event(&json)?;
         let going: u32 = conn.query_row(
             "SELECT count(*) FROM participations WHERE event_id = ?1 AND status = 'going'",
