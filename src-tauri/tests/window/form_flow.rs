@@ -52,7 +52,7 @@ async fn forms_read_people_show_every_problem_and_links_leave_the_app() {
 
     // First run: one clear way in, to an identity; the username follows the display name.
     app.wait("#welcome-create-identity").await;
-    app.screenshot("40-first-run").await;
+    app.check_page("40-first-run").await;
     app.click("#welcome-create-identity").await;
     app.fill("#identity-display-name", "Jérôme Dupont").await;
     wait_value(&app, "#identity-username", "jerome_dupont").await;
@@ -83,7 +83,7 @@ async fn forms_read_people_show_every_problem_and_links_leave_the_app() {
     wait_value(&app, "#event-start", &format!("{later} 19:30")).await;
     wait_value(&app, "#event-end", &format!("{later} 21:30")).await;
     app.click("#event-start-done").await;
-    app.screenshot("41-editor-picked").await;
+    app.check_page("41-editor-picked").await;
 
     // Three problems at once, each under its field, focus on the first; each goes as it is fixed.
     assert_eq!(value(&app, "#event-title").await, "", "a new event starts without a title");
@@ -96,7 +96,7 @@ async fn forms_read_people_show_every_problem_and_links_leave_the_app() {
     app.wait_text("#form-problems", "3 things to fix").await;
     let focused = app.eval("return document.activeElement.id", vec![]).await;
     assert_eq!(focused, json!("event-title"));
-    app.screenshot("42-editor-three-errors").await;
+    app.check_page("42-editor-three-errors").await;
     app.fill("#event-title", "Chorale de quartier").await;
     app.wait_gone("#error-event-title").await;
     assert_eq!(app.count("#error-event-end").await + app.count("#error-event-online-url").await, 2);
@@ -112,7 +112,7 @@ async fn forms_read_people_show_every_problem_and_links_leave_the_app() {
     app.fill("#event-longitude", "2.3522").await;
     app.click("#event-save").await;
     app.wait_text("#event-when", "19:30–21:30 (Europe/Paris)").await;
-    app.screenshot("43-event").await;
+    app.check_page("43-event").await;
 
     // Links leave the app through the system's opener, and only web, mail and calendar links.
     app.click("#event-map").await;
@@ -135,7 +135,7 @@ async fn forms_read_people_show_every_problem_and_links_leave_the_app() {
     app.click("#event-add-to-calendar").await;
     app.wait_text("#notice", "open it with your calendar").await;
     assert!(inside_viewport(&app, ".toast").await, "the notice is out of view");
-    app.screenshot("44-notice").await;
+    app.check_page("44-notice").await;
     app.click("#notice-open").await;
     desktop.wait_opened(".ics").await;
 
@@ -156,6 +156,6 @@ async fn forms_read_people_show_every_problem_and_links_leave_the_app() {
         )
         .await;
     assert_eq!(overlap, json!(true), "the navigation runs under the sync state");
-    app.screenshot("45-narrow").await;
+    app.check_page("45-narrow").await;
     app.quit().await;
 }

@@ -38,7 +38,7 @@ async fn identity_and_event_lifecycle_through_the_window() {
     app.click("#identity-save").await;
     app.wait("#identity-ana img.avatar").await;
     app.wait_text("#identity-switcher", "Ana Bicyclette").await;
-    app.screenshot("01-identities").await;
+    app.check_page("01-identities").await;
 
     // A draft with a bad date range: refused inline, nothing stored.
     app.click("#nav-events").await;
@@ -52,7 +52,7 @@ async fn identity_and_event_lifecycle_through_the_window() {
     app.fill("#event-tags", "repair, bikes").await;
     app.click("#event-save").await;
     let message = app.wait_text("#error-event-end", "end after it starts").await;
-    app.screenshot("02-editor-error").await;
+    app.check_page("02-editor-error").await;
     assert!(drafts(&data.path().join("profile")).is_empty(), "a refused event was stored; error shown: {message}");
 
     // Fixed, saved as a draft, then edited.
@@ -61,7 +61,7 @@ async fn identity_and_event_lifecycle_through_the_window() {
     app.wait_text("#event-heading", "Repair café").await;
     app.wait("#event-draft-badge").await;
     app.wait_text("#event-when", "14:00–18:00 (Europe/Brussels)").await;
-    app.screenshot("03-event-draft").await;
+    app.check_page("03-event-draft").await;
     app.click("#event-edit").await;
     app.fill("#event-title", "Repair café & bikes").await;
     app.click("#event-save").await;
@@ -116,7 +116,7 @@ async fn identity_and_event_lifecycle_through_the_window() {
     app.wait_gone("#event-draft-badge").await;
     app.click("#nav-events").await;
     app.wait_text("#event-list", "Repair café & bikes").await;
-    app.screenshot("05-upcoming").await;
+    app.check_page("05-upcoming").await;
     assert_eq!(drafts(&data.path().join("profile")), ["Added from the command line"]);
 
     app.fill("#event-search", "bikes").await;
@@ -148,7 +148,7 @@ async fn identity_and_event_lifecycle_through_the_window() {
     app.choose_file("#import-file", &feed).await;
     app.click("#import-preview").await;
     app.wait_text("#import-will", "Concerto in piazza, con \"ospiti\"; ingresso libero").await;
-    app.screenshot("07-import-preview").await;
+    app.check_page("07-import-preview").await;
     app.click("#import-confirm").await;
     app.wait_text("#notice", "Imported 2 events as drafts").await;
     app.wait_text("#event-list", "Café für Größe ✓ 日本語").await;

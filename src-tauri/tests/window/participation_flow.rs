@@ -165,7 +165,7 @@ async fn two_windows_ask_decide_offline_wait_in_line_and_hear_of_changes() {
     relay.restart().await;
     a.wait_text_for("#participants li.request[data-name=\"bob\"]", "going", Duration::from_secs(60)).await;
     b.wait_text_for("#my-participations", "As @bob: going", Duration::from_secs(60)).await;
-    b.screenshot("32-bob-going").await;
+    b.check_page("32-bob-going").await;
     assert_eq!(notifications.wait_for("You are going").await, "\"Atelier vélo\"\tYou are going.");
     let accepted = wait_for_mail(&smtp, "bob@", "You are going to \"Atelier vélo\"").await;
     assert!(accepted.contains("accepted your request") && accepted.contains(&format!("/events/{event}")), "{accepted}");
@@ -208,7 +208,7 @@ async fn two_windows_ask_decide_offline_wait_in_line_and_hear_of_changes() {
     tokio::time::sleep(Duration::from_secs(4)).await;
     let changes = |who: &str| mails_to(&smtp, who).into_iter().filter(|(s, _)| s.starts_with("Changed:")).count();
     assert_eq!((changes("cy@"), changes("bob@")), (1, 0), "{:#?}", smtp.messages());
-    a.screenshot("33-ana-participants").await;
+    a.check_page("33-ana-participants").await;
 
     cy_sync.stop().await;
     a.quit().await;

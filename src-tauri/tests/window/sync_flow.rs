@@ -66,7 +66,7 @@ async fn the_window_and_another_device_stay_in_step() {
     app.click("#account-login").await;
     app.wait_text("#account-email-shown", "ana@example.org").await;
     app.wait_text("#sync-indicator", "Up to date").await;
-    app.screenshot("10-account-logged-in").await;
+    app.check_page("10-account-logged-in").await;
 
     // The phone: its own profile, logged into the same account, creates an event and syncs.
     let phone = Arc::new(Mutex::new(Profile::open(dir.path().join("phone")).expect("phone profile")));

@@ -71,11 +71,11 @@ fn cell_id(day: NaiveDate) -> String {
     format!("day-{day}")
 }
 
-/// The words a screen reader says for an entry, and the tooltip.
-fn describe(e: &CalendarEntry, viewer: Tz) -> String {
-    let mut parts = vec![e.title.clone(), format::time_span(e, viewer)];
+/// What an entry's colour and marks say, in words.
+fn marks(e: &CalendarEntry) -> String {
+    let mut parts = Vec::new();
     if e.draft {
-        parts.push("draft".into());
+        parts.push("draft".to_string());
     }
     if e.cancelled {
         parts.push("cancelled".into());
@@ -86,7 +86,15 @@ fn describe(e: &CalendarEntry, viewer: Tz) -> String {
     if !e.mine {
         parts.push(format!("by @{}", e.organizer));
     }
-    parts.join(" · ")
+    if parts.is_empty() {
+        parts.push("your event".into());
+    }
+    parts.join(", ")
+}
+
+/// The tooltip: the entry in full.
+fn describe(e: &CalendarEntry, viewer: Tz) -> String {
+    format!("{} · {} · {}", e.title, format::time_span(e, viewer), marks(e))
 }
 
 pub fn taking_part_words(status: ParticipationStatus) -> &'static str {
@@ -115,11 +123,13 @@ fn chip(e: &CalendarEntry, viewer: Tz, on_open: &Callback<String>, style: Option
     let time = (!cal::spans_days(e, viewer)).then(|| format::start_time(e, viewer));
     html! {
         <button class={classes!("chip", kind, e.cancelled.then_some("cancelled"), cal::spans_days(e, viewer).then_some("long"))}
-            data-event={e.event_id.clone()} data-kind={kind} aria-label={describe(e, viewer)} title={describe(e, viewer)}
+            data-event={e.event_id.clone()} data-kind={kind} title={describe(e, viewer)}
             {style} onclick={open} tabindex="-1">
             if e.taking_part.is_some() { <span class="mark" aria-hidden="true">{ "✓ " }</span> }
             if let Some(time) = time { <span class="time">{ time }{ " " }</span> }
             <span class="chip-title">{ e.title.clone() }</span>
+            // What the colour and the mark say, for screen readers (the name starts with what is seen).
+            <span class="sr-only">{ format!(" · {}", marks(e)) }</span>
         </button>
     }
 }
@@ -213,7 +223,7 @@ pub fn week_view(p: &Props) -> Html {
                 }) }
             </div>
             <div class="cal-row all-day-row" role="row">
-                <div class="hours-gutter">{ "All day" }</div>
+                <div class="hours-gutter" role="rowheader">{ "All day" }</div>
                 { for week.iter().map(|d| html! {
                     <div class="all-day-cell" role="gridcell" data-day={d.to_string()}>
                         { for days.get(d).into_iter().flatten().filter(|i| cal::spans_days(&p.entries[**i], viewer)).map(|i| chip(&p.entries[*i], viewer, &p.on_open, None)) }
@@ -221,8 +231,8 @@ pub fn week_view(p: &Props) -> Html {
                 }) }
             </div>
             <div class="week-scroll" ref={scroller}>
-                <div class="week-body" style={format!("height: {}px", 24 * HOUR)}>
-                    <div class="hours-gutter">
+                <div class="week-body" role="row" style={format!("height: {}px", 24 * HOUR)}>
+                    <div class="hours-gutter" aria-hidden="true">
                         { for (0..24).map(|h| html! { <span class="hour" style={format!("top: {}px", h * HOUR)}>{ format!("{h:02}:00") }</span> }) }
                     </div>
                     { for week.iter().zip(columns).map(|(d, placed_on_day)| {

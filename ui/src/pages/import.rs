@@ -58,6 +58,7 @@ pub fn import_page() -> Html {
         <section class="import card">
             <h1>{ "Import events from a calendar file" }</h1>
             <p>{ format!("The events become drafts of @{username}; nothing is published.") }</p>
+            <label for="import-file">{ "Calendar file (.ics)" }</label>
             <input id="import-file" type="file" accept=".ics,text/calendar" ref={file_ref.clone()} onchange={reset} />
             <div class="buttons">
                 <button id="import-preview" onclick={run(true)}>{ "Show what will be imported" }</button>
