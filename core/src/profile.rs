@@ -344,11 +344,16 @@ impl Profile {
             let (kept, stray): (Vec<_>, Vec<_>) =
                 changes.into_iter().partition(|c| recurrence::is_occurrence(&details, c.original_start));
             details.occurrence_changes = kept;
-            for change in stray {
+            let texts = std::mem::take(&mut details.occurrence_texts);
+            let (kept_texts, stray_texts): (Vec<_>, Vec<_>) =
+                texts.into_iter().partition(|t| recurrence::is_occurrence(&details, t.original_start));
+            details.occurrence_texts = kept_texts;
+            let strays = stray.iter().map(|c| c.original_start).chain(stray_texts.iter().map(|t| t.original_start));
+            for original in strays {
                 report.skipped_lines.push(format!(
                     "{}: the change of the occurrence at {} names no occurrence of the event; left out",
                     incoming.uid,
-                    change.original_start.to_rfc3339()
+                    original.to_rfc3339()
                 ));
             }
             let id = if dry_run {
@@ -670,15 +675,7 @@ fn imported_input(organizer_id: &str, e: &ical::import::Incoming) -> EventInput 
         (e.starts_at.to_rfc3339(), e.ends_at.to_rfc3339())
     };
     // A place is one line in the form; files often write the address over several.
-    let location =
-        e.location.as_ref().map(|l| l.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(", "));
-    let (place_name, address) = match &location {
-        Some(location) if location.chars().count() > validate::MAX_PLACE_NAME => {
-            (String::new(), cut(location, validate::MAX_ADDRESS))
-        }
-        Some(location) => (location.clone(), String::new()),
-        None => (String::new(), String::new()),
-    };
+    let place = ical::import::place_of(e.location.as_deref(), e.geo).unwrap_or_default();
     let mut tags: Vec<String> = Vec::new();
     for tag in &e.tags {
         let tag = cut(&tag.replace(',', " "), validate::MAX_TAG).trim().to_string();
@@ -694,10 +691,10 @@ fn imported_input(organizer_id: &str, e: &ical::import::Incoming) -> EventInput 
         end,
         timezone: tz.name().to_string(),
         all_day: e.all_day,
-        place_name,
-        address,
-        latitude: e.geo.map(|g| g.0),
-        longitude: e.geo.map(|g| g.1),
+        place_name: place.name,
+        address: place.address,
+        latitude: place.latitude,
+        longitude: place.longitude,
         status: if e.cancelled {
             crate::model::EventStatus::Cancelled
         } else if e.tentative {
@@ -710,6 +707,7 @@ fn imported_input(organizer_id: &str, e: &ical::import::Incoming) -> EventInput 
         repeat: e.repeat.clone(),
         extra_starts: e.extra_starts.clone(),
         occurrence_changes: e.occurrence_changes.clone(),
+        occurrence_texts: e.occurrence_texts.clone(),
         ..Default::default()
     }
 }

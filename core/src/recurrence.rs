@@ -445,6 +445,7 @@ mod tests {
             repeat: rule,
             extra_starts: vec![],
             occurrence_changes: vec![],
+            occurrence_texts: vec![],
         }
     }
 

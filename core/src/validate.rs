@@ -8,8 +8,8 @@ use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 
 use crate::model::{
-    Change, EventDetails, EventInput, Frequency, Identity, IdentityInput, JoinMode, MonthlyBy, OccurrenceChange, Place,
-    RepeatRule,
+    Change, EventDetails, EventInput, Frequency, Identity, IdentityInput, JoinMode, MonthlyBy, OccurrenceChange,
+    OccurrenceText, Place, RepeatRule,
 };
 use crate::recurrence::{self, MAX_CHANGES, MAX_COUNT, MAX_EXTRA_STARTS, MAX_INTERVAL};
 use crate::{when, Error, Result};
@@ -147,7 +147,19 @@ fn checked_event(input: &EventInput) -> std::result::Result<EventDetails, Vec<Er
     let tags = p.check(tags(&input.tags));
     let extra_starts = times.and_then(|(starts_at, _)| p.check(extra_starts(&input.extra_starts, starts_at)));
     let occurrence_changes = p.check(occurrence_changes(&input.occurrence_changes));
-    match (title, tz, times, repeat, place, online_url, registration_url, tags, extra_starts, occurrence_changes) {
+    let occurrence_texts = p.check(occurrence_texts(&input.occurrence_texts));
+    match (
+        title,
+        tz,
+        times,
+        repeat,
+        place,
+        online_url,
+        registration_url,
+        tags,
+        extra_starts,
+        (occurrence_changes, occurrence_texts),
+    ) {
         (
             Some(title),
             Some(tz),
@@ -158,7 +170,7 @@ fn checked_event(input: &EventInput) -> std::result::Result<EventDetails, Vec<Er
             Some(registration_url),
             Some(tags),
             Some(extra_starts),
-            Some(occurrence_changes),
+            (Some(occurrence_changes), Some(occurrence_texts)),
         ) if p.0.is_empty() => Ok(EventDetails {
             organizer_id: input.organizer_id.trim().to_string(),
             title,
@@ -182,6 +194,7 @@ fn checked_event(input: &EventInput) -> std::result::Result<EventDetails, Vec<Er
             repeat,
             extra_starts,
             occurrence_changes,
+            occurrence_texts,
         }),
         _ => Err(p.0),
     }
@@ -198,6 +211,10 @@ pub fn stored_event(d: &EventDetails) -> Result<()> {
     if d.occurrence_changes.len() > MAX_CHANGES {
         return Err(Error::invalid("occurrence_changes", format!("at most {MAX_CHANGES} changed occurrences")));
     }
+    if d.occurrence_texts.len() > MAX_CHANGES {
+        return Err(Error::invalid("occurrence_texts", format!("at most {MAX_CHANGES} retitled occurrences")));
+    }
+    d.occurrence_texts.iter().try_for_each(|t| in_years("occurrence_texts", t.original_start))?;
     in_years("start", d.starts_at)?;
     in_years("end", d.ends_at)?;
     // The form reads "Paris" kindly; what is stored must be the IANA name itself.
@@ -328,6 +345,46 @@ fn occurrence_changes(changes: &[OccurrenceChange]) -> Result<Vec<OccurrenceChan
         out.push(change.clone());
     }
     out.sort_by_key(|c| c.original_start);
+    Ok(out)
+}
+
+/// Occurrences' own titles, descriptions and places, with the series' own rules; the last word on
+/// one occurrence wins.
+fn occurrence_texts(texts: &[OccurrenceText]) -> Result<Vec<OccurrenceText>> {
+    const FIELD: &str = "occurrence_texts";
+    if texts.len() > MAX_CHANGES {
+        return Err(Error::invalid(FIELD, format!("at most {MAX_CHANGES} retitled occurrences")));
+    }
+    let mut out: Vec<OccurrenceText> = Vec::with_capacity(texts.len());
+    for text in texts {
+        let title = match &text.title {
+            Some(title) => match bounded(FIELD, title, MAX_TITLE)? {
+                t if t.is_empty() => None,
+                t => Some(t),
+            },
+            None => None,
+        };
+        let description = text.description.as_ref().map(|d| normalise_newlines(d));
+        if description.as_ref().is_some_and(|d| d.chars().count() > MAX_DESCRIPTION) {
+            return Err(Error::invalid(FIELD, format!("a description must be at most {MAX_DESCRIPTION} characters")));
+        }
+        let place = match &text.place {
+            Some(p) => place(&EventInput {
+                place_name: p.name.clone(),
+                address: p.address.clone(),
+                latitude: p.latitude,
+                longitude: p.longitude,
+                ..Default::default()
+            })
+            .map_err(|e| Error::invalid(FIELD, e.to_string()))?,
+            None => None,
+        };
+        out.retain(|t| t.original_start != text.original_start);
+        if title.is_some() || description.is_some() || place.is_some() {
+            out.push(OccurrenceText { original_start: text.original_start, title, description, place });
+        }
+    }
+    out.sort_by_key(|t| t.original_start);
     Ok(out)
 }
 

@@ -60,6 +60,7 @@ fn event(n: u32, title: &str, tz: &str, starts_at: DateTime<Utc>, ends_at: DateT
             repeat: None,
             extra_starts: vec![],
             occurrence_changes: vec![],
+            occurrence_texts: vec![],
         },
         has_picture: false,
         created_at: Utc.with_ymd_and_hms(2030, 1, 2, 3, 4, 5).single().expect("t"),
@@ -433,6 +434,155 @@ fn repeating_events_expand_to_the_same_occurrences_in_five_parsers() {
             "{parser}: {} occurrences, Rally lists {}; missing {missing:?}, extra {extra:?}",
             got.len(),
             want.len()
+        );
+    }
+}
+
+/// Each occurrence a parser expands between `from` and `to`, as "UID START | SUMMARY | LOCATION |
+/// DESCRIPTION", per parser.
+fn occurrence_texts(home: &Path, file: &Path, from: &str, to: &str) -> Vec<(&'static str, Vec<String>)> {
+    let python = home.join("venv/bin/python");
+    let script = home.join("suite/readback.py");
+    let node = |mode: &str| {
+        let mut c = Command::new("node");
+        c.arg(home.join("node/readback.mjs")).args([mode, from, to]).arg(file);
+        c.env("NODE_PATH", home.join("node/node_modules")).env("READBACK_TEXTS", "1");
+        c
+    };
+    let compact = |d: &str| d.replace('-', "");
+    let outputs = [
+        (
+            "recurring_ical_events",
+            run(Command::new(&python)
+                .arg(&script)
+                .args(["occurrences", from, to])
+                .arg(file)
+                .env("READBACK_TEXTS", "1")),
+        ),
+        (
+            "vobject",
+            run(Command::new(&python)
+                .arg(&script)
+                .args(["vobject-occurrences", from, to])
+                .arg(file)
+                .env("READBACK_TEXTS", "1")),
+        ),
+        ("ical.js", run(&mut node("icaljs-occurrences"))),
+        ("node-ical", run(&mut node("nodeical-occurrences"))),
+        (
+            "libical",
+            run(Command::new(home.join("libical_readback"))
+                .args(["occurrences", &compact(from), &compact(to)])
+                .arg(file)
+                .env("READBACK_TEXTS", "1")),
+        ),
+    ];
+    outputs
+        .into_iter()
+        .map(|(parser, text)| {
+            // "UID START END | texts": the end is left out, the moves are checked elsewhere.
+            let mut lines: Vec<String> = text
+                .lines()
+                .filter_map(|l| {
+                    let (times, texts) = l.split_once(" | ")?;
+                    let mut parts = times.split_whitespace();
+                    Some(format!("{} {} | {texts}", parts.next()?, parts.next()?))
+                })
+                .collect();
+            lines.sort();
+            (parser, lines)
+        })
+        .collect()
+}
+
+/// A calendar as Thunderbird and Google write one: a weekly choir whose Christmas date another
+/// calendar moved and made a concert (its own title, place, description and web page), and whose
+/// date before got only its own title.
+const RETITLED: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//Retitled//EN\r\n\
+BEGIN:VEVENT\r\nUID:choir-2031@example.org\r\nDTSTAMP:20310101T000000Z\r\nSUMMARY:Chorale\r\n\
+DTSTART;TZID=Europe/Paris:20311202T190000\r\nDTEND;TZID=Europe/Paris:20311202T210000\r\n\
+RRULE:FREQ=WEEKLY;COUNT=5\r\nLOCATION:Salle des fêtes\r\nDESCRIPTION:Répétition hebdomadaire\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:choir-2031@example.org\r\nDTSTAMP:20310101T000000Z\r\nRECURRENCE-ID;TZID=Europe/Paris:20311223T190000\r\n\
+SUMMARY:Chorale — concert de Noël\r\nDTSTART;TZID=Europe/Paris:20311224T180000\r\nDTEND;TZID=Europe/Paris:20311224T200000\r\n\
+LOCATION:Église Saint-Paul\\, Lyon\r\nDESCRIPTION:Concert public\\nentrée libre\r\nURL:https://example.org/noel\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:choir-2031@example.org\r\nDTSTAMP:20310101T000000Z\r\nRECURRENCE-ID;TZID=Europe/Paris:20311216T190000\r\n\
+SUMMARY:Chorale (répétition générale)\r\nDTSTART;TZID=Europe/Paris:20311216T190000\r\nDTEND;TZID=Europe/Paris:20311216T210000\r\n\
+LOCATION:Salle des fêtes\r\nDESCRIPTION:Répétition hebdomadaire\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+#[test]
+fn occurrences_keep_their_own_title_place_and_description_through_import_sync_and_export() {
+    use rally_core::model::{ExportSelection, IdentityInput};
+    use rally_core::profile::Profile;
+    let home = validators_home();
+    let dir = tempfile::tempdir().expect("tempdir");
+
+    // Imported on one device: the concert and the dress rehearsal keep what another calendar gave them,
+    // and what cannot be kept for one date (its own web page) is named.
+    let (a, b) = (dir.path().join("laptop"), dir.path().join("phone"));
+    let mut laptop = Profile::open(&a).expect("laptop");
+    laptop.create_identity(IdentityInput { username: "ana".into(), ..Default::default() }).expect("identity");
+    let report = laptop.import_ics(RETITLED.as_bytes(), "ana", "UTC", false).expect("import");
+    assert_eq!(report.imported.len(), 1, "{report:?}");
+    assert!(
+        report.skipped_lines.iter().any(|l| l.contains("has its own URL, which Rally does not keep")),
+        "{:?}",
+        report.skipped_lines
+    );
+    let id = report.imported[0].id.clone().expect("an id");
+    let d = laptop.event(&id).expect("event").event.details;
+    assert_eq!(d.occurrence_texts.len(), 2, "{:?}", d.occurrence_texts);
+    assert_eq!(d.occurrence_changes.len(), 1, "only the concert moved: {:?}", d.occurrence_changes);
+
+    // Synced to another device (the documents merge as sync merges them), listed there per date.
+    let mut phone = Profile::open(&b).expect("phone");
+    for doc in laptop.document_ids().expect("ids") {
+        let stored = laptop.document_bytes(&doc).expect("bytes").expect("stored");
+        phone.merge_document(&doc, &stored.snapshot).expect("merge");
+        for chunk in &stored.chunks {
+            phone.merge_document(&doc, chunk).expect("merge");
+        }
+    }
+    let listed: Vec<(String, Option<String>)> =
+        phone.calendar(None, None).expect("calendar").into_iter().map(|e| (e.title, e.place)).collect();
+    // 2, 9, 16 (the rehearsal), 23 moved to the 24th (the concert), 30 December.
+    assert_eq!(listed.len(), 5, "{listed:?}");
+    assert_eq!(listed[2], ("Chorale (répétition générale)".to_string(), Some("Salle des fêtes".to_string())));
+    assert_eq!(listed[3], ("Chorale — concert de Noël".to_string(), Some("Église Saint-Paul, Lyon".to_string())));
+    assert_eq!(listed[0].0, "Chorale");
+
+    // Exported from there, the five parsers read each date's own texts.
+    let (ics, _) = phone.export_ics(&ExportSelection::All).expect("export");
+    let file = dir.path().join("choir.ics");
+    std::fs::write(&file, &ics).expect("write");
+    let report =
+        run(Command::new("bash").arg(home.join("suite/run_all.sh")).arg(&file).env("LIBICAL_ARGS", "--no-itip"));
+    eprintln!("{report}");
+    let concert = local("Europe/Paris", 2031, 12, 24, 18, 0).timestamp();
+    let rehearsal = local("Europe/Paris", 2031, 12, 16, 19, 0).timestamp();
+    let plain = local("Europe/Paris", 2031, 12, 9, 19, 0).timestamp();
+    let uid = uid(&id);
+    for (parser, lines) in occurrence_texts(&home, &file, "2031-12-01", "2032-01-31") {
+        assert_eq!(lines.len(), 5, "{parser}: {lines:#?}");
+        let at = |t: i64| lines.iter().find(|l| l.starts_with(&format!("{uid} {t} "))).cloned();
+        assert_eq!(
+            at(concert).as_deref(),
+            Some(format!("{uid} {concert} | Chorale — concert de Noël | Église Saint-Paul, Lyon | Concert public\\nentrée libre").as_str()),
+            "{parser}: {lines:#?}"
+        );
+        assert_eq!(
+            at(rehearsal).as_deref(),
+            Some(
+                format!(
+                    "{uid} {rehearsal} | Chorale (répétition générale) | Salle des fêtes | Répétition hebdomadaire"
+                )
+                .as_str()
+            ),
+            "{parser}: {lines:#?}"
+        );
+        assert_eq!(
+            at(plain).as_deref(),
+            Some(format!("{uid} {plain} | Chorale | Salle des fêtes | Répétition hebdomadaire").as_str()),
+            "{parser}: {lines:#?}"
         );
     }
 }

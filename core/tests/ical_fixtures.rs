@@ -185,3 +185,36 @@ fn every_occurrence_imports_where_recurring_ical_events_finds_it() {
     assert!(series > 150 && occurrences > 500, "only {series} events, {occurrences} occurrences");
     assert!(skipped.is_empty(), "every event of the fixtures imports: {skipped:#?}");
 }
+
+#[test]
+fn occurrences_thunderbird_and_evolution_retitled_keep_their_own_title_and_place() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut p = Profile::open(dir.path()).expect("profile");
+    p.create_identity(IdentityInput { username: "ana".into(), ..Default::default() }).expect("identity");
+    for name in ["thunderbird_recurrence_moved.ics", "evolution_recurrence_sequence.ics"] {
+        let bytes = std::fs::read(home().join("fixtures").join(name)).expect("fixture");
+        p.import_ics(&bytes, "ana", "UTC", false).expect("import");
+    }
+    let everything = EventFilter::default();
+    let titled = |title: &str| -> Vec<(String, Option<String>)> {
+        p.events(&everything)
+            .expect("list")
+            .into_iter()
+            .filter(|v| v.event.details.title.starts_with(title))
+            .map(|v| (v.event.details.title, v.event.details.place.map(|p| p.name)))
+            .collect()
+    };
+    // Thunderbird: 18, 19 and 20 March 2019; the 19th edited with its own title and place.
+    assert_eq!(
+        titled("test7"),
+        [
+            ("test7".to_string(), None),
+            ("test7 - edited".to_string(), Some("location".to_string())),
+            ("test7".to_string(), None)
+        ]
+    );
+    // Evolution: a weekly all-day event whose 22 September 2020 was renamed.
+    let evolution = titled("");
+    assert!(evolution.iter().any(|(t, _)| t == "Modified event"), "{evolution:?}");
+    assert!(evolution.iter().filter(|(t, _)| t == "Base event").count() > 1, "{evolution:?}");
+}

@@ -35,6 +35,7 @@ fn base() -> EventDetails {
         repeat: None,
         extra_starts: vec![],
         occurrence_changes: vec![],
+        occurrence_texts: vec![],
     }
 }
 

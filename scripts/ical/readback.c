@@ -3,7 +3,8 @@
  * usage: libical_readback FILE
  *        libical_readback occurrences FROM TO FILE   (FROM, TO: YYYYMMDD; every occurrence starting in
  *        [FROM, TO), expanded by icalcomponent_foreach_recurrence; RECURRENCE-ID overrides replace the
- *        occurrence they name) */
+ *        occurrence they name; with READBACK_TEXTS=1 in the environment, each line adds
+ *        " | SUMMARY | LOCATION | DESCRIPTION" as the occurrence has them) */
 #include <libical/ical.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,9 +46,24 @@ static icalcomponent *override_of(icalcomponent *cal, icalcomponent *master, tim
     return NULL;
 }
 
-static void print_span(const char *uid, time_t s, time_t e, int is_date) {
-    if (is_date) printf("%s %lldD %lldD\n", uid, (long long)s, (long long)e);
-    else printf("%s %lld %lld\n", uid, (long long)s, (long long)e);
+static void print_text(const char *text) {
+    printf(" | ");
+    for (const char *c = text ? text : ""; *c; c++) {
+        if (*c == '\n') printf("\\n"); else putchar(*c);
+    }
+}
+
+/* `texts`: the component the occurrence's SUMMARY, LOCATION and DESCRIPTION are read from. */
+static void print_span(const char *uid, time_t s, time_t e, int is_date, icalcomponent *texts) {
+    if (is_date) printf("%s %lldD %lldD", uid, (long long)s, (long long)e);
+    else printf("%s %lld %lld", uid, (long long)s, (long long)e);
+    const char *want = getenv("READBACK_TEXTS");
+    if (want && strcmp(want, "1") == 0) {
+        print_text(icalcomponent_get_summary(texts));
+        print_text(icalcomponent_get_location(texts));
+        print_text(icalcomponent_get_description(texts));
+    }
+    printf("\n");
 }
 
 static void each(icalcomponent *comp, struct icaltime_span *span, void *data) {
@@ -68,7 +84,7 @@ static void each(icalcomponent *comp, struct icaltime_span *span, void *data) {
         s = as_utc(w->cal, ps, icalproperty_get_dtstart(ps));
         e = as_utc(w->cal, pe, icalproperty_get_dtend(pe));
     }
-    if (s >= w->from && s < w->to) print_span(icalcomponent_get_uid(w->master), s, e, w->is_date);
+    if (s >= w->from && s < w->to) print_span(icalcomponent_get_uid(w->master), s, e, w->is_date, o ? o : w->master);
 }
 
 static int occurrences(icalcomponent *cal, const char *from, const char *to) {
@@ -92,7 +108,7 @@ static int occurrences(icalcomponent *cal, const char *from, const char *to) {
                 icalproperty *ps = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
                 icalproperty *pe = icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY);
                 time_t s = as_utc(cal, ps, icalproperty_get_dtstart(ps)), e = as_utc(cal, pe, icalproperty_get_dtend(pe));
-                if (s >= w.from && s < w.to) print_span(icalcomponent_get_uid(ev), s, e, icaltime_is_date(icalproperty_get_dtstart(ps)));
+                if (s >= w.from && s < w.to) print_span(icalcomponent_get_uid(ev), s, e, icaltime_is_date(icalproperty_get_dtstart(ps)), ev);
             }
             continue;
         }

@@ -3,6 +3,7 @@
 // or node readback.mjs icaljs-occurrences|nodeical-occurrences FROM TO FILE: every occurrence starting
 // in [FROM, TO) (dates YYYY-MM-DD), expanded by the library itself (ical.js: RECURRENCE-ID overrides
 // related to their event; node-ical: expandRecurringEvent, which applies EXDATE and overrides).
+// With READBACK_TEXTS=1, each occurrence line adds " | SUMMARY | LOCATION | DESCRIPTION" as it has them.
 import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 const require = createRequire(import.meta.url)
@@ -10,6 +11,8 @@ const args = process.argv.slice(2)
 const [which, path] = [args[0], args[args.length - 1]]
 const text = readFileSync(path, "utf8")
 const dateOnly = (y, m, d) => `${Date.UTC(y, m, d) / 1000}D`
+const texts = (...values) => process.env.READBACK_TEXTS === "1"
+  ? values.map(v => ` | ${String(v ?? "").replace(/\n/g, "\\n")}`).join("") : ""
 if (which === "icaljs-occurrences") {
   const ICAL = require("ical.js")
   const [from, to] = [args[1], args[2]].map(d => ICAL.Time.fromDateString(d))
@@ -24,14 +27,15 @@ if (which === "icaljs-occurrences") {
   for (const ev of events.filter(e => !e.isRecurrenceException())) {
     for (const ex of events.filter(e => e.isRecurrenceException() && e.uid === ev.uid)) ev.relateException(ex)
     if (!ev.isRecurring()) {
-      if (within(ev.startDate)) console.log(ev.uid, t(ev.startDate), t(ev.endDate))
+      if (within(ev.startDate)) console.log(ev.uid, t(ev.startDate), t(ev.endDate) + texts(ev.summary, ev.location, ev.description))
       continue
     }
     const it = ev.iterator()
     for (let next = it.next(); next; next = it.next()) {
       const o = ev.getOccurrenceDetails(next)
       if (day(next).compare(to) > 0 && day(o.startDate).compare(to) > 0) break
-      if (within(o.startDate)) console.log(ev.uid, t(o.startDate), t(o.endDate))
+      const item = o.item
+      if (within(o.startDate)) console.log(ev.uid, t(o.startDate), t(o.endDate) + texts(item.summary, item.location, item.description))
     }
   }
 } else if (which === "nodeical-occurrences") {
@@ -43,14 +47,15 @@ if (which === "icaljs-occurrences") {
     if (!ev.rrule) {
       const allDay = ev.datetype === "date"
       const day = allDay ? new Date(Date.UTC(ev.start.getFullYear(), ev.start.getMonth(), ev.start.getDate())) : ev.start
-      if (day >= from && day < to) console.log(ev.uid, t(ev.start, allDay), t(ev.end, allDay))
+      if (day >= from && day < to) console.log(ev.uid, t(ev.start, allDay), t(ev.end, allDay) + texts(ev.summary, ev.location, ev.description))
       continue
     }
     // A margin of two days each side, then exactly [from, to) on the start.
     const margin = 2 * 86400 * 1000
     for (const o of ical.expandRecurringEvent(ev, { from: new Date(from - margin), to: new Date(+to + margin) })) {
       const day = o.isFullDay ? new Date(Date.UTC(o.start.getFullYear(), o.start.getMonth(), o.start.getDate())) : o.start
-      if (day >= from && day < to) console.log(ev.uid, t(o.start, o.isFullDay), t(o.end, o.isFullDay))
+      const own = o.event ?? ev
+      if (day >= from && day < to) console.log(ev.uid, t(o.start, o.isFullDay), t(o.end, o.isFullDay) + texts(own.summary, own.location, own.description))
     }
   }
 } else if (which === "icaljs") {

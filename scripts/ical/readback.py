@@ -9,17 +9,24 @@ usage: readback.py icalendar|vobject FILE
                                  [FROM, TO), dates YYYY-MM-DD, as "UID START END"; floating times as above; NO-UID
                                  for a VEVENT without one)
        readback.py vobject-occurrences FROM TO FILE   (the same with vobject's rruleset (dateutil);
-                                 RECURRENCE-ID overrides replace the occurrence they name)"""
-import sys, datetime as dt
+                                 RECURRENCE-ID overrides replace the occurrence they name)
+With READBACK_TEXTS=1 in the environment, the occurrence modes add " | SUMMARY | LOCATION | DESCRIPTION"
+as each occurrence has them (newlines written as \\n)."""
+import os, sys, datetime as dt
 
-def out(uid, start, end):
+TEXTS = os.environ.get("READBACK_TEXTS") == "1"
+
+def out(uid, start, end, texts=None):
     def f(v):
         if isinstance(v, dt.datetime):
             if v.tzinfo is None:
                 return "FLOATING"
             return str(int(v.timestamp()))
         return str(int(dt.datetime(v.year, v.month, v.day, tzinfo=dt.timezone.utc).timestamp())) + "D"
-    print(uid, f(start), f(end))
+    line = f"{uid} {f(start)} {f(end)}"
+    if TEXTS and texts is not None:
+        line += "".join(" | " + str(t or "").replace("\n", "\\n") for t in texts)
+    print(line)
 
 which, path = sys.argv[1], sys.argv[-1]
 raw = open(path, "rb").read()
@@ -54,7 +61,8 @@ if which == "occurrences":
         for ev in recurring_ical_events.of(cal).between(a - margin, b + margin):
             start = fix(ev.decoded("DTSTART"))
             if starts_within(start, a, b):
-                out(str(ev.get("UID", "NO-UID")), start, fix(ev.decoded("DTEND")))
+                texts = [ev.get(k) for k in ("SUMMARY", "LOCATION", "DESCRIPTION")]
+                out(str(ev.get("UID", "NO-UID")), start, fix(ev.decoded("DTEND")), texts)
     sys.exit(0)
 if which == "vobject-occurrences":
     import vobject
@@ -86,8 +94,10 @@ if which == "vobject-occurrences":
                 s, e = o.dtstart.value, o.dtend.value
             else:
                 e = s + length
+            source = o if o is not None else ev
+            texts = [getattr(source, k).value if hasattr(source, k) else None for k in ("summary", "location", "description")]
             if starts_within(s, a, b):
-                out(ev.uid.value, s, e)
+                out(ev.uid.value, s, e, texts)
     sys.exit(0)
 if which == "starts":
     import icalendar, zoneinfo

@@ -53,6 +53,7 @@ fn events() -> Vec<Event> {
                     repeat: None,
                     extra_starts: vec![],
                     occurrence_changes: vec![],
+                    occurrence_texts: vec![],
                 },
                 has_picture: false,
                 created_at: first - Duration::days(30),

@@ -229,7 +229,12 @@ fn push_vevent(out: &mut String, e: &IcsEvent) {
             push_line(out, &form.line("RDATE", &d.extra_starts));
         }
         // Only changes of occurrences the rule still gives: a rule edited since may have left some.
-        let latest = d.occurrence_changes.iter().map(|c| c.original_start).max();
+        let latest = d
+            .occurrence_changes
+            .iter()
+            .map(|c| c.original_start)
+            .chain(d.occurrence_texts.iter().map(|t| t.original_start))
+            .max();
         let originals: HashSet<DateTime<Utc>> = match latest {
             Some(latest) => recurrence::starts(d).take_while(|s| *s <= latest).collect(),
             None => HashSet::new(),
@@ -241,19 +246,35 @@ fn push_vevent(out: &mut String, e: &IcsEvent) {
                 Change::Moved { starts_at, ends_at } => moved.push((c.original_start, starts_at, ends_at)),
             }
         }
+        // An occurrence with its own title, place or description, at its time by the rule.
+        for t in d.occurrence_texts.iter().filter(|t| originals.contains(&t.original_start)) {
+            let changed = |at: &DateTime<Utc>| cancelled.contains(at) || moved.iter().any(|(o, _, _)| o == at);
+            if !changed(&t.original_start) {
+                moved.push((t.original_start, t.original_start, recurrence::end_of(d, t.original_start)));
+            }
+        }
+        moved.sort_by_key(|(original, _, _)| *original);
         if !cancelled.is_empty() {
             push_line(out, &form.line("EXDATE", &cancelled));
         }
     }
     push_body(out, e);
     push_line(out, "END:VEVENT");
-    // A moved occurrence is a VEVENT of its own, with the same UID and the start it had by the rule.
+    // A moved or retitled occurrence is a VEVENT of its own, with the same UID and the start it had by
+    // the rule, and its own title, place and description where it has them.
     for (original, starts_at, ends_at) in moved {
         push_line(out, "BEGIN:VEVENT");
         push_stamps(out, event);
         push_line(out, &form.line("RECURRENCE-ID", &[original]));
         form.push_times(out, starts_at, ends_at);
-        push_body(out, e);
+        match d.occurrence_texts.iter().find(|t| t.original_start == original) {
+            Some(text) => {
+                let mut own = event.clone();
+                text.apply(&mut own.details);
+                push_body(out, &IcsEvent { event: &own, page_url: e.page_url.clone() });
+            }
+            None => push_body(out, e),
+        }
         push_line(out, "END:VEVENT");
     }
 }

@@ -13,7 +13,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, 
 use chrono_tz::Tz;
 
 use super::read::{parse, split_list, unescape_text, Component, Property, ReadError};
-use crate::model::{Change, Frequency, MonthlyBy, OccurrenceChange, RepeatRule};
+use crate::model::{Change, Frequency, MonthlyBy, OccurrenceChange, OccurrenceText, Place, RepeatRule};
 use crate::recurrence;
 
 /// A VEVENT that can become an event.
@@ -36,6 +36,8 @@ pub struct Incoming {
     pub repeat: Option<RepeatRule>,
     pub extra_starts: Vec<DateTime<Utc>>,
     pub occurrence_changes: Vec<OccurrenceChange>,
+    /// Occurrences another calendar gave their own title, description or place.
+    pub occurrence_texts: Vec<OccurrenceText>,
     /// Values of the event that could not be read and were left out ("RDATE: … is not a date").
     pub left_out: Vec<String>,
 }
@@ -511,8 +513,7 @@ fn one_event(e: &Component, zones: &Zones) -> Result<Incoming, String> {
         format!("no-uid-{:016x}", fnv1a(format!("{}\0{summary}", start.value).as_bytes()))
     });
     let span = span(e, zones)?;
-    let text =
-        |name: &str| e.property(name).map(|p| unescape_text(&p.value).trim().to_string()).filter(|t| !t.is_empty());
+    let text = |name: &str| text_of(e, name);
     let status = e.property("STATUS").map(|p| p.value.trim().to_ascii_uppercase()).unwrap_or_default();
     let mut rules: Vec<&str> = e.all("RRULE").map(|p| p.value.trim()).collect();
     rules.dedup();
@@ -541,10 +542,7 @@ fn one_event(e: &Component, zones: &Zones) -> Result<Incoming, String> {
         timezone: span.timezone.name().to_string(),
         all_day: span.all_day,
         location: text("LOCATION"),
-        geo: e.property("GEO").and_then(|g| {
-            let (lat, lon) = g.value.split_once(';')?;
-            Some((lat.trim().parse().ok()?, lon.trim().parse().ok()?))
-        }),
+        geo: geo_of(e),
         cancelled: status == "CANCELLED",
         tentative: status == "TENTATIVE",
         tags: e
@@ -556,12 +554,94 @@ fn one_event(e: &Component, zones: &Zones) -> Result<Incoming, String> {
         repeat,
         extra_starts,
         occurrence_changes,
+        occurrence_texts: Vec::new(),
         left_out,
     })
 }
 
-/// What an override VEVENT (RECURRENCE-ID) does to the occurrence it names: cancels it, or moves it.
-fn override_change(e: &Component, master: &Incoming, zones: &Zones) -> Result<OccurrenceChange, String> {
+fn text_of(e: &Component, name: &str) -> Option<String> {
+    e.property(name).map(|p| unescape_text(&p.value).trim().to_string()).filter(|t| !t.is_empty())
+}
+
+fn geo_of(e: &Component) -> Option<(f64, f64)> {
+    let (lat, lon) = e.property("GEO")?.value.split_once(';')?;
+    Some((lat.trim().parse().ok()?, lon.trim().parse().ok()?))
+}
+
+/// What an occurrence's own VEVENT keeps of a series' properties: these are read, or are the
+/// occurrence's identity and stamps.
+const READ_IN_AN_OVERRIDE: &[&str] = &[
+    "UID",
+    "DTSTAMP",
+    "CREATED",
+    "LAST-MODIFIED",
+    "SEQUENCE",
+    "RECURRENCE-ID",
+    "DTSTART",
+    "DTEND",
+    "DURATION",
+    "SUMMARY",
+    "DESCRIPTION",
+    "LOCATION",
+    "GEO",
+    "STATUS",
+    "TRANSP",
+];
+
+/// An override's own title, description and place where they differ from its series', and the
+/// names of what else it changes that Rally cannot keep for one occurrence (its own URL, attendees…).
+fn override_text(e: &Component, master: &Component, original: DateTime<Utc>) -> (Option<OccurrenceText>, Vec<String>) {
+    let differs = |name: &str| text_of(e, name).filter(|own| Some(own) != text_of(master, name).as_ref());
+    let title = differs("SUMMARY");
+    let description = differs("DESCRIPTION");
+    let place = if differs("LOCATION").is_some() || (geo_of(e).is_some() && geo_of(e) != geo_of(master)) {
+        place_of(text_of(e, "LOCATION").as_deref(), geo_of(e))
+    } else {
+        None
+    };
+    let mut not_kept: Vec<String> = Vec::new();
+    for p in &e.properties {
+        let read = READ_IN_AN_OVERRIDE.contains(&p.name.as_str()) || p.name.starts_with("X-");
+        let same = master.all(&p.name).any(|m| m.value == p.value);
+        if !read && !same && !not_kept.contains(&p.name) {
+            not_kept.push(p.name.clone());
+        }
+    }
+    let text = (title.is_some() || description.is_some() || place.is_some()).then_some(OccurrenceText {
+        original_start: original,
+        title,
+        description,
+        place,
+    });
+    (text, not_kept)
+}
+
+/// A LOCATION (and GEO) as Rally's place: one line, a name when it is short, else an address.
+pub fn place_of(location: Option<&str>, geo: Option<(f64, f64)>) -> Option<Place> {
+    use crate::validate::{MAX_ADDRESS, MAX_PLACE_NAME};
+    let line = location.map(|l| l.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(", "));
+    let (name, address) = match line {
+        Some(line) if line.chars().count() > MAX_PLACE_NAME => {
+            (String::new(), line.chars().take(MAX_ADDRESS).collect())
+        }
+        Some(line) => (line, String::new()),
+        None => (String::new(), String::new()),
+    };
+    if name.is_empty() && address.is_empty() && geo.is_none() {
+        return None;
+    }
+    Some(Place { name, address, latitude: geo.map(|g| g.0), longitude: geo.map(|g| g.1) })
+}
+
+/// What an override VEVENT (RECURRENCE-ID) does to the occurrence it names: cancels it, moves it,
+/// gives it its own texts; and what it changes that cannot be kept, by name.
+struct Override {
+    change: Option<OccurrenceChange>,
+    text: Option<OccurrenceText>,
+    not_kept: Vec<String>,
+}
+
+fn override_of(e: &Component, master: &Incoming, series: &Component, zones: &Zones) -> Result<Override, String> {
     let id = e.property("RECURRENCE-ID").ok_or("it has no RECURRENCE-ID")?;
     if id.param("RANGE").is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE")) {
         return Err("it changes an occurrence and all later ones (RANGE=THISANDFUTURE), which Rally cannot keep".into());
@@ -575,15 +655,20 @@ fn override_change(e: &Component, master: &Incoming, zones: &Zones) -> Result<Oc
         named
     };
     let cancelled = e.property("STATUS").is_some_and(|s| s.value.trim().eq_ignore_ascii_case("CANCELLED"));
-    let change = if cancelled {
-        Change::Cancelled
-    } else {
-        let moved = span(e, zones)?;
-        let day = |t: DateTime<Utc>| crate::when::start_of_day(t.with_timezone(&moved.timezone).date_naive(), tz);
-        let at = |t: DateTime<Utc>| if master.all_day { day(t) } else { t };
-        Change::Moved { starts_at: at(moved.starts_at), ends_at: at(moved.ends_at) }
-    };
-    Ok(OccurrenceChange { original_start: original, change })
+    if cancelled {
+        let change = OccurrenceChange { original_start: original, change: Change::Cancelled };
+        return Ok(Override { change: Some(change), text: None, not_kept: Vec::new() });
+    }
+    let moved = span(e, zones)?;
+    let day = |t: DateTime<Utc>| crate::when::start_of_day(t.with_timezone(&moved.timezone).date_naive(), tz);
+    let at = |t: DateTime<Utc>| if master.all_day { day(t) } else { t };
+    let (starts_at, ends_at) = (at(moved.starts_at), at(moved.ends_at));
+    // Only a change of time is a move: an override that only retitles keeps the rule's time.
+    let length = master.ends_at - master.starts_at;
+    let change = (starts_at != original || ends_at != original + length)
+        .then_some(OccurrenceChange { original_start: original, change: Change::Moved { starts_at, ends_at } });
+    let (text, not_kept) = override_text(e, series, original);
+    Ok(Override { change, text, not_kept })
 }
 
 /// Reads a file's events. `floating` is the zone for times the file gives no zone for (when the
@@ -614,7 +699,9 @@ pub fn read_events(bytes: &[u8], floating: Tz) -> Result<Reading, ReadError> {
         let first = reading.events.len();
         let (overrides, masters): (Vec<&Component>, Vec<&Component>) =
             events.into_iter().partition(|e| e.property("RECURRENCE-ID").is_some());
-        for e in masters {
+        let series_of =
+            |uid: &str| masters.iter().find(|m| m.property("UID").map(|p| p.value.trim()) == Some(uid)).copied();
+        for e in masters.iter().copied() {
             match one_event(e, &zones) {
                 Ok(incoming) => reading.events.push(incoming),
                 Err(reason) => reading.skipped.push(skip(e, reason)),
@@ -625,9 +712,24 @@ pub fn read_events(bytes: &[u8], floating: Tz) -> Result<Reading, ReadError> {
             let master = reading.events[first..]
                 .iter_mut()
                 .find(|m| Some(m.uid.as_str()) == uid && (m.repeat.is_some() || !m.extra_starts.is_empty()));
-            match master {
-                Some(master) => match override_change(e, master, &zones) {
-                    Ok(change) => master.occurrence_changes.push(change),
+            match master.zip(uid.and_then(series_of)) {
+                Some((master, series)) => match override_of(e, master, series, &zones) {
+                    Ok(found) => {
+                        if !found.not_kept.is_empty() {
+                            let when = found
+                                .text
+                                .as_ref()
+                                .map(|t| t.original_start)
+                                .or(found.change.as_ref().map(|c| c.original_start));
+                            master.left_out.push(format!(
+                                "the occurrence of {} has its own {}, which Rally does not keep for one occurrence",
+                                when.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                                found.not_kept.join(", ")
+                            ));
+                        }
+                        master.occurrence_changes.extend(found.change);
+                        master.occurrence_texts.extend(found.text);
+                    }
                     Err(reason) => reading.skipped.push(skip(e, reason)),
                 },
                 // An occurrence whose series is not in the file (an invitation to one date): an event.

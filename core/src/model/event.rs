@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ImageChange, Occurrence, OccurrenceChange, RepeatRule};
+use super::{ImageChange, Occurrence, OccurrenceChange, OccurrenceText, RepeatRule};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -156,6 +156,9 @@ pub struct EventDetails {
     /// Occurrences cancelled or moved, in order of their original start.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub occurrence_changes: Vec<OccurrenceChange>,
+    /// Occurrences with their own title, description or place, in order of their original start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub occurrence_texts: Vec<OccurrenceText>,
 }
 
 impl EventDetails {
@@ -228,6 +231,7 @@ pub struct EventInput {
     pub repeat: Option<RepeatRule>,
     pub extra_starts: Vec<DateTime<Utc>>,
     pub occurrence_changes: Vec<OccurrenceChange>,
+    pub occurrence_texts: Vec<OccurrenceText>,
     pub picture: ImageChange,
 }
 
@@ -267,6 +271,7 @@ impl EventInput {
             repeat: d.repeat.clone(),
             extra_starts: d.extra_starts.clone(),
             occurrence_changes: d.occurrence_changes.clone(),
+            occurrence_texts: d.occurrence_texts.clone(),
             picture: ImageChange::Keep,
         }
     }

@@ -25,7 +25,9 @@ pub use participation::{
     Decision, DecisionRequest, DecisionResult, EventSummary, JoinRequest, ParticipantEntry, Participation,
     ParticipationStatus, Participations, PrivateFeed, PublicEvent,
 };
-pub use recurrence::{Change, Frequency, MonthlyBy, Occurrence, OccurrenceChange, OccurrenceEdit, RepeatRule};
+pub use recurrence::{
+    Change, Frequency, MonthlyBy, Occurrence, OccurrenceChange, OccurrenceEdit, OccurrenceText, RepeatRule,
+};
 pub use sync_status::{SyncState, SyncStatus};
 pub use withheld::{UsernameAvailability, WithheldDocument, WithheldReason};
 

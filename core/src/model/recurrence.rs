@@ -1,6 +1,8 @@
 use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
+use super::Place;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Frequency {
@@ -63,6 +65,36 @@ pub enum Change {
     Cancelled,
     /// It takes place at another time.
     Moved { starts_at: DateTime<Utc>, ends_at: DateTime<Utc> },
+}
+
+/// What one occurrence of a repeating event says differently from its series: its own title,
+/// description or place, as another calendar may change them (a RECURRENCE-ID VEVENT with its own
+/// SUMMARY, DESCRIPTION, LOCATION). Kept per occurrence, the last word winning, as changes of time are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OccurrenceText {
+    /// The start the occurrence has by the rule (iCalendar's RECURRENCE-ID).
+    pub original_start: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<Place>,
+}
+
+impl OccurrenceText {
+    /// The series' details as this occurrence has them.
+    pub fn apply(&self, d: &mut super::EventDetails) {
+        if let Some(title) = &self.title {
+            d.title = title.clone();
+        }
+        if let Some(description) = &self.description {
+            d.description = description.clone();
+        }
+        if let Some(place) = &self.place {
+            d.place = Some(place.clone());
+        }
+    }
 }
 
 /// One occurrence of an event, as listings carry it: when a repeating event appears once per

@@ -212,6 +212,11 @@ pub(crate) fn events(conn: &Connection, filter: &EventFilter) -> Result<Vec<Even
             if occurrence.cancelled {
                 view.event.details.status = EventStatus::Cancelled;
             }
+            if let Some(text) =
+                series.event.details.occurrence_texts.iter().find(|t| t.original_start == occurrence.original_start)
+            {
+                text.apply(&mut view.event.details);
+            }
             view.occurrence = Some(occurrence);
             views.push(view);
         }

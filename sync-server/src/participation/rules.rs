@@ -130,6 +130,7 @@ mod tests {
             repeat: None,
             extra_starts: vec![],
             occurrence_changes: vec![],
+            occurrence_texts: vec![],
             waiting_list,
             anonymous_participation: false,
         }

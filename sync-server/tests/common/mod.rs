@@ -194,6 +194,7 @@ pub fn event_details(title: &str, draft: bool) -> rally_core::model::EventDetail
         repeat: None,
         extra_starts: vec![],
         occurrence_changes: vec![],
+        occurrence_texts: vec![],
     }
 }
 
