@@ -112,7 +112,7 @@ pub fn write_event(doc: &mut AutoCommit, d: &EventDetails, picture: &ImageChange
     if !edit {
         // Sets that devices add to apart exist from the start: two devices that each created one
         // would conflict on the key, and one device's members would be lost in the merge.
-        for key in ["extra_starts", "occurrences"] {
+        for key in ["extra_starts", "occurrences", "occurrence_texts"] {
             doc.put_object(ROOT, key, ObjType::Map)?;
         }
     }
@@ -291,6 +291,9 @@ fn read_changes(doc: &AutoCommit) -> Result<Vec<OccurrenceChange>> {
 
 /// A map of string keys to string values, written so that only the keys that differ change: the
 /// shape of sets whose members two devices add or remove apart.
+/// Writes a set of keys (each with a value) as a map, keeping what other devices added apart. A map
+/// two devices each created (an older document, from before the set existed) conflicts on its key;
+/// both are read, and writing moves every entry into the winning one.
 fn put_key_set(doc: &mut AutoCommit, key: &str, entries: impl Iterator<Item = (String, String)>) -> Result<()> {
     let wanted: std::collections::BTreeMap<String, String> = entries.collect();
     let map = match doc.get(ROOT, key)? {
@@ -298,6 +301,12 @@ fn put_key_set(doc: &mut AutoCommit, key: &str, entries: impl Iterator<Item = (S
         _ if wanted.is_empty() => return Ok(()),
         _ => doc.put_object(ROOT, key, ObjType::Map)?,
     };
+    for (_, other) in key_set_maps(doc, key)?.into_iter().filter(|(_, m)| *m != map) {
+        let all: Vec<String> = doc.keys(&other).collect();
+        for k in all {
+            doc.delete(&other, k.as_str())?;
+        }
+    }
     let stale: Vec<String> = doc.keys(&map).filter(|k| !wanted.contains_key(k)).collect();
     for k in stale {
         doc.delete(&map, k.as_str())?;
@@ -308,10 +317,33 @@ fn put_key_set(doc: &mut AutoCommit, key: &str, entries: impl Iterator<Item = (S
     Ok(())
 }
 
+/// Every map under `key`: the winning one last.
+fn key_set_maps(doc: &AutoCommit, key: &str) -> Result<Vec<(bool, ObjId)>> {
+    let winner = match doc.get(ROOT, key)? {
+        Some((Value::Object(ObjType::Map), map)) => Some(map),
+        _ => None,
+    };
+    let mut maps: Vec<(bool, ObjId)> = doc
+        .get_all(ROOT, key)?
+        .into_iter()
+        .filter_map(|(value, obj)| matches!(value, Value::Object(ObjType::Map)).then_some(obj))
+        .map(|obj| (Some(&obj) == winner.as_ref(), obj))
+        .collect();
+    maps.sort_by_key(|(won, _)| *won);
+    Ok(maps)
+}
+
+/// A set's entries, from every map a conflict left under `key` (the winning map's values first).
 fn read_key_set(doc: &AutoCommit, key: &str) -> Result<Vec<(String, String)>> {
-    let Some((Value::Object(ObjType::Map), map)) = doc.get(ROOT, key)? else { return Ok(Vec::new()) };
-    let keys: Vec<String> = doc.keys(&map).collect();
-    keys.into_iter().map(|k| Ok((k.clone(), read_str(doc, &map, &k)?.unwrap_or_default()))).collect()
+    let mut entries = std::collections::BTreeMap::new();
+    for (_, map) in key_set_maps(doc, key)? {
+        let keys: Vec<String> = doc.keys(&map).collect();
+        for k in keys {
+            let value = read_str(doc, &map, &k)?.unwrap_or_default();
+            entries.insert(k, value);
+        }
+    }
+    Ok(entries.into_iter().collect())
 }
 
 fn read_uint(doc: &AutoCommit, obj: &ObjId, key: &str) -> Result<Option<u32>> {
@@ -581,6 +613,7 @@ fn put_text(doc: &mut AutoCommit, key: &str, value: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::OccurrenceText;
 
     fn details() -> EventDetails {
         EventDetails {
@@ -664,6 +697,53 @@ mod tests {
         d.occurrence_changes.clear();
         write_event(&mut doc, &d, &ImageChange::Keep, now).expect("write");
         assert_eq!(read_event(&doc, "x").expect("read").details, d);
+    }
+
+    #[test]
+    fn texts_two_devices_gave_a_document_from_before_the_set_are_both_kept_and_then_moved_together() {
+        use automerge::ActorId;
+        let now = Utc::now();
+        let mut d = details();
+        d.repeat = Some(RepeatRule {
+            frequency: Frequency::Weekly,
+            interval: 1,
+            weekdays: vec![],
+            monthly: MonthlyBy::Date,
+            until: None,
+            count: Some(5),
+        });
+        let mut origin = create(Kind::Event, now).expect("doc");
+        write_event(&mut origin, &d, &ImageChange::Keep, now).expect("write");
+        // A document from before occurrence texts: no map under the key.
+        origin.delete(ROOT, "occurrence_texts").expect("delete");
+        let saved = origin.save();
+        let text = |week: i64, title: &str| OccurrenceText {
+            original_start: d.starts_at + chrono::Duration::weeks(week),
+            title: Some(title.into()),
+            description: None,
+            place: None,
+        };
+        let mut replicas: Vec<AutoCommit> = (1..=2u8)
+            .map(|n| {
+                let mut doc = AutoCommit::load(&saved).expect("load");
+                doc.set_actor(ActorId::from(vec![n; 16]));
+                doc
+            })
+            .collect();
+        for (n, doc) in replicas.iter_mut().enumerate() {
+            let mut mine = d.clone();
+            mine.occurrence_texts = vec![text(n as i64 + 1, &format!("from device {n}"))];
+            write_event(doc, &mine, &ImageChange::Keep, now).expect("write");
+        }
+        let (mut a, mut b) = (replicas.remove(0), replicas.remove(0));
+        a.merge(&mut b).expect("merge");
+        let merged = read_event(&a, "x").expect("read").details;
+        assert_eq!(merged.occurrence_texts, [text(1, "from device 0"), text(2, "from device 1")]);
+        // A later write keeps both in one map; a text taken back stays gone.
+        let mut next = merged.clone();
+        next.occurrence_texts.remove(0);
+        write_event(&mut a, &next, &ImageChange::Keep, now).expect("write");
+        assert_eq!(read_event(&a, "x").expect("read").details.occurrence_texts, [text(2, "from device 1")]);
     }
 
     #[test]

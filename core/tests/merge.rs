@@ -198,9 +198,10 @@ fn occurrence_edit() -> impl Strategy<Value = OccurrenceEdit> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
-    /// Replicas cancel, move and restore occurrences of one weekly event apart (replica `r` the
-    /// occurrences `k` with `k % replicas == r`) while one of them also changes the title; merged in
-    /// any order they converge, and each replica's last word on each of its occurrences holds.
+    /// Replicas cancel, move (and retitle) and restore occurrences of one weekly event apart (replica
+    /// `r` the occurrences `k` with `k % replicas == r`) while one of them also changes the title;
+    /// merged in any order they converge, and each replica's last word on each of its occurrences
+    /// holds, its own title included.
     #[test]
     fn occurrence_changes_made_apart_all_survive_a_merge(
         replicas in 2usize..=3,
@@ -223,6 +224,7 @@ proptest! {
             doc
         }).collect();
         let mut expected: Vec<std::collections::BTreeMap<usize, Option<Change>>> = vec![Default::default(); replicas];
+        let mut expected_titles: Vec<std::collections::BTreeMap<usize, Option<String>>> = vec![Default::default(); replicas];
         for (r, doc) in docs.iter_mut().enumerate() {
             for (k, (n, e)) in edits[r].iter().enumerate() {
                 let n = n - n % replicas + r;
@@ -241,6 +243,19 @@ proptest! {
                     d.occurrence_changes.push(OccurrenceChange { original_start: original, change: change.clone() });
                     d.occurrence_changes.sort_by_key(|c| c.original_start);
                 }
+                // A move also gives the date its own title; a cancel or a restore takes it back.
+                let title = match e {
+                    OccurrenceEdit::Move(h) => Some(format!("Moved by {h} h")),
+                    _ => None,
+                };
+                d.occurrence_texts.retain(|t| t.original_start != original);
+                if let Some(title) = &title {
+                    d.occurrence_texts.push(rally_core::model::OccurrenceText {
+                        original_start: original, title: Some(title.clone()), description: None, place: None,
+                    });
+                    d.occurrence_texts.sort_by_key(|t| t.original_start);
+                }
+                expected_titles[r].insert(n, title);
                 if r == 0 {
                     d.title = format!("Chorale {k}");
                 }
@@ -257,6 +272,12 @@ proptest! {
             for (n, change) in owned {
                 let found = results[0].occurrence_changes.iter().find(|c| c.original_start == originals[*n]);
                 prop_assert_eq!(found.map(|c| &c.change), change.as_ref(), "occurrence {}", n);
+            }
+        }
+        for owned in &expected_titles {
+            for (n, title) in owned {
+                let found = results[0].occurrence_texts.iter().find(|t| t.original_start == originals[*n]);
+                prop_assert_eq!(found.and_then(|t| t.title.as_ref()), title.as_ref(), "title of occurrence {}", n);
             }
         }
         prop_assert!(results[0].repeat.is_some(), "the rule survives");
