@@ -25,8 +25,8 @@ fn participation_line(p: &Participation) -> String {
 }
 
 pub async fn join(profile: Profile, event: &str, identity: &str, message: &str, json: bool) -> Result<()> {
-    let profile = Mutex::new(profile);
-    let joined = participation::join(&profile, event, identity, message).await?;
+    let profile = std::sync::Arc::new(Mutex::new(profile));
+    let joined = participation::join_syncing_first(&profile, event, identity, message, crate::sync::SETTLE).await?;
     if json {
         return Ok(output::json(&joined)?);
     }

@@ -7,7 +7,7 @@ use rally_client::{Error, Result};
 use rally_core::model::{SyncState, SyncStatus};
 use rally_core::profile::Profile;
 
-const SETTLE: Duration = Duration::from_secs(30);
+pub const SETTLE: Duration = Duration::from_secs(30);
 
 pub async fn run(profile: Profile, once: bool) -> Result<()> {
     let profile = Arc::new(Mutex::new(profile));
@@ -33,16 +33,9 @@ pub async fn run(profile: Profile, once: bool) -> Result<()> {
 
 /// One round: everything here to the relay and back, then exit.
 async fn sync_once(profile: Arc<Mutex<Profile>>) -> Result<()> {
-    let engine = SyncEngine::connect(profile.clone()).await?;
-    let mut changes = engine.changes();
-    engine.settle(SETTLE).await?;
-    let mut changed = 0;
-    while changes.try_recv().is_ok() {
-        changed += 1;
-    }
+    let changed = SyncEngine::round(profile.clone(), SETTLE).await?;
     let total = profile.lock().map_err(|_| Error::Protocol("profile lock poisoned".into()))?.document_ids()?.len();
     println!("Synced {total} documents; {changed} changed here");
-    engine.stop().await;
     // Participations: the decisions taken here go out, the relay's answer comes back.
     let news = rally_client::participation::refresh(&profile).await?;
     for p in &news.requests {

@@ -3,7 +3,8 @@
 //! taken offline until [`refresh`] sends them (the relay applies the first decision made on a request).
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use rally_core::model::{DecisionResult, JoinRequest, Participation, ParticipationStatus, PrivateFeed, PublicEvent};
 use rally_core::profile::Profile;
@@ -45,6 +46,24 @@ pub async fn join(profile: &Mutex<Profile>, event: &str, identity: &str, message
     let joined = api.join(&token, &event_id(event), &request).await?;
     lock(profile)?.put_my_participation(&joined)?;
     Ok(joined)
+}
+
+/// [`join`], for a device that does not sync in the background (the command line): an identity made
+/// here offline is not on the relay yet, so it is sent (one round of sync) and the request made again.
+pub async fn join_syncing_first(
+    profile: &Arc<Mutex<Profile>>,
+    event: &str,
+    identity: &str,
+    message: &str,
+    settle: Duration,
+) -> Result<Participation> {
+    match join(profile, event, identity, message).await {
+        Err(Error::Relay { code, .. }) if code == "unknown_identity" => {
+            crate::sync::SyncEngine::round(profile.clone(), settle).await?;
+            join(profile, event, identity, message).await
+        }
+        other => other,
+    }
 }
 
 pub async fn leave(profile: &Mutex<Profile>, event: &str, identity: &str) -> Result<Participation> {

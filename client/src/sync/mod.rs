@@ -167,6 +167,20 @@ impl SyncEngine {
         Ok(found)
     }
 
+    /// One round: connects, sends every document of this profile and takes the relay's, then
+    /// disconnects. Returns how many documents changed here.
+    pub async fn round(profile: Arc<Mutex<Profile>>, timeout: Duration) -> Result<usize> {
+        let engine = SyncEngine::connect(profile).await?;
+        let mut changes = engine.changes();
+        let settled = engine.settle(timeout).await;
+        let mut changed = 0;
+        while changes.try_recv().is_ok() {
+            changed += 1;
+        }
+        engine.stop().await;
+        settled.map(|()| changed)
+    }
+
     /// Hands a local write of document `id` to sync (the app calls this after each change it makes).
     pub async fn push(&self, id: &str) -> Result<()> {
         let bytes = lock(&self.profile)?.document_bytes(id)?;
