@@ -1,7 +1,7 @@
 //! `rally import`: events from other calendars' files.
 
 use rally_core::model::ImportReport;
-use rally_core::profile::Profile;
+use rally_core::profile::{ImportMode, Profile};
 use rally_core::{Error, Result};
 
 use crate::args::ImportCommand;
@@ -11,7 +11,12 @@ pub fn run(profile: &mut Profile, cmd: ImportCommand) -> Result<()> {
         ImportCommand::Ics { file, identity, tz, dry_run, json } => {
             let bytes =
                 std::fs::read(&file).map_err(|source| Error::File { path: file.display().to_string(), source })?;
-            let report = profile.import_ics(&bytes, &identity, &tz, dry_run)?;
+            let report = profile.import_ics(
+                &bytes,
+                &identity,
+                &tz,
+                if dry_run { ImportMode::Preview } else { ImportMode::All },
+            )?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report).expect("a report serializes"));
             } else {

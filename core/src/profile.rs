@@ -19,6 +19,16 @@ use crate::store::{documents, index, participations, Store, StoredDoc};
 use crate::{ical, image, recurrence, validate, Error, Result};
 
 pub const DATABASE_FILE: &str = "rally.sqlite3";
+
+/// What an import does with a file's events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode<'a> {
+    /// Nothing stored: what would be imported, skipped, or is there already.
+    Preview,
+    All,
+    /// Only the events with these UIDs (as a preview lists them).
+    Only(&'a [String]),
+}
 const SEARCH_LIMIT: u32 = 200;
 
 pub struct Profile {
@@ -292,11 +302,18 @@ impl Profile {
         Ok((ical::calendar(&items, &ical::CalendarMeta { name, refresh: None }), events.len()))
     }
 
-    /// Imports the events of an .ics file as drafts of `identity` (or, `dry_run`, says what it would
+    /// Imports the events of an .ics file as drafts of `identity` (or, previewing, says what it would
     /// do). Times the file gives without a zone are read in `floating`, unless the calendar names one.
     /// An event imported before by this identity (same UID) is left alone; what cannot become an
     /// event is listed with the reason.
-    pub fn import_ics(&mut self, bytes: &[u8], identity: &str, floating: &str, dry_run: bool) -> Result<ImportReport> {
+    pub fn import_ics(
+        &mut self,
+        bytes: &[u8],
+        identity: &str,
+        floating: &str,
+        mode: ImportMode,
+    ) -> Result<ImportReport> {
+        let dry_run = mode == ImportMode::Preview;
         let organizer = self.identity(identity)?;
         let floating = crate::when::parse_zone(floating)?;
         let reading = ical::import::read_events(bytes, floating)
@@ -314,12 +331,20 @@ impl Profile {
             ..Default::default()
         };
         for incoming in reading.events {
+            if let ImportMode::Only(chosen) = mode {
+                if !chosen.contains(&incoming.uid) {
+                    continue;
+                }
+            }
             if let Some(existing) = known.get(&incoming.uid) {
                 report.already_there.push(ImportedEvent {
                     uid: incoming.uid,
                     id: Some(existing.event.id.clone()),
                     title: existing.event.details.title.clone(),
                     starts_at: existing.event.details.starts_at,
+                    all_day: existing.event.details.all_day,
+                    timezone: existing.event.details.timezone.clone(),
+                    repeats: recurrence::describe(&existing.event.details),
                 });
                 continue;
             }
@@ -369,8 +394,11 @@ impl Profile {
             report.imported.push(ImportedEvent {
                 uid: incoming.uid,
                 id,
+                repeats: recurrence::describe(&details),
                 title: details.title,
                 starts_at: details.starts_at,
+                all_day: details.all_day,
+                timezone: details.timezone,
             });
         }
         Ok(report)

@@ -512,7 +512,7 @@ LOCATION:Salle des fêtes\r\nDESCRIPTION:Répétition hebdomadaire\r\nEND:VEVENT
 #[test]
 fn occurrences_keep_their_own_title_place_and_description_through_import_sync_and_export() {
     use rally_core::model::{ExportSelection, IdentityInput};
-    use rally_core::profile::Profile;
+    use rally_core::profile::{ImportMode, Profile};
     let home = validators_home();
     let dir = tempfile::tempdir().expect("tempdir");
 
@@ -521,7 +521,7 @@ fn occurrences_keep_their_own_title_place_and_description_through_import_sync_an
     let (a, b) = (dir.path().join("laptop"), dir.path().join("phone"));
     let mut laptop = Profile::open(&a).expect("laptop");
     laptop.create_identity(IdentityInput { username: "ana".into(), ..Default::default() }).expect("identity");
-    let report = laptop.import_ics(RETITLED.as_bytes(), "ana", "UTC", false).expect("import");
+    let report = laptop.import_ics(RETITLED.as_bytes(), "ana", "UTC", ImportMode::All).expect("import");
     assert_eq!(report.imported.len(), 1, "{report:?}");
     assert!(
         report.skipped_lines.iter().any(|l| l.contains("has its own URL, which Rally does not keep")),

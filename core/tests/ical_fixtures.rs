@@ -13,7 +13,7 @@ use std::process::Command;
 use chrono::{DateTime, NaiveDate, Utc};
 use rally_core::ical::read::{parse, Component};
 use rally_core::model::{EventFilter, IdentityInput};
-use rally_core::profile::Profile;
+use rally_core::profile::{ImportMode, Profile};
 
 fn home() -> PathBuf {
     std::env::var_os("ICAL_VALIDATORS_HOME")
@@ -110,7 +110,7 @@ fn every_occurrence_imports_where_recurring_ical_events_finds_it() {
         let ana = IdentityInput { username: "ana".into(), ..Default::default() };
         profile.create_identity(ana).expect("identity");
         let bytes = std::fs::read(&file).expect("read");
-        let report = profile.import_ics(&bytes, "ana", "UTC", false);
+        let report = profile.import_ics(&bytes, "ana", "UTC", ImportMode::All);
         let oracle = oracle(&file, from, to);
         let (report, (which, expected)) = match (report, oracle) {
             (Ok(report), Some(expected)) => (report, expected),
@@ -193,7 +193,7 @@ fn occurrences_thunderbird_and_evolution_retitled_keep_their_own_title_and_place
     p.create_identity(IdentityInput { username: "ana".into(), ..Default::default() }).expect("identity");
     for name in ["thunderbird_recurrence_moved.ics", "evolution_recurrence_sequence.ics"] {
         let bytes = std::fs::read(home().join("fixtures").join(name)).expect("fixture");
-        p.import_ics(&bytes, "ana", "UTC", false).expect("import");
+        p.import_ics(&bytes, "ana", "UTC", ImportMode::All).expect("import");
     }
     let everything = EventFilter::default();
     let titled = |title: &str| -> Vec<(String, Option<String>)> {

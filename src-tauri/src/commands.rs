@@ -10,7 +10,7 @@ use rally_core::model::{
     Identity, IdentityInput, ImportReport, Occurrence, OccurrenceEdit, ParticipantEntry, Participation, PrivateFeed,
     PublicEvent, SyncStatus, WithheldDocument,
 };
-use rally_core::profile::Profile;
+use rally_core::profile::{ImportMode, Profile};
 use tauri::State;
 use tauri_plugin_opener::OpenerExt;
 
@@ -212,7 +212,8 @@ pub fn event_links(desktop: Shared<'_>, id: String) -> Reply<EventLinks> {
     read(&desktop, |p| p.event_links(&id))
 }
 
-/// "Import .ics": the file's events as drafts of `identity` (`dry_run`: only what would happen).
+/// "Import .ics": the file's events as drafts of `identity` (`dry_run`: only what would happen;
+/// `only`: the UIDs chosen from the preview, else all).
 #[tauri::command]
 pub fn import_ics(
     desktop: Shared<'_>,
@@ -220,13 +221,15 @@ pub fn import_ics(
     identity: String,
     tz: String,
     dry_run: bool,
+    only: Option<Vec<String>>,
 ) -> Reply<ImportReport> {
     if dry_run {
         // A dry run writes nothing, but needs the profile as writable: it checks like an import does.
         let mut guard = desktop.profile.lock().map_err(|_| unavailable())?;
-        return guard.import_ics(&bytes, &identity, &tz, true).map_err(|e| ErrorBody::from(&e));
+        return guard.import_ics(&bytes, &identity, &tz, ImportMode::Preview).map_err(|e| ErrorBody::from(&e));
     }
-    write(&desktop, |p| p.import_ics(&bytes, &identity, &tz, false))
+    let mode = only.as_deref().map_or(ImportMode::All, ImportMode::Only);
+    write(&desktop, |p| p.import_ics(&bytes, &identity, &tz, mode))
 }
 
 /// A published event on this profile's relay, to join (by its id or its page's address).

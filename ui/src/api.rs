@@ -115,8 +115,15 @@ pub async fn sync_status() -> Reply<SyncStatus> {
 pub async fn save_event_ics(id: &str) -> Reply<String> {
     call("save_event_ics", json!({ "id": id })).await
 }
-pub async fn import_ics(bytes: &[u8], identity: &str, tz: &str, dry_run: bool) -> Reply<ImportReport> {
-    call("import_ics", json!({ "bytes": bytes, "identity": identity, "tz": tz, "dryRun": dry_run })).await
+/// `only`: the UIDs chosen from a preview (else every event of the file).
+pub async fn import_ics(
+    bytes: &[u8],
+    identity: &str,
+    tz: &str,
+    dry_run: bool,
+    only: Option<&[String]>,
+) -> Reply<ImportReport> {
+    call("import_ics", json!({ "bytes": bytes, "identity": identity, "tz": tz, "dryRun": dry_run, "only": only })).await
 }
 pub async fn event_links(id: &str) -> Reply<EventLinks> {
     call("event_links", json!({ "id": id })).await

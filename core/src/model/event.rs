@@ -356,6 +356,14 @@ pub struct ImportedEvent {
     pub id: Option<String>,
     pub title: String,
     pub starts_at: DateTime<Utc>,
+    #[serde(default)]
+    pub all_day: bool,
+    /// Its IANA zone (an all-day event's days are its own).
+    #[serde(default)]
+    pub timezone: String,
+    /// How it repeats, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeats: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

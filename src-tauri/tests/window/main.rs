@@ -149,10 +149,33 @@ async fn identity_and_event_lifecycle_through_the_window() {
     app.click("#import-preview").await;
     app.wait_text("#import-will", "Concerto in piazza, con \"ospiti\"; ingresso libero").await;
     app.check_page("07-import-preview").await;
+    // The concert is left out this time: only what is chosen is imported.
+    let concert = "[...document.querySelectorAll('#import-will li')].find(li => li.textContent.includes('Concerto'))";
+    app.eval(&format!("{concert}.querySelector('input').click()"), vec![]).await;
+    app.wait_text("#import-confirm", "Import 1 as drafts").await;
     app.click("#import-confirm").await;
-    app.wait_text("#notice", "Imported 2 events as drafts").await;
+    app.wait_text("#notice", "Imported 1 event as drafts").await;
     app.wait_text("#event-list", "Café für Größe ✓ 日本語").await;
+    assert_eq!(drafts(&data.path().join("profile")).len(), 2, "one imported draft beside the earlier one");
+    // Again: the other one is there already, the concert comes in now.
+    app.click("#nav-events").await;
+    app.click("#import-ics").await;
+    app.choose_file("#import-file", &feed).await;
+    app.click("#import-preview").await;
+    app.wait_text("#import-report", "1 already imported before").await;
+    app.click("#import-confirm").await;
+    app.wait_text("#notice", "Imported 1 event as drafts").await;
     assert_eq!(drafts(&data.path().join("profile")).len(), 3, "two imported drafts beside the earlier one");
+
+    // The three drafts published together.
+    app.wait_text("#event-list", "Concerto in piazza").await;
+    app.click("#drafts-choose-all").await;
+    app.wait_text("#drafts-publish", "Publish 3 chosen").await;
+    app.check_page("08-drafts-chosen").await;
+    app.click("#drafts-publish").await;
+    app.wait_text("#notice", "Published 3 drafts").await;
+    app.wait("#events-empty").await;
+    assert!(drafts(&data.path().join("profile")).is_empty());
     app.quit().await;
 }
 

@@ -16,6 +16,11 @@ pub struct Props {
     /// For a folded series: how many more occurrences follow this one.
     #[prop_or_default]
     pub more: usize,
+    /// In a list where events are chosen for an action (publish, delete): whether this one is.
+    #[prop_or_default]
+    pub selected: Option<bool>,
+    #[prop_or_default]
+    pub on_select: Callback<bool>,
 }
 
 /// "Arts", "Outdoors Adventure": a category as people read it.
@@ -51,8 +56,19 @@ pub fn event_card(p: &Props) -> Html {
         let (app, id) = (app.clone(), e.event_id.clone());
         Callback::from(move |_| app.dispatch(Action::Go(Route::Event(id.clone()))))
     };
+    let select = p.selected.map(|selected| {
+        let on_select = p.on_select.clone();
+        let onchange = Callback::from(move |e: Event| {
+            on_select.emit(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())
+        });
+        html! {
+            <input type="checkbox" class="select" id={format!("select-{}", e.event_id)} checked={selected} {onchange}
+                aria-label={format!("Choose \"{}\"", e.title)} />
+        }
+    });
     html! {
-        <li>
+        <li class={classes!(select.is_some().then_some("selectable"))}>
+            { for select }
             <button class={classes!("event-item", e.draft.then_some("draft"), e.cancelled.then_some("cancelled"))} data-id={e.event_id.clone()} onclick={open}>
                 <span class="date-block" aria-hidden="true">
                     <span class="dow">{ first.format("%a").to_string() }</span>

@@ -188,9 +188,15 @@ fn list_pane(p: &ListProps) -> Html {
     let entries = use_state(|| None::<Result<Vec<CalendarEntry>, String>>);
     let query = use_state(String::new);
     let fold = use_state(|| false);
+    // Drafts chosen for publishing or deleting together.
+    let chosen = use_state(std::collections::BTreeSet::<String>::new);
+    let confirming = use_state(|| false);
+    let busy = use_state(|| false);
+    // Moves when the list changed here (drafts published or deleted together).
+    let reload = use_state(|| 0u32);
     {
         let entries = entries.clone();
-        use_effect_with((p.tab, (*query).clone(), app.sync.revision), move |(tab, query, _)| {
+        use_effect_with((p.tab, (*query).clone(), app.sync.revision, *reload), move |(tab, query, _, _)| {
             let (tab, query) = (*tab, query.trim().to_string());
             spawn_local(async move {
                 let now = Utc::now();
@@ -264,13 +270,93 @@ fn list_pane(p: &ListProps) -> Html {
                     { for days.into_iter().map(|(day, items)| html! {
                         <section class="day">
                             <h2>{ format::day_heading(day) }</h2>
-                            <ul>{ for items.into_iter().map(|line| html! { <EventCard entry={list[line.entry].clone()} more={line.more} /> }) }</ul>
+                            <ul>{ for items.into_iter().map(|line| {
+                                let entry = list[line.entry].clone();
+                                let selected = (p.tab == Tab::Drafts).then(|| chosen.contains(&entry.event_id));
+                                let on_select = {
+                                    let (chosen, id) = (chosen.clone(), entry.event_id.clone());
+                                    Callback::from(move |on: bool| {
+                                        let mut next = (*chosen).clone();
+                                        if on { next.insert(id.clone()); } else { next.remove(&id); }
+                                        chosen.set(next);
+                                    })
+                                };
+                                html! { <EventCard {entry} more={line.more} {selected} {on_select} /> }
+                            }) }</ul>
                         </section>
                     }) }
                 </div>
             }
         }
     };
+    let drafts: Vec<String> = match &*entries {
+        Some(Ok(list)) if p.tab == Tab::Drafts => list.iter().map(|e| e.event_id.clone()).collect(),
+        _ => Vec::new(),
+    };
+    let choose_all = {
+        let (chosen, drafts) = (chosen.clone(), drafts.clone());
+        Callback::from(move |_: MouseEvent| {
+            chosen.set(if chosen.len() == drafts.len() { Default::default() } else { drafts.iter().cloned().collect() })
+        })
+    };
+    // Publishes or deletes the chosen drafts one by one, and says how it went.
+    let act = |publish: bool| {
+        let (app, chosen, confirming, busy, reload) =
+            (app.clone(), chosen.clone(), confirming.clone(), busy.clone(), reload.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (app, chosen, confirming, busy, reload) =
+                (app.clone(), chosen.clone(), confirming.clone(), busy.clone(), reload.clone());
+            let ids: Vec<String> = chosen.iter().cloned().collect();
+            busy.set(true);
+            spawn_local(async move {
+                let mut failed = Vec::new();
+                for id in &ids {
+                    let done =
+                        if publish { api::publish_event(id).await.map(drop) } else { api::delete_event(id).await };
+                    if let Err(err) = done {
+                        failed.push(err.message);
+                    }
+                }
+                busy.set(false);
+                confirming.set(false);
+                chosen.set(Default::default());
+                let done = ids.len() - failed.len();
+                let verb = if publish { "Published" } else { "Deleted" };
+                let drafts = if done == 1 { "draft" } else { "drafts" };
+                if failed.is_empty() {
+                    app.dispatch(Action::Notice(format!("{verb} {done} {drafts}")));
+                } else {
+                    let why = failed.join("; ");
+                    app.dispatch(Action::Problem(format!(
+                        "{verb} {done} {drafts}; {} could not be: {why}",
+                        failed.len()
+                    )));
+                }
+                reload.set(*reload + 1);
+            });
+        })
+    };
+    let ask = {
+        let confirming = confirming.clone();
+        Callback::from(move |_: MouseEvent| confirming.set(true))
+    };
+    let cancel = {
+        let confirming = confirming.clone();
+        Callback::from(move |_: MouseEvent| confirming.set(false))
+    };
+    let bulk = (p.tab == Tab::Drafts && !drafts.is_empty() && query.is_empty()).then(|| html! {
+        <div class="toolbar bulk" id="drafts-bulk">
+            <button id="drafts-choose-all" onclick={choose_all}>{ if chosen.len() == drafts.len() { "Choose none" } else { "Choose all" } }</button>
+            <button id="drafts-publish" class="primary" disabled={chosen.is_empty() || *busy} onclick={act(true)}>{ format!("Publish {} chosen", chosen.len()) }</button>
+            if *confirming {
+                <span class="confirm" role="alert">{ format!("Delete {} drafts for good?", chosen.len()) }</span>
+                <button id="drafts-delete-confirm" class="danger" disabled={*busy} onclick={act(false)}>{ "Delete" }</button>
+                <button onclick={cancel}>{ "Cancel" }</button>
+            } else {
+                <button id="drafts-delete" disabled={chosen.is_empty() || *busy} onclick={ask}>{ format!("Delete {} chosen…", chosen.len()) }</button>
+            }
+        </div>
+    });
     html! {
         <div class="list-pane">
             <div class="toolbar">
@@ -285,6 +371,7 @@ fn list_pane(p: &ListProps) -> Html {
                 </label>
                 <input id="event-search" type="search" aria-label="Search events" placeholder="Search titles, descriptions, tags, places" value={(*query).clone()} oninput={on_search} />
             </div>
+            { for bulk }
             { body }
         </div>
     }
