@@ -272,9 +272,59 @@ pub fn read(text: &str, order: DayOrder, today: NaiveDate) -> Option<Written> {
     Some(Written { date, time })
 }
 
+/// A place on the map from what people paste: "48.8566, 2.3522", a `geo:` URI, or a link from
+/// OpenStreetMap (`mlat=…&mlon=…`, `#map=17/lat/lon`) or Google Maps (`@lat,lon`, `q=lat,lon`).
+pub fn position(text: &str) -> Option<(f64, f64)> {
+    let text = text.trim();
+    let pair = |a: &str, b: &str| -> Option<(f64, f64)> {
+        let (lat, lon) = (a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?);
+        ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some((lat, lon))
+    };
+    let after = |marker: &str| text.split_once(marker).map(|(_, rest)| rest);
+    let upto = |s: &str, stops: &[char]| s.split(|c| stops.contains(&c)).next().unwrap_or(s).to_string();
+    if let (Some(lat), Some(lon)) = (after("mlat="), after("mlon=")) {
+        return pair(&upto(lat, &['&', '#']), &upto(lon, &['&', '#']));
+    }
+    if let Some(map) = after("#map=") {
+        let parts: Vec<&str> = map.split('/').collect();
+        return match parts[..] {
+            [_, lat, lon, ..] => pair(lat, &upto(lon, &['&'])),
+            _ => None,
+        };
+    }
+    for marker in ["geo:", "@", "q=", "ll="] {
+        if let Some(rest) = after(marker) {
+            let rest = upto(rest, &['&', ';', '?', 'z']);
+            if let Some((lat, lon)) = rest.split_once(',') {
+                if let Some(found) = pair(lat, &upto(lon, &[','])) {
+                    return Some(found);
+                }
+            }
+        }
+    }
+    match text.split_once(',').or_else(|| text.split_once(char::is_whitespace)) {
+        Some((lat, lon)) => pair(lat, lon),
+        None => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn map_positions_from_what_people_paste() {
+        let paris = Some((48.8566, 2.3522));
+        assert_eq!(position("48.8566, 2.3522"), paris);
+        assert_eq!(position("48.8566 2.3522"), paris);
+        assert_eq!(position("geo:48.8566,2.3522"), paris);
+        assert_eq!(position("https://www.openstreetmap.org/?mlat=48.8566&mlon=2.3522#map=17/48.8566/2.3522"), paris);
+        assert_eq!(position("https://www.openstreetmap.org/#map=17/48.8566/2.3522"), paris);
+        assert_eq!(position("https://www.google.com/maps/place/Paris/@48.8566,2.3522,12z/data=x"), paris);
+        assert_eq!(position("https://maps.google.com/?q=48.8566,2.3522"), paris);
+        assert_eq!(position("91, 2"), None);
+        assert_eq!(position("Paris"), None);
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 12, 1).expect("date")

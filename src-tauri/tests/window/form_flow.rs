@@ -59,6 +59,19 @@ async fn forms_read_people_show_every_problem_and_links_leave_the_app() {
     app.click("#identity-save").await;
     app.wait_text("#identity-switcher", "Jérôme Dupont").await;
 
+    // The keyboard alone makes an event: Enter on "New event", the cursor is in the title, Enter saves.
+    app.click("#nav-events").await;
+    app.eval("document.querySelector('#new-event').focus()", vec![]).await;
+    app.client.active_element().await.expect("focus").send_keys("\u{E007}").await.expect("enter");
+    app.wait("#event-form").await;
+    let start = std::time::Instant::now();
+    while app.eval("return document.activeElement.id", vec![]).await != json!("event-title") {
+        assert!(start.elapsed() < Duration::from_secs(10), "the title never had the focus");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.client.active_element().await.expect("focus").send_keys("Soirée jeux\u{E007}").await.expect("type");
+    app.wait_text("#event-heading", "Soirée jeux").await;
+
     // Dates as people write them, read as this window's language writes them.
     app.click("#nav-events").await;
     app.click("#new-event").await;
@@ -108,8 +121,9 @@ async fn forms_read_people_show_every_problem_and_links_leave_the_app() {
     // A zone by its city; a place on the map.
     app.fill("#event-timezone", "Paris").await;
     app.wait_text("#event-timezone-hint", "Europe/Paris").await;
-    app.fill("#event-latitude", "48.8566").await;
-    app.fill("#event-longitude", "2.3522").await;
+    app.fill("#event-map-position", "https://www.openstreetmap.org/#map=17/48.8566/2.3522").await;
+    wait_value(&app, "#event-latitude", "48.8566").await;
+    wait_value(&app, "#event-longitude", "2.3522").await;
     app.click("#event-save").await;
     app.wait_text("#event-when", "19:30–21:30 (Europe/Paris)").await;
     app.check_page("43-event").await;

@@ -34,6 +34,8 @@ struct Form {
     repeat_count: String,
     /// The start as last read in full: the end keeps its distance from it when the start moves.
     last_start: Option<rally_core::lenient::Written>,
+    /// A map link or coordinates as pasted; read, it fills latitude and longitude.
+    map_paste: String,
 }
 
 impl Form {
@@ -53,6 +55,7 @@ impl Form {
             repeat_until: rule.and_then(|r| r.until).map(|d| d.to_string()).unwrap_or_default(),
             repeat_count: rule.and_then(|r| r.count).map(|c| c.to_string()).unwrap_or_default(),
             last_start: crate::format::read_date(&input.start),
+            map_paste: String::new(),
             input,
         }
     }
@@ -231,6 +234,15 @@ pub fn event_editor(p: &Props) -> Html {
     // The current picture, or the one just picked, to see before saving.
     let preview = use_state(|| None::<String>);
     let picture_ref = use_node_ref();
+    {
+        // A new event: the cursor is in its title, so that the keyboard alone makes one.
+        let new = p.id.is_none();
+        use_effect_with((), move |_| {
+            if new {
+                focus("event-title");
+            }
+        });
+    }
     {
         let (form, error, preview) = (form.clone(), error.clone(), preview.clone());
         use_effect_with(p.id.clone(), move |id| {
@@ -425,6 +437,15 @@ pub fn event_editor(p: &Props) -> Html {
                     <Field id="event-place-name" label="Place" value={i.place_name.clone()} on_input={text(|f, v| f.input.place_name = v)} error={problem_for(problems, "place_name")} />
                     <Field id="event-address" label="Address" value={i.address.clone()} on_input={text(|f, v| f.input.address = v)} error={problem_for(problems, "address")} />
                 </div>
+                <Field id="event-map-position" label="Place on the map" value={current.map_paste.clone()}
+                    placeholder="Paste an OpenStreetMap or Google Maps link, or 48.8566, 2.3522"
+                    on_input={text(|f, v| {
+                        if let Some((lat, lon)) = rally_core::lenient::position(&v) {
+                            (f.latitude, f.longitude) = (lat.to_string(), lon.to_string());
+                        }
+                        f.map_paste = v;
+                    })}
+                    hint={rally_core::lenient::position(&current.map_paste).map(|(lat, lon)| AttrValue::from(format!("Understood: latitude {lat}, longitude {lon}")))} />
                 <div class="row">
                     <Field id="event-latitude" label="Latitude" value={current.latitude.clone()} on_input={text(|f, v| f.latitude = v)} error={problem_for(problems, "latitude")} placeholder="48.8566" />
                     <Field id="event-longitude" label="Longitude" value={current.longitude.clone()} on_input={text(|f, v| f.longitude = v)} error={problem_for(problems, "longitude")} placeholder="2.3522" />

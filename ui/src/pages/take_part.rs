@@ -51,20 +51,27 @@ pub fn take_part_page() -> Html {
             spawn_local(async move { found.set(Some(api::public_event(&link).await.map_err(|e| e.to_string()))) });
         })
     };
+    let joining = use_state(|| false);
     let join = {
-        let (found, identity, message, outcome, app) =
-            (found.clone(), identity.clone(), message.clone(), outcome.clone(), app.clone());
+        let (found, identity, message, outcome, app, joining) =
+            (found.clone(), identity.clone(), message.clone(), outcome.clone(), app.clone(), joining.clone());
         Callback::from(move |_: MouseEvent| {
             let Some(Ok(event)) = (*found).clone() else { return };
-            let (identity, message, outcome, app) =
-                (identity.clone(), (*message).clone(), outcome.clone(), app.clone());
+            let (identity, message, outcome, app, joining, found) =
+                (identity.clone(), (*message).clone(), outcome.clone(), app.clone(), joining.clone(), found.clone());
             if let Some(s) = storage() {
                 let _ = s.set_item(LAST_IDENTITY, &identity);
             }
+            joining.set(true);
             spawn_local(async move {
                 let joined = api::join_event(&event.event.id, &identity, &message).await;
+                joining.set(false);
                 if let Ok(p) = &joined {
                     app.dispatch(Action::Notice(p.outcome()));
+                    // The places as they are now, with this person counted.
+                    if let Ok(now) = api::public_event(&event.event.id).await {
+                        found.set(Some(Ok(now)));
+                    }
                 }
                 outcome.set(Some(joined.map(|p| p.outcome())));
             });
@@ -111,7 +118,14 @@ pub fn take_part_page() -> Html {
                             Callback::from(move |v: String| picked.set(Some(v)))
                         } />
                         <Field id="join-message" label="A message to the organizer (optional)" multiline=true value={(*message).clone()} on_input={set(&message)} />
-                        <div class="buttons"><button id="join-submit" class="primary" onclick={join}>{ label }</button></div>
+                        // Once in, the button is gone: the outcome below says where one stands.
+                        if !matches!(&*outcome, Some(Ok(_))) {
+                            <div class="buttons">
+                                <button id="join-submit" class="primary" onclick={join} disabled={*joining} aria-busy={joining.to_string()}>
+                                    { if *joining { "Sending…" } else { label } }
+                                </button>
+                            </div>
+                        }
                     }
                     { match &*outcome {
                         Some(Ok(text)) => html! { <p class="outcome" id="join-outcome" role="status">{ text.clone() }</p> },
