@@ -162,7 +162,8 @@ async fn main() {
     let mut entries = 0;
     for month in months {
         let first = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").expect("month");
-        let (from, to) = rally_core::calendar::shown_days(rally_core::calendar::View::Month, first, chrono::Weekday::Mon);
+        let (from, to) =
+            rally_core::calendar::shown_days(rally_core::calendar::View::Month, first, chrono::Weekday::Mon);
         let at = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
         let found = profile.calendar(Some(at(from)), Some(at(to + chrono::Days::new(1)))).expect("calendar");
         entries = entries.max(found.len());

@@ -144,6 +144,16 @@ async fn month_and_week_views_show_every_occurrence_and_move_by_keyboard() {
     // Back to the 6th, the day of the clash: five days to the left.
     app.keys("#month-view", "\u{E012}\u{E012}\u{E012}\u{E012}\u{E012}").await;
     app.wait(".cal-day.selected[data-day=\"2031-03-06\"]").await;
+    // Tab reaches the chosen day's events, and only that day's, to open one from the keyboard. (A Tab
+    // sent through WebKitWebDriver here starts from the top of the page, so the order is read instead.)
+    let tabbable = app
+        .eval(
+            "return [...document.querySelectorAll('#month-view [tabindex=\"0\"]')].map(e => e.closest('.cal-day').dataset.day)",
+            vec![],
+        )
+        .await;
+    assert_eq!(tabbable, json!(["2031-03-06", "2031-03-06"]), "the choir and the ball, nothing else");
+    app.eval("document.querySelector('#month-view').focus()", vec![]).await;
     app.keys("#month-view", ENTER).await;
 
     // The week: the choir and the ball side by side on the 6th, the market in the all-day row.

@@ -107,8 +107,9 @@ pub fn taking_part_words(status: ParticipationStatus) -> &'static str {
 }
 
 /// One entry as a small button: its kind shows in its colour and mark (a draft dashed, an event one
-/// takes part in with a check, a cancelled one struck through).
-fn chip(e: &CalendarEntry, viewer: Tz, on_open: &Callback<String>, style: Option<String>) -> Html {
+/// takes part in with a check, a cancelled one struck through). `focusable`: reached by Tab (the
+/// chosen day's entries in the month, every entry of the week), so that the keyboard opens them.
+fn chip(e: &CalendarEntry, viewer: Tz, on_open: &Callback<String>, style: Option<String>, focusable: bool) -> Html {
     let open = {
         let (on_open, id) = (on_open.clone(), e.event_id.clone());
         Callback::from(move |_: MouseEvent| on_open.emit(id.clone()))
@@ -124,7 +125,7 @@ fn chip(e: &CalendarEntry, viewer: Tz, on_open: &Callback<String>, style: Option
     html! {
         <button class={classes!("chip", kind, e.cancelled.then_some("cancelled"), cal::spans_days(e, viewer).then_some("long"))}
             data-event={e.event_id.clone()} data-kind={kind} title={describe(e, viewer)}
-            {style} onclick={open} tabindex="-1">
+            {style} onclick={open} tabindex={if focusable { "0" } else { "-1" }}>
             if e.taking_part.is_some() { <span class="mark" aria-hidden="true">{ "✓ " }</span> }
             if let Some(time) = time { <span class="time">{ time }{ " " }</span> }
             <span class="chip-title">{ e.title.clone() }</span>
@@ -172,7 +173,7 @@ pub fn month_view(p: &Props) -> Html {
                                 class={classes!("cal-day", (day.month() != month).then_some("other-month"), (*day == today).then_some("today"), (*day == p.anchor).then_some("selected"))}
                                 onclick={pick}>
                                 <span class="cal-num" aria-label={day.format("%A %-d %B").to_string()}>{ day.day() }</span>
-                                { for on.iter().take(PER_DAY).map(|i| chip(&p.entries[*i], viewer, &p.on_open, None)) }
+                                { for on.iter().take(PER_DAY).map(|i| chip(&p.entries[*i], viewer, &p.on_open, None, *day == p.anchor)) }
                                 if on.len() > PER_DAY {
                                     <button class="more" tabindex="-1" onclick={more}>{ format!("+ {} more", on.len() - PER_DAY) }</button>
                                 }
@@ -226,7 +227,7 @@ pub fn week_view(p: &Props) -> Html {
                 <div class="hours-gutter" role="rowheader">{ "All day" }</div>
                 { for week.iter().map(|d| html! {
                     <div class="all-day-cell" role="gridcell" data-day={d.to_string()}>
-                        { for days.get(d).into_iter().flatten().filter(|i| cal::spans_days(&p.entries[**i], viewer)).map(|i| chip(&p.entries[*i], viewer, &p.on_open, None)) }
+                        { for days.get(d).into_iter().flatten().filter(|i| cal::spans_days(&p.entries[**i], viewer)).map(|i| chip(&p.entries[*i], viewer, &p.on_open, None, true)) }
                     </div>
                 }) }
             </div>
@@ -245,7 +246,7 @@ pub fn week_view(p: &Props) -> Html {
                                         (placed.to_minute - placed.from_minute) * HOUR / 60,
                                         placed.column, placed.columns, placed.columns,
                                     );
-                                    chip(&p.entries[placed.entry], viewer, &p.on_open, Some(style))
+                                    chip(&p.entries[placed.entry], viewer, &p.on_open, Some(style), true)
                                 }) }
                             </div>
                         }
