@@ -187,3 +187,51 @@ fn edits_made_on_both_while_the_relay_is_down_merge_when_it_returns() {
         assert_eq!(e["description"], "Bring seeds, labelled.\nTake seeds home.", "{e}");
     }
 }
+
+/// Another calendar's weekly choir whose Christmas date became a concert elsewhere, with its own
+/// title, place and description.
+const RETITLED: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//Retitled//EN\r\n\
+BEGIN:VEVENT\r\nUID:choir-sync@example.org\r\nDTSTAMP:20310101T000000Z\r\nSUMMARY:Chorale\r\n\
+DTSTART;TZID=Europe/Paris:20311202T190000\r\nDTEND;TZID=Europe/Paris:20311202T210000\r\n\
+RRULE:FREQ=WEEKLY;COUNT=5\r\nLOCATION:Salle des fêtes\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:choir-sync@example.org\r\nDTSTAMP:20310101T000000Z\r\nRECURRENCE-ID;TZID=Europe/Paris:20311223T190000\r\n\
+SUMMARY:Concert de Noël\r\nDTSTART;TZID=Europe/Paris:20311223T190000\r\nDTEND;TZID=Europe/Paris:20311223T210000\r\n\
+LOCATION:Église Saint-Paul\r\nDESCRIPTION:Entrée libre\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+#[test]
+fn an_occurrence_keeps_its_own_title_place_and_description_through_the_relay() {
+    let relay = relay();
+    let (laptop, phone) = two_devices(&relay);
+    let (laptop, phone) = (laptop.path(), phone.path());
+    ok(laptop, &["identity", "create", "--username", "ana", "--name", "Ana"]);
+    let file = laptop.join("choir.ics");
+    std::fs::write(&file, RETITLED).expect("write");
+    ok(laptop, &["import", "ics", file.to_str().expect("path"), "--identity", "ana"]);
+    sync(laptop);
+    sync(phone);
+
+    // On the phone, the concert is listed with its own texts; the other dates keep the series'.
+    let listed: Value = serde_json::from_str(&ok(
+        phone,
+        &["event", "list", "--from", "2031-12-01", "--to", "2032-01-01", "--drafts", "--json"],
+    ))
+    .expect("json");
+    let titles: Vec<&str> = listed.as_array().expect("list").iter().filter_map(|e| e["title"].as_str()).collect();
+    assert_eq!(titles, ["Chorale", "Chorale", "Chorale", "Concert de Noël", "Chorale"], "{listed}");
+    let concert = &listed[3];
+    assert_eq!(concert["place"]["name"], "Église Saint-Paul", "{concert}");
+    assert_eq!(concert["description"], "Entrée libre", "{concert}");
+
+    // Its export is the laptop's, the occurrence a RECURRENCE-ID VEVENT with its own texts.
+    let export = |profile: &Path| {
+        let out = profile.join("out.ics");
+        ok(profile, &["export", "ics", "--all", "-o", out.to_str().expect("path")]);
+        std::fs::read_to_string(out).expect("read")
+    };
+    let (from_phone, from_laptop) = (export(phone), export(laptop));
+    assert_eq!(from_phone, from_laptop);
+    let concert_vevent = from_phone.split("BEGIN:VEVENT").find(|v| v.contains("RECURRENCE-ID")).expect("an override");
+    for line in ["SUMMARY:Concert de Noël\r\n", "LOCATION:Église Saint-Paul\r\n", "DESCRIPTION:Entrée libre\r\n"] {
+        assert!(concert_vevent.contains(line), "{line:?} in {concert_vevent}");
+    }
+}

@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "../../../scripts/test-support/axe.rs"]
+mod axe;
+
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
@@ -310,17 +313,7 @@ impl App {
     /// a serious or critical WCAG A/AA violation fails the test, named with where it is.
     pub async fn check_page(&self, name: &str) {
         self.screenshot(name).await;
-        let home = std::env::var("HOME").expect("HOME");
-        let axe = Path::new(&home).join(".cache/rally-test/node_modules/axe-core/axe.min.js");
-        let source = std::fs::read_to_string(&axe)
-            .unwrap_or_else(|e| panic!("{}: {e} (scripts/install-deps.sh installs axe-core)", axe.display()));
-        self.client.execute(&source, vec![]).await.expect("inject axe-core");
-        let runner = include_str!("../../../scripts/test-support/axe-run.js");
-        let found = self.client.execute_async(runner, vec![]).await.expect("axe runs");
-        let checked = found["checked"].as_u64().unwrap_or(0);
-        let violations: Vec<String> = serde_json::from_value(found["violations"].clone()).expect("a list");
-        assert!(violations.is_empty(), "axe-core on {name}:\n{}", violations.join("\n"));
-        assert!(checked > 0, "axe-core checked nothing on {name}");
+        axe::check(&self.client, name).await;
     }
 
     pub async fn screenshot(&self, name: &str) {

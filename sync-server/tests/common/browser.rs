@@ -9,6 +9,9 @@ use serde_json::json;
 
 use super::{free_port, Process, WAIT};
 
+#[path = "../../../scripts/test-support/axe.rs"]
+mod axe;
+
 pub struct Browser {
     _driver: Process,
     pub client: fantoccini::Client,
@@ -17,14 +20,6 @@ pub struct Browser {
 /// `target/e2e-screenshots/`, beside the window tests' screenshots.
 pub fn screenshots_dir() -> PathBuf {
     Path::new(env!("CARGO_BIN_EXE_rally-server")).ancestors().nth(2).expect("target folder").join("e2e-screenshots")
-}
-
-/// axe-core, as scripts/install-deps.sh installs it.
-fn axe_source() -> String {
-    let home = std::env::var("HOME").expect("HOME");
-    let path = Path::new(&home).join(".cache/rally-test/node_modules/axe-core/axe.min.js");
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (scripts/install-deps.sh installs axe-core)", path.display()))
 }
 
 impl Browser {
@@ -83,12 +78,6 @@ impl Browser {
         let dir = screenshots_dir();
         std::fs::create_dir_all(&dir).expect("screenshot folder");
         std::fs::write(dir.join(format!("{name}.png")), png).expect("save screenshot");
-        self.client.execute(&axe_source(), vec![]).await.expect("inject axe-core");
-        let runner = include_str!("../../../scripts/test-support/axe-run.js");
-        let found = self.client.execute_async(runner, vec![]).await.expect("axe runs");
-        let checked = found["checked"].as_u64().unwrap_or(0);
-        let violations: Vec<String> = serde_json::from_value(found["violations"].clone()).expect("a list");
-        assert!(violations.is_empty(), "axe-core on {name}:\n{}", violations.join("\n"));
-        assert!(checked > 0, "axe-core checked nothing on {name}");
+        axe::check(&self.client, name).await;
     }
 }
