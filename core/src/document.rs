@@ -464,6 +464,12 @@ pub fn mark_deleted(doc: &mut AutoCommit, now: DateTime<Utc>) -> Result<()> {
     touch(doc, now)
 }
 
+/// Takes the mark back ("Undo"); the last word on the mark wins when devices merge, as on any key.
+pub fn mark_restored(doc: &mut AutoCommit, now: DateTime<Utc>) -> Result<()> {
+    put_scalar(doc, &ROOT, "deleted", ScalarValue::Boolean(false))?;
+    touch(doc, now)
+}
+
 pub fn is_deleted(doc: &AutoCommit) -> Result<bool> {
     read_bool(doc, "deleted")
 }

@@ -214,6 +214,27 @@ impl Profile {
         self.update_event(id, input)
     }
 
+    /// Brings back a draft deleted here ("Undo"). A draft never left this account's devices, so
+    /// nothing else acted on its deletion; a published event's deletion told the relay and its
+    /// participants, and is not taken back this way.
+    pub fn restore_draft(&mut self, id: &str) -> Result<EventView> {
+        let mut stored = match self.store.load(id.trim())? {
+            Some(stored) if stored.kind == Kind::Event => stored,
+            _ => return Err(Error::not_found("event", id)),
+        };
+        if document::is_deleted(&stored.doc)? {
+            if !document::read_event(&stored.doc, &stored.id)?.details.draft {
+                return Err(Error::invalid(
+                    "event",
+                    "only a deleted draft comes back: a published event's deletion was already announced",
+                ));
+            }
+            document::mark_restored(&mut stored.doc, Utc::now())?;
+            self.save(&mut stored)?;
+        }
+        self.event(id)
+    }
+
     pub fn delete_event(&mut self, id: &str) -> Result<()> {
         let mut stored = self.live_doc(id, Kind::Event, "event")?;
         document::mark_deleted(&mut stored.doc, Utc::now())?;

@@ -336,3 +336,28 @@ fn the_calendar_shows_each_occurrence_every_day_covered_drafts_and_events_taken_
     assert_eq!((on(8), on(9), on(10)), (1, 1, 0), "the market on both its days");
     assert_eq!(on(6), 2, "the choir and the ball clash on the 6th");
 }
+
+#[test]
+fn a_deleted_draft_comes_back_with_undo_and_a_published_event_does_not() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut p = Profile::open(dir.path()).expect("open");
+    let ana = p.create_identity(identity("ana")).expect("identity").id;
+    let draft = p
+        .create_event(EventInput { draft: true, ..event(&ana, "Brouillon", "2031-05-10 14:00", "2031-05-10 16:00") })
+        .expect("draft")
+        .event
+        .id;
+    let published =
+        p.create_event(event(&ana, "Publié", "2031-05-11 14:00", "2031-05-11 16:00")).expect("event").event.id;
+    p.delete_event(&draft).expect("delete");
+    p.delete_event(&published).expect("delete");
+    assert!(p.event(&draft).is_err());
+    let back = p.restore_draft(&draft).expect("undo");
+    assert_eq!(back.event.details.title, "Brouillon");
+    let reopened = Profile::open(dir.path()).expect("reopen");
+    assert_eq!(reopened.event(&draft).expect("still there").event.details.title, "Brouillon");
+    let mut p = reopened;
+    let err = p.restore_draft(&published).expect_err("refused");
+    assert!(err.to_string().contains("only a deleted draft comes back"), "{err}");
+    assert!(p.event(&published).is_err(), "nothing changed");
+}

@@ -152,6 +152,12 @@ pub fn edit_occurrence(desktop: Shared<'_>, id: String, at: String, edit: Occurr
     write(&desktop, |p| p.edit_occurrence(&id, &at, edit))
 }
 
+/// "Undo" after deleting a draft.
+#[tauri::command]
+pub fn restore_draft(desktop: Shared<'_>, id: String) -> Reply<EventView> {
+    write(&desktop, |p| p.restore_draft(&id))
+}
+
 #[tauri::command]
 pub fn delete_event(desktop: Shared<'_>, id: String) -> Reply<()> {
     write(&desktop, |p| p.delete_event(&id))

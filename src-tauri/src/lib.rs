@@ -66,6 +66,7 @@ pub fn run() {
             commands::update_event,
             commands::publish_event,
             commands::delete_event,
+            commands::restore_draft,
             commands::event_occurrences,
             commands::edit_occurrence,
             commands::account_status,

@@ -87,6 +87,9 @@ pub async fn event_occurrences(id: &str, from: DateTime<Utc>, limit: usize) -> R
 pub async fn edit_occurrence(id: &str, at: DateTime<Utc>, edit: &OccurrenceEdit) -> Reply<EventView> {
     call("edit_occurrence", json!({ "id": id, "at": at.to_rfc3339(), "edit": edit })).await
 }
+pub async fn restore_draft(id: &str) -> Reply<EventView> {
+    call("restore_draft", json!({ "id": id })).await
+}
 pub async fn delete_event(id: &str) -> Reply<()> {
     call("delete_event", json!({ "id": id })).await
 }

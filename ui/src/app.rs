@@ -129,10 +129,32 @@ pub fn app() -> Html {
                 });
             })
         });
+        let undo = (!n.undo.is_empty()).then(|| {
+            let (app, ids) = (app.clone(), n.undo.clone());
+            Callback::from(move |_: MouseEvent| {
+                let (app, ids) = (app.clone(), ids.clone());
+                spawn_local(async move {
+                    let mut failed = Vec::new();
+                    for id in &ids {
+                        if let Err(err) = api::restore_draft(id).await {
+                            failed.push(err.message);
+                        }
+                    }
+                    app.dispatch(Action::Edited);
+                    let back = ids.len() - failed.len();
+                    app.dispatch(if failed.is_empty() {
+                        Action::Notice(format!("Brought back {back} {}", if back == 1 { "draft" } else { "drafts" }))
+                    } else {
+                        Action::Problem(format!("Brought back {back}; {}", failed.join("; ")))
+                    });
+                });
+            })
+        });
         html! {
             <div class={classes!("toast", n.error.then_some("error"))} role={if n.error { "alert" } else { "status" }}>
                 <p id="notice">{ n.text.clone() }</p>
                 if let Some(open) = open { <button id="notice-open" onclick={open}>{ "Open file" }</button> }
+                if let Some(undo) = undo { <button id="notice-undo" onclick={undo}>{ "Undo" }</button> }
                 <button class="dismiss" aria-label="Dismiss" onclick={dismiss}>{ "×" }</button>
             </div>
         }

@@ -52,6 +52,8 @@ pub struct Notice {
     pub error: bool,
     /// A file just saved, offered to open ("Open file").
     pub open_file: Option<String>,
+    /// Drafts just deleted, offered back ("Undo").
+    pub undo: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +71,8 @@ pub struct AppState {
     /// The day the calendar shows and keyboard moves from.
     pub anchor: NaiveDate,
     pub notice: Option<Notice>,
+    /// Moves when this window changed data outside the page that shows it (an Undo from a notice).
+    pub edits: u64,
     /// What background sync is doing; its `revision` moves when sync changed something here.
     pub sync: SyncStatus,
 }
@@ -87,6 +91,13 @@ pub enum Action {
         text: String,
         path: String,
     },
+    /// Drafts deleted, which the notice offers to bring back.
+    DraftsDeleted {
+        text: String,
+        ids: Vec<String>,
+    },
+    /// Data changed from outside the page (the lists reload).
+    Edited,
     Dismiss,
     Sync(SyncStatus),
 }
@@ -114,6 +125,7 @@ impl Default for AppState {
             events_view: Route::Calendar(rally_core::calendar::View::Month),
             anchor: today(),
             notice: None,
+            edits: 0,
             sync: SyncStatus::default(),
         }
     }
@@ -153,9 +165,15 @@ impl Reducible for AppState {
                 next.notice = None;
             }
             Action::Anchor(day) => next.anchor = day,
-            Action::Notice(text) => next.notice = Some(Notice { text, error: false, open_file: None }),
-            Action::Problem(text) => next.notice = Some(Notice { text, error: true, open_file: None }),
-            Action::Saved { text, path } => next.notice = Some(Notice { text, error: false, open_file: Some(path) }),
+            Action::Notice(text) => next.notice = Some(Notice { text, error: false, open_file: None, undo: vec![] }),
+            Action::Problem(text) => next.notice = Some(Notice { text, error: true, open_file: None, undo: vec![] }),
+            Action::Saved { text, path } => {
+                next.notice = Some(Notice { text, error: false, open_file: Some(path), undo: vec![] })
+            }
+            Action::DraftsDeleted { text, ids } => {
+                next.notice = Some(Notice { text, error: false, open_file: None, undo: ids })
+            }
+            Action::Edited => next.edits += 1,
             Action::Dismiss => next.notice = None,
             Action::Sync(status) => next.sync = status,
         }

@@ -167,8 +167,20 @@ async fn identity_and_event_lifecycle_through_the_window() {
     app.wait_text("#notice", "Imported 1 event as drafts").await;
     assert_eq!(drafts(&data.path().join("profile")).len(), 3, "two imported drafts beside the earlier one");
 
-    // The three drafts published together.
+    // The three drafts deleted together, and brought back with Undo.
     app.wait_text("#event-list", "Concerto in piazza").await;
+    app.click("#drafts-choose-all").await;
+    app.click("#drafts-delete").await;
+    app.click("#drafts-delete-confirm").await;
+    app.wait_text("#notice", "Deleted 3 drafts").await;
+    app.wait("#events-empty").await;
+    assert!(drafts(&data.path().join("profile")).is_empty());
+    app.click("#notice-undo").await;
+    app.wait_text("#notice", "Brought back 3 drafts").await;
+    app.wait_text("#event-list", "Concerto in piazza").await;
+    assert_eq!(drafts(&data.path().join("profile")).len(), 3);
+
+    // The three drafts published together.
     app.click("#drafts-choose-all").await;
     app.wait_text("#drafts-publish", "Publish 3 chosen").await;
     app.check_page("08-drafts-chosen").await;

@@ -99,7 +99,11 @@ pub fn event_page(p: &Props) -> Html {
                 match api::delete_event(&id).await {
                     Ok(()) => {
                         app.dispatch(Action::Go(Route::Events(back)));
-                        app.dispatch(Action::Notice("Event deleted".into()));
+                        app.dispatch(if back == Tab::Drafts {
+                            Action::DraftsDeleted { text: "Draft deleted".into(), ids: vec![id.clone()] }
+                        } else {
+                            Action::Notice("Event deleted".into())
+                        });
                     }
                     Err(err) => app.dispatch(Action::Problem(format!("Could not delete: {err}"))),
                 }

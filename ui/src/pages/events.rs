@@ -88,7 +88,7 @@ fn calendar_pane(p: &PaneProps) -> Html {
     {
         let entries = entries.clone();
         // Loads again when the shown days change, or sync brought changes; not on each move inside.
-        use_effect_with((first, last, app.sync.revision), move |(first, last, _)| {
+        use_effect_with((first, last, (app.sync.revision, app.edits)), move |(first, last, _)| {
             let (from, to) = (midnight(*first), midnight(*last + Days::new(1)));
             spawn_local(async move {
                 entries.set(Some(api::calendar(Some(from), Some(to)).await.map(Rc::new).map_err(|e| e.to_string())));
@@ -196,31 +196,35 @@ fn list_pane(p: &ListProps) -> Html {
     let reload = use_state(|| 0u32);
     {
         let entries = entries.clone();
-        use_effect_with((p.tab, (*query).clone(), app.sync.revision, *reload), move |(tab, query, _, _)| {
-            let (tab, query) = (*tab, query.trim().to_string());
-            spawn_local(async move {
-                let now = Utc::now();
-                let found = if !query.is_empty() {
-                    api::search_events(&query).await.map(|list| list.iter().map(CalendarEntry::from_view).collect())
-                } else {
-                    match tab {
-                        Tab::Upcoming => api::calendar(Some(now), None).await,
-                        // An event under way is upcoming, not past.
-                        Tab::Past => api::calendar(None, Some(now))
-                            .await
-                            .map(|list| list.into_iter().filter(|e| e.ends_at <= now).collect()),
-                        // A draft is one thing to finish, whatever its dates: listed once.
-                        Tab::Drafts => {
-                            let filter = EventFilter { drafts: DraftFilter::Only, series: true, ..Default::default() };
-                            api::list_events(&filter)
+        use_effect_with(
+            (p.tab, (*query).clone(), (app.sync.revision, app.edits), *reload),
+            move |(tab, query, _, _)| {
+                let (tab, query) = (*tab, query.trim().to_string());
+                spawn_local(async move {
+                    let now = Utc::now();
+                    let found = if !query.is_empty() {
+                        api::search_events(&query).await.map(|list| list.iter().map(CalendarEntry::from_view).collect())
+                    } else {
+                        match tab {
+                            Tab::Upcoming => api::calendar(Some(now), None).await,
+                            // An event under way is upcoming, not past.
+                            Tab::Past => api::calendar(None, Some(now))
                                 .await
-                                .map(|list| list.iter().map(CalendarEntry::from_view).collect())
+                                .map(|list| list.into_iter().filter(|e| e.ends_at <= now).collect()),
+                            // A draft is one thing to finish, whatever its dates: listed once.
+                            Tab::Drafts => {
+                                let filter =
+                                    EventFilter { drafts: DraftFilter::Only, series: true, ..Default::default() };
+                                api::list_events(&filter)
+                                    .await
+                                    .map(|list| list.iter().map(CalendarEntry::from_view).collect())
+                            }
                         }
-                    }
-                };
-                entries.set(Some(found.map_err(|e| e.to_string())));
-            });
-        });
+                    };
+                    entries.set(Some(found.map_err(|e| e.to_string())));
+                });
+            },
+        );
     }
     let tab_button = |tab: Tab, id: &'static str, label: &'static str| {
         let app = app.clone();
@@ -323,7 +327,9 @@ fn list_pane(p: &ListProps) -> Html {
                 let done = ids.len() - failed.len();
                 let verb = if publish { "Published" } else { "Deleted" };
                 let drafts = if done == 1 { "draft" } else { "drafts" };
-                if failed.is_empty() {
+                if failed.is_empty() && !publish {
+                    app.dispatch(Action::DraftsDeleted { text: format!("{verb} {done} {drafts}"), ids: ids.clone() });
+                } else if failed.is_empty() {
                     app.dispatch(Action::Notice(format!("{verb} {done} {drafts}")));
                 } else {
                     let why = failed.join("; ");
