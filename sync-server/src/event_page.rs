@@ -263,7 +263,19 @@ pub fn render(input: &PageInput) -> String {
         if !coming.is_empty() {
             body.push_str("<ul id=\"event-dates\">");
             for o in coming {
-                let when = h(&rally_core::when::span_text(o.starts_at, o.ends_at, d.all_day, tz));
+                let mut when = h(&rally_core::when::span_text(o.starts_at, o.ends_at, d.all_day, tz));
+                // A date another calendar gave its own title or place says so.
+                if let Some(text) = d.occurrence_texts.iter().find(|t| t.original_start == o.original_start) {
+                    let own: Vec<String> = text
+                        .title
+                        .iter()
+                        .cloned()
+                        .chain(text.place.as_ref().map(|p| p.one_line()).filter(|p| !p.is_empty()))
+                        .collect();
+                    if !own.is_empty() {
+                        when.push_str(&format!(": {}", h(&own.join(", "))));
+                    }
+                }
                 body.push_str(&if o.cancelled {
                     format!("<li class=\"cancelled\"><del>{when}</del> (cancelled)</li>")
                 } else if o.moved {

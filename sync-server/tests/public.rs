@@ -188,13 +188,13 @@ async fn published_events_have_calendars_and_nothing_else_does() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_repeating_event_has_its_rule_and_coming_dates_on_its_page_and_in_its_calendars() {
-    use rally_core::model::{Change, Frequency, MonthlyBy, OccurrenceChange, RepeatRule};
+    use rally_core::model::{Change, Frequency, MonthlyBy, OccurrenceChange, OccurrenceText, RepeatRule};
     let dir = tempfile::tempdir().expect("tempdir");
     let relay = Relay::start(dir.path(), None);
     let ana = relay.account("ana@example.org").await;
     let device = peer(&relay, &ana).await;
     let organizer = create_identity(&device, "ana", "Ana").await.document_id().to_string();
-    // Every Monday from next week on, with no end; the second date cancelled.
+    // Every Monday from next week on, with no end; the second date cancelled, the third a concert.
     let choir = create_event(&device, &organizer, "Chorale du lundi", |d| {
         let monday = Utc::now().date_naive() + chrono::Duration::days(7);
         let monday =
@@ -217,6 +217,13 @@ async fn a_repeating_event_has_its_rule_and_coming_dates_on_its_page_and_in_its_
         });
         let second = rally_core::recurrence::starts(d).nth(1).expect("a second date");
         d.occurrence_changes = vec![OccurrenceChange { original_start: second, change: Change::Cancelled }];
+        let third = rally_core::recurrence::starts(d).nth(2).expect("a third date");
+        d.occurrence_texts = vec![OccurrenceText {
+            original_start: third,
+            title: Some("Concert <de> Noël".into()),
+            description: None,
+            place: None,
+        }];
     })
     .await;
     let id = choir.document_id().to_string();
@@ -236,13 +243,16 @@ async fn a_repeating_event_has_its_rule_and_coming_dates_on_its_page_and_in_its_
     assert!(ics.contains("RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"), "{ics}");
     assert!(ics.len() < 8_000, "{} bytes", ics.len());
     common::validate_ics(&ics);
-    common::validate_ics(&feed_with(&relay, 1).await);
+    // The series and the concert's own VEVENT (RECURRENCE-ID, with its title).
+    common::validate_ics(&feed_with(&relay, 2).await);
+    assert!(ics.contains("SUMMARY:Concert <de> Noël\r\n"), "{ics}");
 
     let page = get(&format!("{}/events/{id}", relay.base), None).await.text().await.expect("page");
     assert!(page.contains("<dt>Repeats</dt><dd id=\"event-repeats\">Every week on Monday"), "{page}");
     let dates = page.split("<ul id=\"event-dates\">").nth(1).and_then(|l| l.split("</ul>").next()).expect("dates");
     assert_eq!(dates.matches("<li").count(), 8, "{dates}");
     assert!(dates.contains("<li class=\"cancelled\"><del>") && dates.contains("19:00–21:00"), "{dates}");
+    assert!(dates.contains("19:00–21:00: Concert &lt;de&gt; Noël</li>"), "the third date's own title: {dates}");
     let dom = chromium_dom(&format!("{}/events/{id}", relay.base));
     assert!(dom.contains("\"eventSchedule\":{\"@type\":\"Schedule\""), "{dom}");
     assert!(dom.contains("\"byDay\":[\"https://schema.org/Monday\"]"), "{dom}");
