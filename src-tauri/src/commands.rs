@@ -308,6 +308,12 @@ pub fn open_link(app: tauri::AppHandle, url: String) -> Reply<()> {
         .map_err(|e| refused(format!("The system could not open {parsed}: {e}")))
 }
 
+/// The event page a `rally:` link asked to open, once.
+#[tauri::command]
+pub fn take_opened_link(desktop: Shared<'_>) -> Option<String> {
+    desktop.opened.lock().unwrap_or_else(|p| p.into_inner()).take()
+}
+
 /// Opens a file Rally saved (an .ics, a CSV) with the system's program for it; only files in the
 /// downloads folder Rally writes to.
 #[tauri::command]

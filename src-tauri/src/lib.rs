@@ -4,6 +4,7 @@
 
 mod commands;
 mod notifications;
+mod open_links;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -17,6 +18,8 @@ pub struct Desktop {
     pub profile: Arc<Mutex<Profile>>,
     pub sync: BackgroundSync,
     pub downloads: PathBuf,
+    /// An event page a `rally:` link asked to open, until the window takes it.
+    pub opened: Arc<Mutex<Option<String>>>,
 }
 
 /// The value of `--NAME VALUE` or `--NAME=VALUE` on the command line.
@@ -35,10 +38,25 @@ fn flag(name: &str) -> Option<PathBuf> {
 
 pub fn run() {
     // `--data DIR`, else `RALLY_DATA`, else the platform's data folder.
-    let profile = data_dir::resolve(flag("--data")).and_then(Profile::open).unwrap_or_else(|err| {
+    let dir = data_dir::resolve(flag("--data")).unwrap_or_else(|err| {
         eprintln!("rally: cannot open the profile: {err}");
         std::process::exit(1);
     });
+    let profile = Profile::open(&dir).unwrap_or_else(|err| {
+        eprintln!("rally: cannot open the profile: {err}");
+        std::process::exit(1);
+    });
+    // A `rally:` link goes to the window already open on this profile, if there is one.
+    let link_arg = std::env::args().find(|a| a.starts_with("rally:"));
+    let opened = Arc::new(Mutex::new(link_arg.as_deref().and_then(open_links::event_page)));
+    match open_links::claim(&dir, link_arg.as_deref(), opened.clone()) {
+        Ok(open_links::Claim::HandedOver) => return,
+        Ok(open_links::Claim::Serving) => {}
+        Err(err) => eprintln!("rally: links from other windows will not arrive: {err}"),
+    }
+    if let Err(err) = std::env::current_exe().and_then(|exe| open_links::register(&exe)) {
+        eprintln!("rally: could not become the handler of rally: links: {err}");
+    }
     let profile = Arc::new(Mutex::new(profile));
     // Sync runs on Tauri's tokio runtime; the window never waits on it.
     let sync = tauri::async_runtime::block_on(async { BackgroundSync::start(profile.clone()) });
@@ -50,7 +68,7 @@ pub fn run() {
             notifications::start(app.handle().clone(), news, titles);
             Ok(())
         })
-        .manage(Desktop { profile, sync, downloads: data_dir::downloads(flag("--downloads")) })
+        .manage(Desktop { profile, sync, downloads: data_dir::downloads(flag("--downloads")), opened })
         .invoke_handler(tauri::generate_handler![
             commands::list_identities,
             commands::create_identity,
@@ -89,6 +107,7 @@ pub fn run() {
             commands::private_feed,
             commands::open_link,
             commands::open_saved_file,
+            commands::take_opened_link,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(err) = result {

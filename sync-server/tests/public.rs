@@ -333,6 +333,9 @@ async fn pages_show_pictures_and_avatars_and_the_home_lists_public_events() {
     assert!(html.contains(&format!("<meta property=\"og:image\" content=\"{picture_url}\">")), "{html}");
     assert!(html.contains("<img class=\"avatar\" src=\"/@ana/avatar\""), "{html}");
     assert!(html.contains("<li class=\"tag\">#vélo</li>"), "{html}");
+    let page_url = format!("{}/events/{}", relay.base, repair.document_id());
+    let open = format!("rally://join?event={}", page_url.replace(':', "%3A").replace('/', "%2F"));
+    assert!(html.contains(&format!("id=\"open-in-rally\" href=\"{open}\"")), "{html}");
     assert!(html.contains("<link rel=\"stylesheet\" href=\"/style.css\">") && !html.contains("<style"), "{html}");
     let css = get(&format!("{}/style.css", relay.base), None).await;
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");

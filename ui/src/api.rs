@@ -58,6 +58,10 @@ pub async fn calendar(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) ->
 pub async fn open_link(url: &str) -> Reply<()> {
     call("open_link", json!({ "url": url })).await
 }
+/// The event page a `rally:` link asked to open, if one did since the last call.
+pub async fn take_opened_link() -> Reply<Option<String>> {
+    call("take_opened_link", json!({})).await
+}
 pub async fn open_saved_file(path: &str) -> Reply<()> {
     call("open_saved_file", json!({ "path": path })).await
 }

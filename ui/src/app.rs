@@ -77,7 +77,8 @@ pub fn app() -> Html {
         use_effect_with((), move |_| send_links_to_the_system(app));
     }
     {
-        // The sync indicator follows background sync, read once a second; never waited on.
+        // The sync indicator follows background sync, read once a second, and `rally:` links come
+        // in; never waited on.
         let app = app.clone();
         use_effect_with((), move |_| {
             spawn_local(async move {
@@ -88,6 +89,10 @@ pub fn app() -> Html {
                             shown = Some(status.clone());
                             app.dispatch(Action::Sync(status));
                         }
+                    }
+                    // An event's "Open in Rally" link, from the start or handed over since.
+                    if let Ok(Some(page)) = api::take_opened_link().await {
+                        app.dispatch(Action::Open(page));
                     }
                     gloo_timers::future::TimeoutFuture::new(1_000).await;
                 }

@@ -73,6 +73,8 @@ pub struct AppState {
     pub notice: Option<Notice>,
     /// Moves when this window changed data outside the page that shows it (an Undo from a notice).
     pub edits: u64,
+    /// An event page a `rally:` link asked to open, for Taking part to look up.
+    pub opening: Option<String>,
     /// What background sync is doing; its `revision` moves when sync changed something here.
     pub sync: SyncStatus,
 }
@@ -98,6 +100,8 @@ pub enum Action {
     },
     /// Data changed from outside the page (the lists reload).
     Edited,
+    /// A `rally:` link asked to open this event page: Taking part looks it up.
+    Open(String),
     Dismiss,
     Sync(SyncStatus),
 }
@@ -126,6 +130,7 @@ impl Default for AppState {
             anchor: today(),
             notice: None,
             edits: 0,
+            opening: None,
             sync: SyncStatus::default(),
         }
     }
@@ -174,6 +179,13 @@ impl Reducible for AppState {
                 next.notice = Some(Notice { text, error: false, open_file: None, undo: ids })
             }
             Action::Edited => next.edits += 1,
+            Action::Open(page) => {
+                if next.route != Route::TakePart {
+                    next.history.push(std::mem::replace(&mut next.route, Route::TakePart));
+                }
+                next.opening = Some(page);
+                next.notice = None;
+            }
             Action::Dismiss => next.notice = None,
             Action::Sync(status) => next.sync = status,
         }

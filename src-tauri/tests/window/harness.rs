@@ -117,6 +117,8 @@ impl Desktop {
             .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
             .env("DISPLAY", &display)
             .env("PATH", path)
+            // The app registers itself as the handler of rally: links; here, in a folder of the test's.
+            .env("XDG_DATA_HOME", opener.path().join("data"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -148,15 +150,21 @@ impl Desktop {
     /// Starts the app on `data` and opens a WebDriver session on its window. Files the app saves for
     /// people to open go to [`downloads_of`]`(data)`.
     pub async fn launch(&self, data: &Path) -> App {
+        self.launch_with(data, &[]).await
+    }
+
+    /// [`Desktop::launch`] with more arguments, as the system passes a `rally:` link.
+    pub async fn launch_with(&self, data: &Path, more: &[&str]) -> App {
+        let mut args = vec![
+            "--data".to_string(),
+            data.to_str().expect("utf-8 path").to_string(),
+            "--downloads".to_string(),
+            downloads_of(data).to_str().expect("utf-8 path").to_string(),
+        ];
+        args.extend(more.iter().map(|a| a.to_string()));
         let caps = serde_json::json!({
             "browserName": "wry",
-            "tauri:options": {
-                "application": env!("CARGO_BIN_EXE_rally-desktop"),
-                "args": [
-                    "--data", data.to_str().expect("utf-8 path"),
-                    "--downloads", downloads_of(data).to_str().expect("utf-8 path"),
-                ],
-            },
+            "tauri:options": { "application": env!("CARGO_BIN_EXE_rally-desktop"), "args": args },
         });
         let caps = caps.as_object().expect("object").clone().into_iter().collect();
         let client = ClientBuilder::native()

@@ -130,18 +130,20 @@ async fn two_windows_ask_decide_offline_wait_in_line_and_hear_of_changes() {
         .event
         .id;
 
-    // Both windows open; each syncs its profile (Ana's event, Bob's identity) to the relay.
+    // Both windows open; each syncs its profile (Ana's event, Bob's identity) to the relay. Bob's is
+    // started by the "Open in Rally" link of the event's page, as the system starts it.
     let (ana_desktop, bob_desktop) = (Desktop::start(), Desktop::start());
     let a = ana_desktop.launch(&ana_dir).await;
-    let b = bob_desktop.launch(&bob_dir).await;
     a.wait_text("#sync-indicator", "Up to date").await;
+    let page = format!("{}/events/{event}", relay.url);
+    let link =
+        format!("rally://join?event={}", url::form_urlencoded::byte_serialize(page.as_bytes()).collect::<String>());
+    let b = bob_desktop.launch_with(&bob_dir, &[&link]).await;
     b.wait_text("#sync-indicator", "Up to date").await;
 
-    // Bob finds Ana's event by its link and asks to join, with a message.
-    b.click("#nav-take-part").await;
-    b.fill("#join-link", &format!("{}/events/{event}", relay.url)).await;
-    b.click("#join-lookup-button").await;
+    // The link opened Taking part on Ana's event: Bob asks to join, with a message.
     b.wait_text("#join-places", "0 going · 1 place left").await;
+    assert_eq!(b.attr("#join-link", "value").await, page);
     b.fill("#join-message", "I can bring a pump").await;
     b.click("#join-submit").await;
     b.wait_text("#join-outcome", "the organizer approves each participant").await;

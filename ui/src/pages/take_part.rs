@@ -42,6 +42,17 @@ pub fn take_part_page() -> Html {
             spawn_local(async move { mine.set(Some(api::my_participations().await.map_err(|e| e.to_string()))) });
         });
     }
+    {
+        // Opened by a `rally:` link: that event, looked up at once.
+        let (link, found, outcome) = (link.clone(), found.clone(), outcome.clone());
+        use_effect_with(app.opening.clone(), move |opening| {
+            if let Some(page) = opening.clone() {
+                link.set(page.clone());
+                outcome.set(None);
+                spawn_local(async move { found.set(Some(api::public_event(&page).await.map_err(|e| e.to_string()))) });
+            }
+        });
+    }
     let look_up = {
         let (link, found, outcome) = (link.clone(), found.clone(), outcome.clone());
         Callback::from(move |e: SubmitEvent| {
