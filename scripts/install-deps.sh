@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Rally needs on Debian 12. Idempotent: each step checks first.
+# (xdg-utils: the app opens links with xdg-open and registers for rally: links with xdg-mime.)
 set -euo pipefail
 
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev build-essential pkg-config curl file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev xvfb xauth imagemagick webkit2gtk-driver
-  dbus dbus-x11 gnome-keyring libsecret-1-dev chromium chromium-driver
+  dbus dbus-x11 gnome-keyring libsecret-1-dev chromium chromium-driver xdg-utils
 )
 WASM_BINDGEN_VERSION=0.2.130
 TAURI_DRIVER_VERSION=2.1.0
