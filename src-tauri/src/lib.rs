@@ -51,7 +51,7 @@ pub fn run() {
     let opened = Arc::new(Mutex::new(link_arg.as_deref().and_then(open_links::event_page)));
     match open_links::claim(&dir, link_arg.as_deref(), opened.clone()) {
         Ok(open_links::Claim::HandedOver) => return,
-        Ok(open_links::Claim::Serving) => {}
+        Ok(open_links::Claim::Serving | open_links::Claim::Beside) => {}
         Err(err) => eprintln!("rally: links from other windows will not arrive: {err}"),
     }
     if let Err(err) = std::env::current_exe().and_then(|exe| open_links::register(&exe)) {

@@ -27,21 +27,26 @@ fn socket_of(profile: &Path) -> PathBuf {
     profile.join("open.sock")
 }
 
-/// Either this process serves the profile (and links handed over arrive in `pending`), or another
-/// one does and `link` was handed to it.
+/// Either this process serves the profile's links (those handed over arrive in `pending`), or another
+/// one does: `link` was handed to it, or, with no link, this one runs beside it as it always could
+/// (a window still closing, say, must not stop a new one from opening).
 pub enum Claim {
     Serving,
     HandedOver,
+    Beside,
 }
 
 /// Serves `rally:` links for the profile in `profile`, or hands `link` to the process that does.
 pub fn claim(profile: &Path, link: Option<&str>, pending: Arc<Mutex<Option<String>>>) -> std::io::Result<Claim> {
     let socket = socket_of(profile);
     if let Ok(mut other) = UnixStream::connect(&socket) {
-        if let Some(link) = link {
-            writeln!(other, "{link}")?;
-        }
-        return Ok(Claim::HandedOver);
+        return Ok(match link {
+            Some(link) => {
+                writeln!(other, "{link}")?;
+                Claim::HandedOver
+            }
+            None => Claim::Beside,
+        });
     }
     // Nobody answers: a socket file left by a process that is gone.
     let _ = std::fs::remove_file(&socket);
@@ -101,6 +106,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let pending = Arc::new(Mutex::new(None));
         assert!(matches!(claim(dir.path(), None, pending.clone()).expect("first"), Claim::Serving));
+        // A second window with no link opens beside the first.
+        assert!(matches!(claim(dir.path(), None, Arc::new(Mutex::new(None))).expect("beside"), Claim::Beside));
         let link = "rally://join?event=http%3A%2F%2F127.0.0.1%3A8787%2Fevents%2Fabc";
         let second = claim(dir.path(), Some(link), Arc::new(Mutex::new(None))).expect("second");
         assert!(matches!(second, Claim::HandedOver));
