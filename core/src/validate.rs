@@ -64,6 +64,42 @@ pub fn username(name: &str) -> Result<String> {
     Ok(name.to_string())
 }
 
+/// The text parts of a group, validated: the name (required), the `@username` (identities' rules:
+/// one namespace on the relay), the summary, and an optional place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupText {
+    pub name: String,
+    pub username: String,
+    pub summary: String,
+    pub place: Option<Place>,
+}
+
+/// The most a group's summary holds.
+pub const MAX_SUMMARY: usize = 20_000;
+
+/// Checks a group form, every problem at once, each naming its field.
+pub fn group(input: &crate::model::GroupInput) -> std::result::Result<GroupText, Vec<Error>> {
+    let mut p = Problems::default();
+    let name = p.check(bounded("name", &input.name, MAX_DISPLAY_NAME).and_then(|name| match name.is_empty() {
+        true => Err(Error::invalid("name", "is required")),
+        false => Ok(name),
+    }));
+    let username = p.check(username(&input.username));
+    let summary = normalise_newlines(input.summary.trim());
+    if summary.chars().count() > MAX_SUMMARY {
+        p.0.push(Error::invalid("summary", format!("must be at most {MAX_SUMMARY} characters")));
+    }
+    let place = p.check(place(&EventInput {
+        place_name: input.place_name.clone(),
+        address: input.address.clone(),
+        ..Default::default()
+    }));
+    match (name, username, place) {
+        (Some(name), Some(username), Some(place)) if p.0.is_empty() => Ok(GroupText { name, username, summary, place }),
+        _ => Err(p.0),
+    }
+}
+
 /// A username made from a display name, as Mobilizon proposes one: "Jérôme Dupont" gives
 /// `jerome_dupont`. Empty when nothing in the name can make one.
 pub fn suggest_username(display_name: &str) -> String {
@@ -524,6 +560,39 @@ mod tests {
         assert_eq!(fields, ["title", "end", "online_url", "capacity"]);
         assert!(matches!(event(&input), Err(Error::Invalid { field: "title", .. })));
         assert!(event_problems(&form()).is_empty());
+    }
+
+    #[test]
+    fn a_group_form_names_every_field_at_fault() {
+        use crate::model::GroupInput;
+        let ok = GroupInput {
+            name: " Collectif Vélo ".into(),
+            username: "collectif_velo".into(),
+            summary: "Réparer ensemble.\r\nChaque samedi.".into(),
+            place_name: "Maison du vélo".into(),
+            ..Default::default()
+        };
+        let checked = group(&ok).expect("valid");
+        assert_eq!(
+            (checked.name.as_str(), checked.summary.as_str()),
+            ("Collectif Vélo", "Réparer ensemble.\nChaque samedi.")
+        );
+        assert_eq!(checked.place.map(|p| p.name).as_deref(), Some("Maison du vélo"));
+        let bad = GroupInput {
+            name: " ".into(),
+            username: "Collectif Vélo".into(),
+            summary: "x".repeat(MAX_SUMMARY + 1),
+            ..ok
+        };
+        let fields: Vec<String> = group(&bad)
+            .expect_err("refused")
+            .iter()
+            .map(|e| match e {
+                Error::Invalid { field, .. } => field.to_string(),
+                other => other.to_string(),
+            })
+            .collect();
+        assert_eq!(fields, ["name", "username", "summary"]);
     }
 
     #[test]

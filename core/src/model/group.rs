@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{ImageChange, Visibility};
+
 /// How people come in.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -14,6 +16,22 @@ pub enum GroupOpenness {
     Moderated,
     /// Only people an administrator invites.
     InviteOnly,
+}
+
+/// What a person types to create or edit a group; [`crate::validate::group`] checks it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GroupInput {
+    pub name: String,
+    /// Its `@username`, unique on the relay across identities and groups.
+    pub username: String,
+    pub summary: String,
+    pub visibility: Visibility,
+    pub openness: GroupOpenness,
+    pub place_name: String,
+    pub address: String,
+    pub avatar: ImageChange,
+    pub banner: ImageChange,
 }
 
 /// What a member may do, from most to least.
