@@ -251,6 +251,7 @@ mod tests {
             online: false,
             category: None,
             has_picture: false,
+            page: None,
         }
     }
 

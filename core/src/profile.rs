@@ -296,6 +296,7 @@ impl Profile {
                     online: false,
                     category: None,
                     has_picture: false,
+                    page: Some(event.url.clone()),
                 });
             }
         }

@@ -322,6 +322,7 @@ fn the_calendar_shows_each_occurrence_every_day_covered_drafts_and_events_taken_
     assert_eq!(titles, ["Chorale", "Bal folk", "Chorale", "Marché", "Chorale", "Chorale"]);
     let ball = &entries[1];
     assert_eq!((ball.mine, ball.taking_part), (false, Some(ParticipationStatus::Going)));
+    assert_eq!(ball.page.as_deref(), Some("http://relay/events/elsewhere"), "where it is read");
     assert!(entries[3].draft && entries[3].all_day);
     assert!(entries.iter().filter(|e| e.title == "Chorale").all(|e| e.repeats && e.occurrence.is_some()));
 

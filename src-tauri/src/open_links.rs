@@ -53,6 +53,8 @@ pub fn claim(profile: &Path, link: Option<&str>, pending: Arc<Mutex<Option<Strin
     let listener = UnixListener::bind(&socket)?;
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
+            // One process that connects and says nothing does not hold the door for the others.
+            let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(2)));
             let mut line = String::new();
             let mut reader = BufReader::new(stream).take(MAX_LINK as u64 + 1);
             if reader.read_line(&mut line).is_ok() {
@@ -66,7 +68,8 @@ pub fn claim(profile: &Path, link: Option<&str>, pending: Arc<Mutex<Option<Strin
 }
 
 /// Makes this binary the handler of `rally:` links for the person (a desktop entry in
-/// `$XDG_DATA_HOME/applications`, made the default by `xdg-mime` where it is installed).
+/// `$XDG_DATA_HOME/applications`, made the default by `xdg-mime` where it is installed). Once done,
+/// a start only reads the entry back; `xdg-mime` runs off the start-up path.
 pub fn register(exe: &Path) -> std::io::Result<()> {
     let data = std::env::var_os("XDG_DATA_HOME")
         .map(PathBuf::from)
@@ -80,12 +83,18 @@ pub fn register(exe: &Path) -> std::io::Result<()> {
          MimeType=x-scheme-handler/{SCHEME};\nNoDisplay=true\nTerminal=false\n",
         exe.display()
     );
-    std::fs::write(dir.join(name), entry)?;
-    let _ = std::process::Command::new("xdg-mime")
-        .args(["default", name, &format!("x-scheme-handler/{SCHEME}")])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status();
+    let path = dir.join(name);
+    if std::fs::read_to_string(&path).is_ok_and(|written| written == entry) {
+        return Ok(());
+    }
+    std::fs::write(&path, entry)?;
+    std::thread::spawn(move || {
+        let _ = std::process::Command::new("xdg-mime")
+            .args(["default", name, &format!("x-scheme-handler/{SCHEME}")])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    });
     Ok(())
 }
 
@@ -108,6 +117,8 @@ mod tests {
         assert!(matches!(claim(dir.path(), None, pending.clone()).expect("first"), Claim::Serving));
         // A second window with no link opens beside the first.
         assert!(matches!(claim(dir.path(), None, Arc::new(Mutex::new(None))).expect("beside"), Claim::Beside));
+        // A process that connects and says nothing only delays the next one.
+        let _silent = UnixStream::connect(socket_of(dir.path())).expect("connect");
         let link = "rally://join?event=http%3A%2F%2F127.0.0.1%3A8787%2Fevents%2Fabc";
         let second = claim(dir.path(), Some(link), Arc::new(Mutex::new(None))).expect("second");
         assert!(matches!(second, Claim::HandedOver));

@@ -39,6 +39,9 @@ pub struct Calendars {
     db: Arc<Mutex<Connection>>,
     public_url: String,
     instance_name: String,
+    /// The home page as last drawn, with what it was drawn from (the instance feed's version and the
+    /// minute): anyone may ask for it as often as they like, and it changes far less often.
+    home: Mutex<Option<(String, i64, String)>>,
 }
 
 /// What a calendar is, once its name is resolved.
@@ -70,7 +73,7 @@ fn read_event(json: &str) -> Result<rally_core::model::Event> {
 
 impl Calendars {
     pub fn new(db: Arc<Mutex<Connection>>, public_url: String, instance_name: String) -> Calendars {
-        Calendars { db, public_url, instance_name }
+        Calendars { db, public_url, instance_name, home: Mutex::new(None) }
     }
 
     /// The public page of an event, or `None` for a draft, a private event or a missing id.
@@ -137,6 +140,19 @@ impl Calendars {
     /// The relay's home page: its upcoming public events, each at its next date.
     pub fn home_page(&self) -> Result<String> {
         let now = Utc::now();
+        let version = self.version(&Calendar::Instance)?.map(|v| v.etag).unwrap_or_default();
+        let minute = now.timestamp() / 60;
+        if let Some((v, m, page)) = crate::lock(&self.home).as_ref() {
+            if *v == version && *m == minute {
+                return Ok(page.clone());
+            }
+        }
+        let page = self.draw_home(now)?;
+        *crate::lock(&self.home) = Some((version, minute, page.clone()));
+        Ok(page)
+    }
+
+    fn draw_home(&self, now: DateTime<Utc>) -> Result<String> {
         let conn = crate::lock(&self.db);
         let mut cards = Vec::new();
         let mut rows = conn.prepare_cached(

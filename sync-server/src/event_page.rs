@@ -211,7 +211,7 @@ fn take_part(input: &PageInput, page: &str) -> String {
             "<p><a class=\"button\" id=\"open-in-rally\" href=\"rally://join?event={open}\">Open in Rally</a></p>\
              <p>Rally not installed yet?</p>\
              <ol class=\"steps\" id=\"with-rally\"><li>Install Rally, the free desktop app {site} runs on, and make an identity \
-             (a name people see).</li><li>Open this page's link again, or in Rally open <strong>Taking part</strong> and paste \
+             (a name people see).</li><li>Press <em>Open in Rally</em> again, or in Rally open <strong>Taking part</strong> and paste \
              this page's address:</li></ol>\
              <p><label for=\"page-address\">This page's address</label><input id=\"page-address\" readonly value=\"{page}\"></p>",
             site = h(input.instance_name),

@@ -345,6 +345,13 @@ async fn pages_show_pictures_and_avatars_and_the_home_lists_public_events() {
     assert!(home.contains("Upcoming events on Rally Test"), "{home}");
     assert!(home.contains("Atelier vélo") && home.contains("Not a picture"), "{home}");
     assert!(!home.contains("Unlisted supper") && !home.contains("Draft idea"), "{home}");
+    // The home page is kept between requests, and drawn again as soon as a public event comes.
+    create_event(&device, &organizer, "Soirée jeux", |_| {}).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !get(&format!("{}/", relay.base), None).await.text().await.expect("body").contains("Soirée jeux") {
+        assert!(tokio::time::Instant::now() < deadline, "the home page never showed the new event");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     // In a real browser: kept as screenshots, and checked by axe-core.
     let browser = Browser::start().await;

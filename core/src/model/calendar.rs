@@ -43,6 +43,9 @@ pub struct CalendarEntry {
     /// The event has a picture (the app asks for it by `event_id`).
     #[serde(default)]
     pub has_picture: bool,
+    /// For another's event one takes part in: its public page, where it is read and left.
+    #[serde(default)]
+    pub page: Option<String>,
 }
 
 impl CalendarEntry {
@@ -67,6 +70,7 @@ impl CalendarEntry {
             online: d.online_url.is_some(),
             category: d.category,
             has_picture: v.event.has_picture,
+            page: None,
         }
     }
 }

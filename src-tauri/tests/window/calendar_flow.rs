@@ -129,6 +129,16 @@ async fn month_and_week_views_show_every_occurrence_and_move_by_keyboard() {
     assert!(ball_label.contains("you are going") && ball_label.contains("by @cy"), "{ball_label}");
     app.wait_text(".cal-day[data-day=\"2031-03-12\"] .chip[data-kind=\"draft\"]", "Réunion du bureau").await;
     app.check_page("60-month").await;
+    // The ball is Cy's, on the relay: it opens on Taking part, looked up by its page.
+    app.click(".chip[data-kind=\"taking-part\"]").await;
+    app.wait("#join-link").await;
+    let start = std::time::Instant::now();
+    while app.attr("#join-link", "value").await != "http://relay.example/events/ball" {
+        assert!(start.elapsed() < std::time::Duration::from_secs(10), "Taking part never looked the ball up");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    app.click("#nav-events").await;
+    app.wait("#month-view[data-month=\"2031-03\"]").await;
 
     // Keyboard: a day to the right, a month down and back up, Enter opens that day's week.
     app.click(".cal-day[data-day=\"2031-03-10\"] .cal-num").await;

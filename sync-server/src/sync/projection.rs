@@ -256,9 +256,10 @@ fn revisit_organized_by(tx: &Transaction, public_url: &str, account: &str) -> Re
 fn put_image(tx: &Transaction, owner: &str, image: Option<&PublicImage>) -> Result<()> {
     match image {
         Some(image) => tx.execute(
+            // An edit of the event's text leaves its picture as it is: not written again.
             "INSERT INTO public_images (owner, media_type, bytes, etag) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (owner) DO UPDATE SET media_type = excluded.media_type, bytes = excluded.bytes,
-                 etag = excluded.etag",
+                 etag = excluded.etag WHERE public_images.etag != excluded.etag",
             params![owner, image.media_type, image.bytes, image.etag()],
         )?,
         None => tx.execute("DELETE FROM public_images WHERE owner = ?1", [owner])?,

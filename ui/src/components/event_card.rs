@@ -53,8 +53,12 @@ pub fn event_card(p: &Props) -> Html {
     let avatar = organizer.and_then(|i| app.avatars.get(&i.id)).cloned();
     let who = organizer.map(|i| i.display_name.clone()).unwrap_or_else(|| format!("@{}", e.organizer));
     let open = {
-        let (app, id) = (app.clone(), e.event_id.clone());
-        Callback::from(move |_| app.dispatch(Action::Go(Route::Event(id.clone()))))
+        let (app, id, page) = (app.clone(), e.event_id.clone(), e.page.clone().filter(|_| !e.mine));
+        // Another's event one takes part in is read on its relay: Taking part looks it up.
+        Callback::from(move |_| match &page {
+            Some(page) => app.dispatch(Action::Open(page.clone())),
+            None => app.dispatch(Action::Go(Route::Event(id.clone()))),
+        })
     };
     let select = p.selected.map(|selected| {
         let on_select = p.on_select.clone();

@@ -261,6 +261,11 @@ pub fn event_editor(p: &Props) -> Html {
             }
         });
     }
+    // The zones the typed text may mean, offered as it is typed ("Par" offers Paris…): looked up
+    // again when the zone's text changes, not at each keystroke elsewhere in the form.
+    let zones = use_memo((*form).as_ref().map(|f| f.input.timezone.clone()).unwrap_or_default(), |text| {
+        rally_core::zone_search::find_zones(text, 12)
+    });
     let Some(current) = (*form).clone() else {
         return match &*error {
             Some(err) => html! { <p class="form-error" role="alert">{ err.to_string() }</p> },
@@ -380,8 +385,6 @@ pub fn event_editor(p: &Props) -> Html {
     } else {
         "Local times in the event's time zone. Type them as you write them, or pick them."
     };
-    // The zones the typed text may mean, offered as it is typed ("Par" offers Paris…).
-    let zones = rally_core::zone_search::find_zones(&i.timezone, 12);
     let zone_read = rally_core::when::parse_zone(&i.timezone).ok();
     // The rule in words, as it is built.
     let rule_words = i.repeat.as_ref().and_then(|_| {

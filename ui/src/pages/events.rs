@@ -117,9 +117,16 @@ fn calendar_pane(p: &PaneProps) -> Html {
     let on_open = {
         let (app, entries) = (app.clone(), entries.clone());
         Callback::from(move |id: String| {
-            // Others' events one takes part in live on the relay: their page is on "Taking part".
-            let mine = matches!(&*entries, Some(Ok(list)) if list.iter().any(|e| e.event_id == id && e.mine));
-            app.dispatch(Action::Go(if mine { Route::Event(id) } else { Route::TakePart }));
+            let entry = match &*entries {
+                Some(Ok(list)) => list.iter().find(|e| e.event_id == id).cloned(),
+                _ => None,
+            };
+            // Others' events one takes part in live on the relay: Taking part looks them up there.
+            match entry {
+                Some(e) if e.mine => app.dispatch(Action::Go(Route::Event(id))),
+                Some(CalendarEntry { page: Some(page), .. }) => app.dispatch(Action::Open(page)),
+                _ => app.dispatch(Action::Go(Route::TakePart)),
+            }
         })
     };
     let on_jump = {
