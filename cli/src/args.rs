@@ -37,12 +37,122 @@ pub enum Command {
     /// Your private "events I attend" calendar feed
     #[command(subcommand)]
     Feed(FeedCommand),
+    /// Groups: a shared calendar, members with roles (membership through the relay)
+    #[command(subcommand)]
+    Group(GroupCommand),
     /// Syncs this profile's documents with its relay, until interrupted (or once)
     Sync {
         /// Sync what there is now, wait until the relay has caught up, and exit
         #[arg(long)]
         once: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// Creates a group founded by one of your identities (its first administrator); needs the relay
+    Create {
+        /// The founding identity (username or id)
+        #[arg(long)]
+        identity: String,
+        #[command(flatten)]
+        fields: GroupFields,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Changes a group's settings (administrators; offline too, sent with the next sync)
+    Edit {
+        group: String,
+        #[command(flatten)]
+        fields: GroupFields,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Shows a group this profile has, with your place in it
+    Show {
+        group: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Your groups, invitations and requests, as this device last heard (refreshed first when it can)
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Deletes a group (administrators)
+    Delete { group: String },
+    /// Invites someone by username (administrators)
+    Invite {
+        group: String,
+        username: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Accepts an invitation, with the identity that was invited
+    Accept {
+        group: String,
+        #[arg(long)]
+        identity: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Declines an invitation
+    Decline { group: String },
+    /// Joins an open group, or asks to join a moderated one (by @name, id or link)
+    Join {
+        group: String,
+        #[arg(long)]
+        identity: String,
+        /// A message to the administrators
+        #[arg(long, default_value = "")]
+        message: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Leaves a group (or takes back a request)
+    Leave { group: String },
+    /// Members, invitations and requests (requests and invitations: administrators only)
+    Members {
+        group: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approves a request to join (administrators)
+    Approve { group: String, member: String },
+    /// Refuses a request to join (administrators)
+    Refuse { group: String, member: String },
+    /// Gives a member a role: administrator, moderator or member (administrators)
+    Role { group: String, member: String, role: String },
+    /// Removes a member, an invitation or a request (administrators)
+    Remove { group: String, member: String },
+}
+
+/// A group's settings; on edit, only those given change.
+#[derive(Debug, Args)]
+pub struct GroupFields {
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Its @username, unique on the relay (set at creation, then fixed)
+    #[arg(long)]
+    pub username: Option<String>,
+    #[arg(long)]
+    pub summary: Option<String>,
+    /// public, unlisted or private
+    #[arg(long)]
+    pub visibility: Option<String>,
+    /// open (anyone joins), moderated (administrators approve) or invite_only
+    #[arg(long)]
+    pub openness: Option<String>,
+    #[arg(long)]
+    pub place_name: Option<String>,
+    #[arg(long)]
+    pub address: Option<String>,
+    /// A PNG, JPEG, WebP or GIF file
+    #[arg(long, value_name = "FILE")]
+    pub avatar: Option<PathBuf>,
+    /// A PNG, JPEG, WebP or GIF file
+    #[arg(long, value_name = "FILE")]
+    pub banner: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -267,6 +377,9 @@ pub enum EventCommand {
         /// Only events organized by this identity
         #[arg(long)]
         identity: Option<String>,
+        /// Only the events of this group (@name or id)
+        #[arg(long)]
+        group: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -355,6 +468,9 @@ pub struct EventFields {
     /// Organizing identity (username or id)
     #[arg(long)]
     pub identity: Option<String>,
+    /// The group it belongs to (@name or id; "none" for none): its administrators and moderators edit it
+    #[arg(long)]
+    pub group: Option<String>,
     #[arg(long)]
     pub title: Option<String>,
     #[arg(long)]

@@ -36,8 +36,16 @@ pub fn run(mut profile: Profile, cmd: EventCommand) -> rally_client::Result<()> 
         }
         EventCommand::Delete { id } => profile.delete_event(&id),
         EventCommand::Show { id, json } => print_one(&profile.event(&id)?, json),
-        EventCommand::List { from, to, drafts, published, identity, json } => {
+        EventCommand::List { from, to, drafts, published, identity, group, json } => {
             let organizer_id = identity.map(|key| profile.identity(&key).map(|i| i.id)).transpose()?;
+            let group_id = match group {
+                Some(key) => Some(
+                    profile
+                        .group_key(&key)?
+                        .ok_or_else(|| Error::invalid("group_id", format!("no group \"{key}\"")))?,
+                ),
+                None => None,
+            };
             let (from, to) =
                 (from.map(|t| instant("from", &t)).transpose()?, to.map(|t| instant("to", &t)).transpose()?);
             let filter = EventFilter {
@@ -49,6 +57,7 @@ pub fn run(mut profile: Profile, cmd: EventCommand) -> rally_client::Result<()> 
                     _ => DraftFilter::Include,
                 },
                 organizer_id,
+                group_id,
                 // With a range, a repeating event is listed once per occurrence in it; else once.
                 series: from.is_none() && to.is_none(),
                 ..EventFilter::default()
@@ -198,6 +207,15 @@ fn apply(profile: &Profile, mut input: EventInput, f: EventFields) -> Result<Eve
             .identity(&key)
             .map_err(|_| Error::invalid("organizer_id", format!("no identity \"{key}\" in this profile")))?
             .id;
+    }
+    match f.group.as_deref().map(str::trim) {
+        None => {}
+        Some("" | "none") => input.group_id.clear(),
+        Some(key) => {
+            input.group_id = profile
+                .group_key(key)?
+                .ok_or_else(|| Error::invalid("group_id", format!("no group \"{key}\" known to this profile")))?
+        }
     }
     set(&mut input.title, f.title);
     set(&mut input.description, f.description);

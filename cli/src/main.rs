@@ -5,6 +5,7 @@ mod account;
 mod args;
 mod event;
 mod export;
+mod group;
 mod identity;
 mod import;
 mod output;
@@ -45,6 +46,7 @@ fn run(cli: Cli) -> rally_client::Result<()> {
         Command::Event(cmd) => event::run(profile, cmd),
         Command::Participants(cmd) => runtime()?.block_on(participation::participants(profile, cmd)),
         Command::Feed(cmd) => runtime()?.block_on(participation::feed(profile, cmd)),
+        Command::Group(cmd) => runtime()?.block_on(group::run(profile, cmd)),
         Command::Export(cmd) => Ok(export::run(&profile, cmd)?),
         Command::Import(cmd) => Ok(import::run(&mut profile, cmd)?),
         Command::Account(cmd) => runtime()?.block_on(account::run(profile, cmd)),

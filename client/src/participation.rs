@@ -13,12 +13,12 @@ use crate::relay_api::RelayApi;
 use crate::token_store::TokenStore;
 use crate::{Error, Result};
 
-fn lock(profile: &Mutex<Profile>) -> Result<MutexGuard<'_, Profile>> {
+pub(crate) fn lock(profile: &Mutex<Profile>) -> Result<MutexGuard<'_, Profile>> {
     profile.lock().map_err(|_| Error::Protocol("the profile lock was poisoned".into()))
 }
 
 /// The relay and the session token of a logged-in profile.
-fn session(profile: &Mutex<Profile>) -> Result<(RelayApi, String)> {
+pub(crate) fn session(profile: &Mutex<Profile>) -> Result<(RelayApi, String)> {
     let p = lock(profile)?;
     let link = p.account_link()?.ok_or(Error::NotLoggedIn)?;
     let token = TokenStore::for_profile(&p.profile_id()?)?.get()?.ok_or(Error::NotLoggedIn)?;

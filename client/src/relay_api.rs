@@ -1,8 +1,9 @@
 //! The relay's HTTP API (docs/API.md), one method per call.
 
 use rally_core::model::{
-    Account, Credentials, DecisionRequest, DecisionResult, JoinRequest, NewSession, Participation, Participations,
-    PrivateFeed, PublicEvent, RelayError, SessionInfo, UsernameAvailability, WithheldDocument,
+    Account, CreateGroup, Credentials, DecisionRequest, DecisionResult, GroupInvite, GroupJoin, GroupSummary,
+    JoinRequest, Member, MemberAction, MyGroup, NewSession, Participation, Participations, PrivateFeed, PublicEvent,
+    RelayError, SessionInfo, UsernameAvailability, WithheldDocument,
 };
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -130,6 +131,55 @@ impl RelayApi {
 
     pub async fn participations(&self, token: &str) -> Result<Participations> {
         self.call(Method::GET, "/api/v1/participations", Some(token), None).await
+    }
+
+    pub async fn create_group(&self, token: &str, request: &CreateGroup) -> Result<MyGroup> {
+        self.call(Method::POST, "/api/v1/groups", Some(token), Some(json!(request))).await
+    }
+
+    pub async fn my_groups(&self, token: &str) -> Result<Vec<MyGroup>> {
+        self.call(Method::GET, "/api/v1/groups", Some(token), None).await
+    }
+
+    pub async fn find_group(&self, token: &str, username: &str) -> Result<GroupSummary> {
+        let url = format!("/api/v1/groups/by-name/{}", path(username.trim().trim_start_matches('@')));
+        self.call(Method::GET, &url, Some(token), None).await
+    }
+
+    pub async fn delete_group(&self, token: &str, group: &str) -> Result<()> {
+        let url = format!("/api/v1/groups/{}", path(group));
+        self.call::<serde_json::Value>(Method::DELETE, &url, Some(token), None).await.map(drop)
+    }
+
+    pub async fn join_group(&self, token: &str, group: &str, request: &GroupJoin) -> Result<MyGroup> {
+        let url = format!("/api/v1/groups/{}/members", path(group));
+        self.call(Method::POST, &url, Some(token), Some(json!(request))).await
+    }
+
+    pub async fn leave_group(&self, token: &str, group: &str, identity: &str) -> Result<()> {
+        let url = format!("/api/v1/groups/{}/members/{}", path(group), path(identity));
+        self.call::<serde_json::Value>(Method::DELETE, &url, Some(token), None).await.map(drop)
+    }
+
+    pub async fn invite_to_group(&self, token: &str, group: &str, username: &str) -> Result<Member> {
+        let url = format!("/api/v1/groups/{}/invitations", path(group));
+        self.call(Method::POST, &url, Some(token), Some(json!(GroupInvite { username: username.to_string() }))).await
+    }
+
+    pub async fn group_members(&self, token: &str, group: &str) -> Result<Vec<Member>> {
+        let url = format!("/api/v1/groups/{}/members", path(group));
+        self.call(Method::GET, &url, Some(token), None).await
+    }
+
+    pub async fn act_on_member(
+        &self,
+        token: &str,
+        group: &str,
+        identity: &str,
+        action: MemberAction,
+    ) -> Result<Vec<Member>> {
+        let url = format!("/api/v1/groups/{}/members/{}", path(group), path(identity));
+        self.call(Method::POST, &url, Some(token), Some(json!(action))).await
     }
 
     pub async fn private_feed(&self, token: &str, reset: bool) -> Result<PrivateFeed> {

@@ -242,6 +242,7 @@ mod tests {
             timezone: "Europe/Paris".into(),
             occurrence: None,
             repeats: false,
+            group: None,
             mine: true,
             draft: false,
             cancelled: false,

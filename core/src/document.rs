@@ -11,10 +11,10 @@ use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
 use chrono::{DateTime, TimeZone, Utc};
 
 use crate::model::{
-    Category, Change, Event, EventDetails, EventStatus, Frequency, Identity, ImageChange, JoinMode, MonthlyBy,
-    OccurrenceChange, OccurrenceText, Place, RepeatRule, Visibility,
+    Category, Change, Event, EventDetails, EventStatus, Frequency, Group, GroupOpenness, Identity, ImageChange,
+    JoinMode, MonthlyBy, OccurrenceChange, OccurrenceText, Place, RepeatRule, Visibility,
 };
-use crate::validate::IdentityText;
+use crate::validate::{GroupText, IdentityText};
 use crate::{Error, Result};
 
 /// Bumped when the meaning of a key changes; readers refuse documents from a newer schema.
@@ -28,6 +28,8 @@ pub enum Kind {
     /// An account's root document: the ids of every document of the account, so that a new device
     /// finds them all.
     Account,
+    /// A group: its name, `@username`, summary, settings and images (its members are the relay's).
+    Group,
 }
 
 impl Kind {
@@ -36,6 +38,7 @@ impl Kind {
             Kind::Identity => "identity",
             Kind::Event => "event",
             Kind::Account => "account",
+            Kind::Group => "group",
         }
     }
 }
@@ -77,6 +80,7 @@ pub fn kind(doc: &AutoCommit, id: &str) -> Result<Kind> {
         Some("identity") => Ok(Kind::Identity),
         Some("event") => Ok(Kind::Event),
         Some("account") => Ok(Kind::Account),
+        Some("group") => Ok(Kind::Group),
         other => Err(damaged(id, format!("unknown document type {other:?}"))),
     }
 }
@@ -107,6 +111,75 @@ pub fn read_identity(doc: &AutoCommit, id: &str) -> Result<Identity> {
     })
 }
 
+/// A group's settings. Its username is written once, at creation: the relay registered it.
+pub fn write_group(
+    doc: &mut AutoCommit,
+    text: &GroupText,
+    settings: (Visibility, GroupOpenness),
+    images: (&ImageChange, &ImageChange),
+    now: DateTime<Utc>,
+) -> Result<()> {
+    put_str(doc, &ROOT, "name", &text.name)?;
+    if doc.get(ROOT, "username")?.is_none() {
+        put_str(doc, &ROOT, "username", &text.username)?;
+    }
+    put_text(doc, "summary", &text.summary)?;
+    put_str(doc, &ROOT, "visibility", settings.0.as_str())?;
+    put_str(doc, &ROOT, "openness", settings.1.as_str())?;
+    put_place(doc, text.place.as_ref())?;
+    put_image(doc, "avatar", images.0)?;
+    put_image(doc, "banner", images.1)?;
+    touch(doc, now)
+}
+
+pub fn read_group(doc: &AutoCommit, id: &str) -> Result<Group> {
+    let visibility = required_str(doc, id, "visibility")?;
+    let openness = required_str(doc, id, "openness")?;
+    Ok(Group {
+        id: id.to_string(),
+        name: required_str(doc, id, "name")?,
+        username: required_str(doc, id, "username")?,
+        summary: read_str(doc, &ROOT, "summary")?.unwrap_or_default(),
+        visibility: Visibility::parse(&visibility)
+            .ok_or_else(|| damaged(id, format!("unknown visibility {visibility}")))?,
+        openness: GroupOpenness::parse(&openness).ok_or_else(|| damaged(id, format!("unknown openness {openness}")))?,
+        place: read_place(doc)?,
+        has_avatar: read_bytes(doc, "avatar")?.is_some(),
+        has_banner: read_bytes(doc, "banner")?.is_some(),
+        created_at: read_time(doc, id, "created_at")?,
+        updated_at: read_time(doc, id, "updated_at")?,
+        url: crate::model::document_url(id),
+    })
+}
+
+fn put_place(doc: &mut AutoCommit, place: Option<&Place>) -> Result<()> {
+    match place {
+        None => delete_key(doc, &ROOT, "place"),
+        Some(place) => {
+            let obj = match doc.get(ROOT, "place")? {
+                Some((Value::Object(ObjType::Map), obj)) => obj,
+                _ => doc.put_object(ROOT, "place", ObjType::Map)?,
+            };
+            put_str(doc, &obj, "name", &place.name)?;
+            put_str(doc, &obj, "address", &place.address)?;
+            put_optional(doc, &obj, "latitude", place.latitude.map(ScalarValue::F64))?;
+            put_optional(doc, &obj, "longitude", place.longitude.map(ScalarValue::F64))
+        }
+    }
+}
+
+fn read_place(doc: &AutoCommit) -> Result<Option<Place>> {
+    Ok(match doc.get(ROOT, "place")? {
+        Some((Value::Object(ObjType::Map), obj)) => Some(Place {
+            name: read_str(doc, &obj, "name")?.unwrap_or_default(),
+            address: read_str(doc, &obj, "address")?.unwrap_or_default(),
+            latitude: read_f64(doc, &obj, "latitude")?,
+            longitude: read_f64(doc, &obj, "longitude")?,
+        }),
+        _ => None,
+    })
+}
+
 pub fn write_event(doc: &mut AutoCommit, d: &EventDetails, picture: &ImageChange, now: DateTime<Utc>) -> Result<()> {
     let edit = doc.get(ROOT, "updated_at")?.is_some();
     if !edit {
@@ -123,19 +196,8 @@ pub fn write_event(doc: &mut AutoCommit, d: &EventDetails, picture: &ImageChange
     put_scalar(doc, &ROOT, "ends_at", ScalarValue::Timestamp(d.ends_at.timestamp_millis()))?;
     put_str(doc, &ROOT, "timezone", &d.timezone)?;
     put_scalar(doc, &ROOT, "all_day", ScalarValue::Boolean(d.all_day))?;
-    match &d.place {
-        None => delete_key(doc, &ROOT, "place")?,
-        Some(place) => {
-            let obj = match doc.get(ROOT, "place")? {
-                Some((Value::Object(ObjType::Map), obj)) => obj,
-                _ => doc.put_object(ROOT, "place", ObjType::Map)?,
-            };
-            put_str(doc, &obj, "name", &place.name)?;
-            put_str(doc, &obj, "address", &place.address)?;
-            put_optional(doc, &obj, "latitude", place.latitude.map(ScalarValue::F64))?;
-            put_optional(doc, &obj, "longitude", place.longitude.map(ScalarValue::F64))?;
-        }
-    }
+    put_place(doc, d.place.as_ref())?;
+    put_optional(doc, &ROOT, "group_id", d.group_id.as_deref().map(ScalarValue::from))?;
     put_optional(doc, &ROOT, "online_url", d.online_url.as_deref().map(ScalarValue::from))?;
     put_str(doc, &ROOT, "status", d.status.as_str())?;
     put_str(doc, &ROOT, "visibility", d.visibility.as_str())?;
@@ -375,21 +437,14 @@ fn bump_sequence(doc: &mut AutoCommit) -> Result<()> {
 }
 
 pub fn read_event(doc: &AutoCommit, id: &str) -> Result<Event> {
-    let place = match doc.get(ROOT, "place")? {
-        Some((Value::Object(ObjType::Map), obj)) => Some(Place {
-            name: read_str(doc, &obj, "name")?.unwrap_or_default(),
-            address: read_str(doc, &obj, "address")?.unwrap_or_default(),
-            latitude: read_f64(doc, &obj, "latitude")?,
-            longitude: read_f64(doc, &obj, "longitude")?,
-        }),
-        _ => None,
-    };
+    let place = read_place(doc)?;
     let parsed = |key: &'static str| -> Result<String> { required_str(doc, id, key) };
     let status = parsed("status")?;
     let visibility = parsed("visibility")?;
     let join_mode = parsed("join_mode")?;
     let details = EventDetails {
         organizer_id: parsed("organizer_id")?,
+        group_id: read_str(doc, &ROOT, "group_id")?,
         title: parsed("title")?,
         description: read_str(doc, &ROOT, "description")?.unwrap_or_default(),
         starts_at: read_time(doc, id, "starts_at")?,
@@ -624,6 +679,7 @@ mod tests {
     fn details() -> EventDetails {
         EventDetails {
             organizer_id: new_id(),
+            group_id: None,
             title: "Soupe populaire".into(),
             description: "Bring a bowl.".into(),
             starts_at: Utc.with_ymd_and_hms(2026, 12, 1, 18, 0, 0).single().expect("valid"),

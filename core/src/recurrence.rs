@@ -424,6 +424,7 @@ mod tests {
         let (starts_at, ends_at) = crate::when::parse_range(start, end, zone, all_day).expect("times");
         EventDetails {
             organizer_id: "o".into(),
+            group_id: None,
             title: "Choir".into(),
             description: String::new(),
             starts_at,

@@ -100,6 +100,15 @@ pub fn group(input: &crate::model::GroupInput) -> std::result::Result<GroupText,
     }
 }
 
+/// Checks a group document from elsewhere with the form's rules.
+pub fn stored_group(g: &crate::model::Group) -> Result<()> {
+    let checked = group(&crate::model::GroupInput::from_group(g)).map_err(|mut problems| problems.swap_remove(0))?;
+    if checked.username != g.username {
+        return Err(Error::invalid("username", format!("\"{}\" is not written as a username", g.username)));
+    }
+    Ok(())
+}
+
 /// A username made from a display name, as Mobilizon proposes one: "Jérôme Dupont" gives
 /// `jerome_dupont`. Empty when nothing in the name can make one.
 pub fn suggest_username(display_name: &str) -> String {
@@ -184,6 +193,15 @@ fn checked_event(input: &EventInput) -> std::result::Result<EventDetails, Vec<Er
     let extra_starts = times.and_then(|(starts_at, _)| p.check(extra_starts(&input.extra_starts, starts_at)));
     let occurrence_changes = p.check(occurrence_changes(&input.occurrence_changes));
     let occurrence_texts = p.check(occurrence_texts(&input.occurrence_texts));
+    let group_id = match input.group_id.trim() {
+        "" => None,
+        // A document id's shape (base58); the profile checks the group is one it edits.
+        id if id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric()) => Some(id.to_string()),
+        id => {
+            p.0.push(Error::invalid("group_id", format!("\"{id}\" is not a group")));
+            None
+        }
+    };
     match (
         title,
         tz,
@@ -209,6 +227,7 @@ fn checked_event(input: &EventInput) -> std::result::Result<EventDetails, Vec<Er
             (Some(occurrence_changes), Some(occurrence_texts)),
         ) if p.0.is_empty() => Ok(EventDetails {
             organizer_id: input.organizer_id.trim().to_string(),
+            group_id,
             title,
             description,
             starts_at,

@@ -39,6 +39,7 @@ fn event(n: u32, title: &str, tz: &str, starts_at: DateTime<Utc>, ends_at: DateT
         id: format!("2kJbCd{n:04}xYzEvent"),
         details: EventDetails {
             organizer_id: "organizer".into(),
+            group_id: None,
             title: title.into(),
             description: String::new(),
             starts_at,

@@ -14,6 +14,7 @@ use rally_core::model::{
 fn base() -> EventDetails {
     EventDetails {
         organizer_id: "organizer".into(),
+        group_id: None,
         title: "Assemblée".into(),
         description: "Ordre du jour:\n".into(),
         starts_at: Utc.with_ymd_and_hms(2026, 12, 1, 18, 0, 0).single().expect("t"),

@@ -27,6 +27,7 @@ fn events() -> Vec<Event> {
                 id: format!("bench{i:06}"),
                 details: EventDetails {
                     organizer_id: "organizer".into(),
+                    group_id: None,
                     title: format!("Atelier vélo n°{i}, réparations; entraide"),
                     description: format!("Venez réparer votre vélo.\nOutils fournis, café offert. Rencontre {i}."),
                     starts_at,

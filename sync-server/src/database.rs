@@ -155,6 +155,37 @@ const STEPS: &[&str] = &[
          bytes BLOB NOT NULL,
          etag TEXT NOT NULL
      );",
+    // 9: groups. A group's username is claimed as identities' are; its members are identities with a
+    // role or a pending state; a document belongs to at most one group (the group's own document,
+    // or an event of the group), which decides who reads and writes it; public events keep theirs
+    // for the group's page and feed.
+    "ALTER TABLE username_claims ADD COLUMN group_id TEXT;
+     ALTER TABLE sync_documents ADD COLUMN group_id TEXT;
+     CREATE INDEX sync_documents_group ON sync_documents (group_id) WHERE group_id IS NOT NULL;
+     ALTER TABLE public_events ADD COLUMN group_id TEXT;
+     CREATE TABLE groups (
+         id TEXT PRIMARY KEY,
+         username TEXT NOT NULL UNIQUE,
+         founded_by TEXT NOT NULL,
+         created_at INTEGER NOT NULL,
+         -- From its document, once it passed core's checks (empty before).
+         name TEXT NOT NULL DEFAULT '',
+         summary TEXT NOT NULL DEFAULT '',
+         visibility TEXT NOT NULL DEFAULT 'private',
+         openness TEXT NOT NULL DEFAULT 'invite_only',
+         place TEXT NOT NULL DEFAULT ''
+     );
+     CREATE TABLE group_members (
+         group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+         identity_id TEXT NOT NULL,
+         account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+         state TEXT NOT NULL,
+         role TEXT,
+         message TEXT NOT NULL DEFAULT '',
+         since INTEGER NOT NULL,
+         PRIMARY KEY (group_id, identity_id)
+     );
+     CREATE INDEX group_members_account ON group_members (account_id);",
 ];
 
 /// The version [`open`] migrates to.

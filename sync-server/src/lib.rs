@@ -57,6 +57,7 @@ pub struct AppState {
     pub sync: Arc<sync::SyncHub>,
     pub calendars: Arc<calendar::Calendars>,
     pub participation: Arc<participation::ParticipationService>,
+    pub groups: Arc<groups::GroupService>,
     pub notifications: Arc<notify::Notifications>,
     pub instance_name: Arc<str>,
     pub connections: serve::ConnectionLimits,
@@ -74,6 +75,7 @@ impl AppState {
             participation::ParticipationService::new(db.clone(), notifications.clone(), config.limits());
         let calendars = calendar::Calendars::new(db.clone(), public_url.clone(), config.instance_name.clone());
         let sync = sync::SyncHub::start(db.clone(), &public_url, &config.limits()).await?;
+        let groups = groups::GroupService::new(db.clone(), notifications.clone(), sync.roles(), &public_url)?;
         let accounts =
             accounts::Accounts::new(db.clone(), mailer, public_url, config.instance_name.clone(), config.limits());
         Ok(AppState {
@@ -82,6 +84,7 @@ impl AppState {
             sync: Arc::new(sync),
             calendars: Arc::new(calendars),
             participation: Arc::new(participation),
+            groups: Arc::new(groups),
             notifications,
             instance_name: config.instance_name.as_str().into(),
             connections: config.connection_limits(),
@@ -98,6 +101,7 @@ impl AppState {
         self.accounts.check_password(session, password).await?;
         self.accounts.live().end_account(&session.account_id);
         self.participation.withdraw_account(&session.account_id)?;
+        self.groups.withdraw_account(&session.account_id)?;
         self.sync.remove_account(&session.account_id).await?;
         self.accounts.remove(&session.account_id)?;
         self.notifications.wake();

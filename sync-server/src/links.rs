@@ -61,6 +61,11 @@ impl Links {
         format!("{}/events/{event_id}", self.public_url)
     }
 
+    /// A group's public page.
+    pub fn group_page(&self, username: &str) -> String {
+        format!("{}/@{username}", self.public_url)
+    }
+
     /// Where `email` chooses which mail it gets.
     pub fn mail_settings(&self, email: &str) -> String {
         format!(

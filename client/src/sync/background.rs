@@ -93,7 +93,7 @@ async fn push_written(engine: &SyncEngine, profile: &Arc<Mutex<Profile>>, since:
     true
 }
 
-/// Sends pending decisions and fetches participations; the views reload when something changed. An
+/// Sends pending decisions and fetches participations and groups; the views reload when something changed. An
 /// unreachable relay leaves everything as it is, decisions included, for the next round; any other
 /// failure is said in the indicator's message and the log.
 async fn refresh_participations(
@@ -114,6 +114,19 @@ async fn refresh_participations(
         Err(err) => {
             eprintln!("rally: participations: {err}");
             status.send_modify(|s| s.message = Some(format!("Participations could not be brought up to date: {err}")));
+        }
+    }
+    let before = participation::lock(profile).and_then(|p| Ok(p.my_groups()?));
+    match crate::groups::refresh(profile).await {
+        Ok(after) => {
+            if before.ok().as_ref() != Some(&after) {
+                status.send_modify(|s| s.revision += 1);
+            }
+        }
+        Err(Error::Unreachable { .. }) => {}
+        Err(err) => {
+            eprintln!("rally: groups: {err}");
+            status.send_modify(|s| s.message = Some(format!("Groups could not be brought up to date: {err}")));
         }
     }
 }

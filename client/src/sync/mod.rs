@@ -4,7 +4,8 @@
 //! changes from the relay land in the profile's documents and index as they arrive, and documents are
 //! read from the profile when samod opens them. The account's root document lists every document id:
 //! the engine adds the profile's documents to it and opens every document it lists, which is how a new
-//! device receives everything and how deletions (marks in documents) travel.
+//! device receives everything and how deletions (marks in documents) travel. The documents of the
+//! account's groups are opened too, as the relay last listed them (`crate::groups::refresh`).
 
 pub mod background;
 pub mod storage;
@@ -120,14 +121,21 @@ impl SyncEngine {
 
     /// Lists the profile's documents in the root document and opens every listed one.
     pub async fn reconcile(&self) -> Result<()> {
-        let local = lock(&self.profile)?.document_ids()?;
+        let (local, groups) = {
+            let p = lock(&self.profile)?;
+            (p.document_ids()?, p.group_documents()?)
+        };
         let listed = self.listed()?;
-        let missing: Vec<&str> = local.iter().filter(|id| !listed.contains(id)).map(String::as_str).collect();
+        // The groups' documents are the groups', learnt from the relay's list of the account's groups,
+        // not listed as the account's own.
+        let missing: Vec<&str> =
+            local.iter().filter(|id| !listed.contains(id) && !groups.contains(id)).map(String::as_str).collect();
         if !missing.is_empty() {
             self.edit_root(|doc| rally_core::document::list_documents(doc, missing.iter().copied()))?;
         }
         let mut all = listed;
         all.extend(local);
+        all.extend(groups);
         all.sort();
         all.dedup();
         for id in all {
@@ -170,6 +178,8 @@ impl SyncEngine {
     /// One round: connects, sends every document of this profile and takes the relay's, then
     /// disconnects. Returns how many documents changed here.
     pub async fn round(profile: Arc<Mutex<Profile>>, timeout: Duration) -> Result<usize> {
+        // The account's groups first: their documents are synced too.
+        crate::groups::refresh(&profile).await?;
         let engine = SyncEngine::connect(profile).await?;
         let mut changes = engine.changes();
         let settled = engine.settle(timeout).await;

@@ -21,9 +21,12 @@ pub struct CalendarEntry {
     pub occurrence: Option<DateTime<Utc>>,
     #[serde(default)]
     pub repeats: bool,
-    /// Organized by one of this profile's identities.
+    /// Organized by one of this profile's identities, or a group's this profile edits.
     #[serde(default)]
     pub mine: bool,
+    /// The group it belongs to, by `@username`.
+    #[serde(default)]
+    pub group: Option<String>,
     #[serde(default)]
     pub draft: bool,
     #[serde(default)]
@@ -61,7 +64,8 @@ impl CalendarEntry {
             timezone: d.timezone.clone(),
             occurrence: v.occurrence.as_ref().map(|o| o.original_start),
             repeats: d.repeats(),
-            mine: true,
+            mine: !v.read_only,
+            group: v.group.clone(),
             draft: d.draft,
             cancelled: d.status == EventStatus::Cancelled || v.occurrence.as_ref().is_some_and(|o| o.cancelled),
             taking_part: None,

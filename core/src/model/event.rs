@@ -121,6 +121,9 @@ impl Place {
 pub struct EventDetails {
     /// Document id of the organizing identity.
     pub organizer_id: String,
+    /// The group it belongs to (Mobilizon's `attributedTo`): its editors write it, its members read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
     pub title: String,
     pub description: String,
     pub starts_at: DateTime<Utc>,
@@ -197,6 +200,12 @@ pub struct EventView {
     /// occurrence's times, and this says which occurrence it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub occurrence: Option<Occurrence>,
+    /// A group's event this profile may only read (its account is not one of the group's editors).
+    #[serde(default)]
+    pub read_only: bool,
+    /// The group it belongs to, by `@username`, when this profile knows the group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 /// The event form as typed: times as text (RFC 3339, a local `YYYY-MM-DDTHH:MM` in `timezone`, or a
@@ -206,6 +215,8 @@ pub struct EventView {
 #[serde(default)]
 pub struct EventInput {
     pub organizer_id: String,
+    /// The group it belongs to, by document id; empty for none.
+    pub group_id: String,
     pub title: String,
     pub description: String,
     pub start: String,
@@ -247,6 +258,7 @@ impl EventInput {
         let place = d.place.clone().unwrap_or_default();
         EventInput {
             organizer_id: d.organizer_id.clone(),
+            group_id: d.group_id.clone().unwrap_or_default(),
             title: d.title.clone(),
             description: d.description.clone(),
             start,
@@ -295,6 +307,8 @@ pub struct EventFilter {
     pub to: Option<DateTime<Utc>>,
     pub drafts: DraftFilter,
     pub organizer_id: Option<String>,
+    /// Only the events of this group.
+    pub group_id: Option<String>,
     /// Newest first (for "past" lists).
     pub descending: bool,
     pub limit: Option<u32>,

@@ -21,7 +21,10 @@ pub use event::{
     Category, DraftFilter, Event, EventDetails, EventFilter, EventInput, EventLinks, EventStatus, EventView,
     ExportSelection, ImportReport, ImportedEvent, JoinMode, Place, ShareLink, SkippedEvent, Visibility,
 };
-pub use group::{GroupInput, GroupOpenness, GroupRole, MemberState};
+pub use group::{
+    CreateGroup, Group, GroupInput, GroupInvite, GroupJoin, GroupOpenness, GroupRole, GroupSummary, Member,
+    MemberAction, MemberState, MyGroup,
+};
 pub use identity::{Identity, IdentityInput, ImageChange};
 pub use participation::{
     Decision, DecisionRequest, DecisionResult, EventSummary, JoinRequest, ParticipantEntry, Participation,

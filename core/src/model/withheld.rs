@@ -13,6 +13,8 @@ pub enum WithheldReason {
     OrganizerNotYours,
     /// Its username belongs to another account on this relay.
     UsernameTaken,
+    /// It names a group whose events its writer does not edit, or a group the relay did not register.
+    GroupNotYours,
 }
 
 impl WithheldReason {
@@ -22,11 +24,12 @@ impl WithheldReason {
             WithheldReason::OrganizerUnknown => "organizer_unknown",
             WithheldReason::OrganizerNotYours => "organizer_not_yours",
             WithheldReason::UsernameTaken => "username_taken",
+            WithheldReason::GroupNotYours => "group_not_yours",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Invalid, Self::OrganizerUnknown, Self::OrganizerNotYours, Self::UsernameTaken]
+        [Self::Invalid, Self::OrganizerUnknown, Self::OrganizerNotYours, Self::UsernameTaken, Self::GroupNotYours]
             .into_iter()
             .find(|r| r.as_str() == s)
     }

@@ -5,18 +5,24 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::StoredDoc;
 use crate::document::{self, Kind};
-use crate::model::{DraftFilter, Event, EventFilter, EventStatus, EventView, Identity};
+use crate::model::{DraftFilter, Event, EventFilter, EventStatus, EventView, Group, Identity};
 use crate::recurrence;
 use crate::{Error, Result};
 
 /// 2: events carry their sequence. 3: and the UID they were imported with. 4: repeating events, with
-/// the span their occurrences may cover.
-pub const INDEX_VERSION: i64 = 4;
+/// the span their occurrences may cover. 5: groups, and the group of each event.
+pub const INDEX_VERSION: i64 = 5;
 
 const SCHEMA: &str = "
     DROP TABLE IF EXISTS identity_index;
     DROP TABLE IF EXISTS event_index;
     DROP TABLE IF EXISTS event_search;
+    DROP TABLE IF EXISTS group_index;
+    CREATE TABLE group_index (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL,
+        group_json TEXT NOT NULL
+    );
     CREATE TABLE identity_index (
         id TEXT PRIMARY KEY,
         username TEXT NOT NULL UNIQUE,
@@ -26,6 +32,7 @@ const SCHEMA: &str = "
         rowid INTEGER PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,
         organizer_id TEXT NOT NULL,
+        group_id TEXT,
         starts_at INTEGER NOT NULL,
         ends_at INTEGER NOT NULL,
         draft INTEGER NOT NULL,
@@ -38,6 +45,7 @@ const SCHEMA: &str = "
     CREATE INDEX event_index_series ON event_index (series_from) WHERE series_from IS NOT NULL;
     CREATE INDEX event_index_organizer ON event_index (organizer_id, starts_at);
     CREATE INDEX event_index_draft ON event_index (draft, starts_at);
+    CREATE INDEX event_index_group ON event_index (group_id, starts_at) WHERE group_id IS NOT NULL;
     CREATE VIRTUAL TABLE event_search USING fts5 (
         title, description, tags, place,
         content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
@@ -69,6 +77,8 @@ pub(crate) fn put_document(conn: &Connection, stored: &StoredDoc) -> Result<()> 
         Kind::Identity => put_identity(conn, &document::read_identity(&stored.doc, &stored.id)?),
         Kind::Event if deleted => remove_event(conn, &stored.id),
         Kind::Event => put_event(conn, &document::read_event(&stored.doc, &stored.id)?),
+        Kind::Group if deleted => remove_group(conn, &stored.id),
+        Kind::Group => put_group(conn, &document::read_group(&stored.doc, &stored.id)?),
         Kind::Account => Ok(()),
     }
 }
@@ -80,6 +90,7 @@ pub(crate) fn put_received(conn: &Connection, stored: &StoredDoc) -> Result<()> 
         Err(Error::Document { .. }) => match stored.kind {
             Kind::Identity => remove_identity(conn, &stored.id),
             Kind::Event => remove_event(conn, &stored.id),
+            Kind::Group => remove_group(conn, &stored.id),
             Kind::Account => Ok(()),
         },
         other => other,
@@ -110,6 +121,35 @@ fn remove_identity(conn: &Connection, id: &str) -> Result<()> {
     Ok(())
 }
 
+fn put_group(conn: &Connection, group: &Group) -> Result<()> {
+    conn.execute(
+        "INSERT INTO group_index (id, username, group_json) VALUES (?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET username = excluded.username, group_json = excluded.group_json",
+        params![group.id, group.username, to_json(group)?],
+    )?;
+    Ok(())
+}
+
+fn remove_group(conn: &Connection, id: &str) -> Result<()> {
+    conn.execute("DELETE FROM group_index WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+pub(crate) fn groups(conn: &Connection) -> Result<Vec<Group>> {
+    let mut stmt = conn.prepare_cached("SELECT group_json FROM group_index ORDER BY username")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    rows.map(|json| from_json(&json?)).collect()
+}
+
+/// A group by document id or by username.
+pub(crate) fn group(conn: &Connection, key: &str) -> Result<Option<Group>> {
+    let key = key.trim().trim_start_matches('@');
+    let json: Option<String> = conn
+        .query_row("SELECT group_json FROM group_index WHERE id = ?1 OR username = ?1", [key], |r| r.get(0))
+        .optional()?;
+    json.map(|j| from_json(&j)).transpose()
+}
+
 fn put_event(conn: &Connection, event: &Event) -> Result<()> {
     let d = &event.details;
     let (series_from, series_until) = if d.repeats() {
@@ -119,9 +159,11 @@ fn put_event(conn: &Connection, event: &Event) -> Result<()> {
         (None, None)
     };
     let rowid: i64 = conn.query_row(
-        "INSERT INTO event_index (id, organizer_id, starts_at, ends_at, draft, event_json, series_from, series_until)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT (id) DO UPDATE SET organizer_id = excluded.organizer_id, starts_at = excluded.starts_at,
+        "INSERT INTO event_index (id, organizer_id, starts_at, ends_at, draft, event_json, series_from, series_until,
+             group_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO UPDATE SET organizer_id = excluded.organizer_id, group_id = excluded.group_id,
+             starts_at = excluded.starts_at,
              ends_at = excluded.ends_at, draft = excluded.draft, event_json = excluded.event_json,
              series_from = excluded.series_from, series_until = excluded.series_until
          RETURNING rowid",
@@ -133,7 +175,8 @@ fn put_event(conn: &Connection, event: &Event) -> Result<()> {
             d.draft,
             to_json(event)?,
             series_from,
-            series_until
+            series_until,
+            d.group_id
         ],
         |r| r.get(0),
     )?;
@@ -187,7 +230,7 @@ fn view(row: &Row<'_>) -> rusqlite::Result<(String, String)> {
 fn to_view((json, organizer): (String, String)) -> Result<EventView> {
     let event: Event = from_json(&json)?;
     let url = crate::model::document_url(&event.id);
-    Ok(EventView { event, organizer, url, occurrence: None })
+    Ok(EventView { event, organizer, url, occurrence: None, read_only: false, group: None })
 }
 
 pub(crate) fn event(conn: &Connection, id: &str) -> Result<Option<EventView>> {
@@ -287,6 +330,10 @@ fn query(conn: &Connection, filter: &EventFilter, rows: Rows) -> Result<Vec<Even
     if let Some(organizer) = &filter.organizer_id {
         sql.push_str(" AND e.organizer_id = ?");
         args.push(organizer.clone().into());
+    }
+    if let Some(group) = &filter.group_id {
+        sql.push_str(" AND e.group_id = ?");
+        args.push(group.clone().into());
     }
     if rows != Rows::Repeating {
         sql.push_str(if filter.descending {

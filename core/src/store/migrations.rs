@@ -43,6 +43,9 @@ const STEPS: &[&str] = &[
          decided_at INTEGER NOT NULL
      );
      CREATE TABLE decision_notes (participation_id TEXT PRIMARY KEY, note TEXT NOT NULL);",
+    // 4: the account's groups as the relay last told them (where its identities stand, which
+    // documents it may sync), so that roles are known offline.
+    "CREATE TABLE memberships (group_id TEXT PRIMARY KEY, json TEXT NOT NULL);",
 ];
 
 pub fn run(conn: &mut Connection) -> Result<()> {

@@ -3,6 +3,7 @@
 //! - [`migrations`]: the versioned schema of the tables that hold documents (the truth).
 //! - [`documents`]: documents as a compacted snapshot plus incremental chunks, one row each.
 //! - [`participations`]: the relay's last word on participations, and decisions not sent yet.
+//! - [`memberships`]: the relay's last word on the account's groups.
 //! - [`index`]: tables derived from documents for listing, time ranges and full-text search. They carry
 //!   their own version; when it changes they are dropped and rebuilt from the documents, so an index
 //!   change never needs a data migration.
@@ -13,6 +14,7 @@
 
 pub mod documents;
 pub mod index;
+pub mod memberships;
 pub mod migrations;
 pub mod participations;
 

@@ -4,6 +4,7 @@
 mod accounts;
 mod documents;
 mod extract;
+mod groups;
 mod health;
 mod pages;
 mod participate;
@@ -41,6 +42,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/events/{id}/decisions", post(participation::decide))
         .route("/api/v1/events/{id}/invitations", post(participation::invite))
         .route("/api/v1/participations", get(participation::mine))
+        .route("/api/v1/groups", get(groups::mine).post(groups::create))
+        .route("/api/v1/groups/by-name/{username}", get(groups::find))
+        .route("/api/v1/groups/{id}", delete(groups::delete))
+        .route("/api/v1/groups/{id}/members", get(groups::members).post(groups::join))
+        .route("/api/v1/groups/{id}/members/{identity}", post(groups::act).delete(groups::leave))
+        .route("/api/v1/groups/{id}/invitations", post(groups::invite))
         .route("/api/v1/feeds/private", get(participation::private_feed))
         .route("/api/v1/feeds/private/reset", post(participation::reset_private_feed))
         .route("/feeds/private/{account}/{file}", get(participation::private_feed_ics))

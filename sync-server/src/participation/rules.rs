@@ -111,6 +111,7 @@ mod tests {
         let starts_at = Utc::now() + Duration::days(3);
         EventDetails {
             organizer_id: "o".into(),
+            group_id: None,
             title: "Repair café".into(),
             description: String::new(),
             starts_at,

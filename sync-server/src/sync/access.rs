@@ -6,11 +6,19 @@
 //! - A published public or unlisted event is readable, never writable, by every other authenticated
 //!   account, which must ask for it by id.
 //! - Drafts, private events, identities and anything else go to nobody else.
+//! - A group's documents answer to roles, not to an owner: the group's own document is written by its
+//!   administrators and read by its members; its events are written by its administrators and
+//!   moderators, its drafts read by them alone, its published events read by every member (and,
+//!   public or unlisted, by everyone as above). Roles are read on every message, so a change of role
+//!   applies to the connections that are open.
 //! - A document the relay has nothing of may be offered (a `sync` for it) by any account; each that
 //!   offered it may send its first changes, and the first whose changes the relay stores owns it for
 //!   good. An empty `sync` claims nothing, so no one can reserve an id that another device will upload.
 
-use rally_core::model::Visibility;
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use rally_core::model::{GroupRole, Visibility};
 
 /// What the relay knows of a stored document.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -21,6 +29,29 @@ pub struct DocFacts {
     pub event: Option<(bool, Visibility)>,
     /// While the relay has nothing of it and no owner: the accounts that offered it.
     pub offered_by: Vec<String>,
+    /// The group it belongs to: the group's own document, or an event of the group.
+    pub group: Option<String>,
+}
+
+/// Each account's role in each group (its best identity's), as the group service last recorded it.
+#[derive(Default)]
+pub struct Roles(RwLock<HashMap<String, HashMap<String, GroupRole>>>);
+
+impl Roles {
+    pub fn of(&self, account: &str, group: &str) -> Option<GroupRole> {
+        let groups = self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        groups.get(group).and_then(|members| members.get(account)).copied()
+    }
+
+    /// Replaces a group's roles (an empty map for a group that is gone).
+    pub fn set_group(&self, group: &str, members: HashMap<String, GroupRole>) {
+        let mut groups = self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if members.is_empty() {
+            groups.remove(group);
+        } else {
+            groups.insert(group.to_string(), members);
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +63,11 @@ pub enum Access {
     ReadWrite,
 }
 
-pub fn decide(facts: &DocFacts, account: &str) -> Access {
+/// What `account`, whose role in the document's group is `role`, may do with the document.
+pub fn decide(facts: &DocFacts, account: &str, role: Option<GroupRole>) -> Access {
+    if facts.group.is_some() {
+        return by_role(facts, role);
+    }
     match &facts.owner {
         Some(owner) if owner == account => return Access::ReadWrite,
         None if facts.offered_by.iter().any(|a| a == account) => return Access::ReadWrite,
@@ -44,46 +79,100 @@ pub fn decide(facts: &DocFacts, account: &str) -> Access {
     }
 }
 
+fn by_role(facts: &DocFacts, role: Option<GroupRole>) -> Access {
+    let published_to_all = matches!(facts.event, Some((false, Visibility::Public | Visibility::Unlisted)));
+    match (facts.event, role) {
+        // The group's own document.
+        (None, Some(GroupRole::Administrator)) => Access::ReadWrite,
+        (None, Some(_)) => Access::ReadOnly,
+        (None, None) => Access::None,
+        (Some(_), Some(role)) if role.edits_events() => Access::ReadWrite,
+        (Some((false, _)), Some(_)) => Access::ReadOnly,
+        _ if published_to_all => Access::ReadOnly,
+        _ => Access::None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn event(owner: &str, draft: bool, visibility: Visibility) -> DocFacts {
-        DocFacts { owner: Some(owner.into()), event: Some((draft, visibility)), offered_by: vec![] }
+        DocFacts { owner: Some(owner.into()), event: Some((draft, visibility)), ..Default::default() }
     }
 
     #[test]
     fn the_owner_reads_and_writes_everything_it_owns() {
         for facts in [event("a", true, Visibility::Private), DocFacts { owner: Some("a".into()), ..Default::default() }]
         {
-            assert_eq!(decide(&facts, "a"), Access::ReadWrite);
+            assert_eq!(decide(&facts, "a", None), Access::ReadWrite);
         }
     }
 
     #[test]
     fn others_read_only_published_public_or_unlisted_events() {
-        assert_eq!(decide(&event("a", false, Visibility::Public), "b"), Access::ReadOnly);
-        assert_eq!(decide(&event("a", false, Visibility::Unlisted), "b"), Access::ReadOnly);
-        assert_eq!(decide(&event("a", true, Visibility::Public), "b"), Access::None, "a draft");
-        assert_eq!(decide(&event("a", false, Visibility::Private), "b"), Access::None, "private");
+        assert_eq!(decide(&event("a", false, Visibility::Public), "b", None), Access::ReadOnly);
+        assert_eq!(decide(&event("a", false, Visibility::Unlisted), "b", None), Access::ReadOnly);
+        assert_eq!(decide(&event("a", true, Visibility::Public), "b", None), Access::None, "a draft");
+        assert_eq!(decide(&event("a", false, Visibility::Private), "b", None), Access::None, "private");
         let identity = DocFacts { owner: Some("a".into()), ..Default::default() };
-        assert_eq!(decide(&identity, "b"), Access::None, "an account's own documents");
+        assert_eq!(decide(&identity, "b", None), Access::None, "an account's own documents");
     }
 
     #[test]
     fn nobody_writes_a_document_without_an_owner() {
         let orphan = DocFacts { event: Some((false, Visibility::Public)), ..Default::default() };
-        assert_eq!(decide(&orphan, "b"), Access::ReadOnly, "a published event stays readable");
-        assert_eq!(decide(&DocFacts::default(), "b"), Access::None);
+        assert_eq!(decide(&orphan, "b", None), Access::ReadOnly, "a published event stays readable");
+        assert_eq!(decide(&DocFacts::default(), "b", None), Access::None);
     }
 
     #[test]
     fn every_account_that_offered_an_unowned_document_may_send_it_until_one_owns_it() {
         let offered = DocFacts { offered_by: vec!["a".into(), "b".into()], ..Default::default() };
-        assert_eq!(decide(&offered, "a"), Access::ReadWrite);
-        assert_eq!(decide(&offered, "b"), Access::ReadWrite);
-        assert_eq!(decide(&offered, "c"), Access::None);
+        assert_eq!(decide(&offered, "a", None), Access::ReadWrite);
+        assert_eq!(decide(&offered, "b", None), Access::ReadWrite);
+        assert_eq!(decide(&offered, "c", None), Access::None);
         let owned = DocFacts { owner: Some("b".into()), ..offered };
-        assert_eq!(decide(&owned, "a"), Access::None, "once owned, an earlier offer counts for nothing");
+        assert_eq!(decide(&owned, "a", None), Access::None, "once owned, an earlier offer counts for nothing");
+    }
+
+    #[test]
+    fn a_groups_documents_answer_to_roles_not_to_their_owner() {
+        use GroupRole::*;
+        let group =
+            |event| DocFacts { owner: Some("founder".into()), event, group: Some("g".into()), ..Default::default() };
+        let own = group(None);
+        assert_eq!(decide(&own, "founder", None), Access::None, "the founder's account, no longer a member");
+        assert_eq!(decide(&own, "x", Some(Administrator)), Access::ReadWrite);
+        assert_eq!(decide(&own, "x", Some(Moderator)), Access::ReadOnly);
+        assert_eq!(decide(&own, "x", Some(Member)), Access::ReadOnly);
+        assert_eq!(decide(&own, "x", None), Access::None);
+        let draft = group(Some((true, Visibility::Public)));
+        for editor in [Administrator, Moderator] {
+            assert_eq!(decide(&draft, "x", Some(editor)), Access::ReadWrite);
+        }
+        assert_eq!(decide(&draft, "x", Some(Member)), Access::None, "a draft is its editors'");
+        assert_eq!(decide(&draft, "x", None), Access::None);
+        let private = group(Some((false, Visibility::Private)));
+        assert_eq!(decide(&private, "x", Some(Member)), Access::ReadOnly);
+        assert_eq!(decide(&private, "x", None), Access::None, "nothing private of a group goes to others");
+        let public = group(Some((false, Visibility::Unlisted)));
+        assert_eq!(decide(&public, "x", Some(Member)), Access::ReadOnly);
+        assert_eq!(decide(&public, "x", None), Access::ReadOnly, "published for all");
+        assert_eq!(
+            decide(&public, "founder", None),
+            Access::ReadOnly,
+            "its creator's account, once removed, reads only"
+        );
+    }
+
+    #[test]
+    fn roles_are_read_as_last_recorded() {
+        let roles = Roles::default();
+        roles.set_group("g", HashMap::from([("a".to_string(), GroupRole::Moderator)]));
+        assert_eq!(roles.of("a", "g"), Some(GroupRole::Moderator));
+        assert_eq!(roles.of("b", "g"), None);
+        roles.set_group("g", HashMap::new());
+        assert_eq!(roles.of("a", "g"), None, "removed");
     }
 }

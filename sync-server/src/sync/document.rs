@@ -9,7 +9,7 @@ use std::time::Instant;
 use automerge::sync::{self, SyncDoc};
 use automerge::AutoCommit;
 
-use super::access::{decide, Access, DocFacts};
+use super::access::{decide, Access, DocFacts, Roles};
 use super::peer::Peer;
 use super::projection::{public_view, PublicView};
 use super::wire::{self, Message};
@@ -29,6 +29,7 @@ pub struct LiveDoc {
     /// (uploaded by another device, or published), as automerge-repo expects of a relay.
     waiting: HashMap<u64, Arc<Peer>>,
     pub last_used: Instant,
+    roles: Arc<Roles>,
 }
 
 struct PeerSync {
@@ -49,13 +50,43 @@ pub struct Received {
 }
 
 impl LiveDoc {
-    pub fn new(id: String, doc: AutoCommit, facts: DocFacts, chunks: usize) -> LiveDoc {
-        LiveDoc { id, doc, facts, chunks, syncs: HashMap::new(), waiting: HashMap::new(), last_used: Instant::now() }
+    pub fn new(id: String, doc: AutoCommit, facts: DocFacts, chunks: usize, roles: Arc<Roles>) -> LiveDoc {
+        LiveDoc {
+            id,
+            doc,
+            facts,
+            chunks,
+            syncs: HashMap::new(),
+            waiting: HashMap::new(),
+            last_used: Instant::now(),
+            roles,
+        }
     }
 
     /// A document the relay does not have (yet).
-    pub fn missing(id: String) -> LiveDoc {
-        LiveDoc::new(id, AutoCommit::new(), DocFacts::default(), 0)
+    pub fn missing(id: String, roles: Arc<Roles>) -> LiveDoc {
+        LiveDoc::new(id, AutoCommit::new(), DocFacts::default(), 0, roles)
+    }
+
+    fn decide(&self, account: &str) -> Access {
+        let role = self.facts.group.as_deref().and_then(|group| self.roles.of(account, group));
+        decide(&self.facts, account, role)
+    }
+
+    /// An event that names a group joins it only when its writer edits that group's events; it leaves
+    /// its group when a writer (who may write it) says so. Otherwise the relay keeps the group it had,
+    /// and pages show nothing of the event (see `projection`).
+    fn follow_group(&mut self, writer: &str, named: Option<String>) {
+        if named == self.facts.group {
+            return;
+        }
+        let allowed = match &named {
+            Some(group) => self.roles.of(writer, group).is_some_and(rally_core::model::GroupRole::edits_events),
+            None => true,
+        };
+        if allowed {
+            self.facts.group = named;
+        }
     }
 
     /// What `from` may do with its message, once its message counts: a `sync` (not a `request`) for a
@@ -76,7 +107,7 @@ impl LiveDoc {
     }
 
     pub fn access(&self, peer: &Peer) -> Access {
-        decide(&self.facts, &peer.account)
+        self.decide(&peer.account)
     }
 
     pub fn has_peers(&self) -> bool {
@@ -117,6 +148,9 @@ impl LiveDoc {
         let view = changed.then(|| public_view(&self.doc, &self.id));
         if let Some(view) = &view {
             self.facts.event = view.event_facts();
+            if let Some(named) = view.event_group() {
+                self.follow_group(&from.account, named);
+            }
         }
         let mut outgoing = Vec::new();
         if changed {
@@ -140,7 +174,7 @@ impl LiveDoc {
         let admitted: Vec<u64> = self
             .waiting
             .iter()
-            .filter(|(_, peer)| decide(&self.facts, &peer.account) != Access::None)
+            .filter(|(_, peer)| self.decide(&peer.account) != Access::None)
             .map(|(connection, _)| *connection)
             .collect();
         for connection in admitted {
@@ -153,7 +187,7 @@ impl LiveDoc {
     /// The next sync message to one connection, if there is something to say and it may still read.
     fn generate(&mut self, connection: u64) -> Option<(Arc<Peer>, Vec<u8>)> {
         let sync = self.syncs.get(&connection)?;
-        let access = decide(&self.facts, &sync.peer.account);
+        let access = self.decide(&sync.peer.account);
         if access == Access::None {
             // It lost access (an event went back to draft): it hears nothing more until it regains it.
             let sync = self.syncs.remove(&connection)?;
@@ -179,7 +213,7 @@ impl LiveDoc {
     pub fn readers_except(&self, connection: u64) -> Vec<Arc<Peer>> {
         self.syncs
             .values()
-            .filter(|s| s.peer.connection != connection && decide(&self.facts, &s.peer.account) != Access::None)
+            .filter(|s| s.peer.connection != connection && self.decide(&s.peer.account) != Access::None)
             .map(|s| s.peer.clone())
             .collect()
     }
@@ -287,7 +321,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(64))]
         #[test]
         fn devices_and_relay_converge_and_others_get_nothing(steps in proptest::collection::vec(step(), 1..60)) {
-            let mut relay = LiveDoc::missing(rally_core::document::new_id());
+            let mut relay = LiveDoc::missing(rally_core::document::new_id(), Arc::default());
             let mut devices = vec![Device::new(1, "ana", 1), Device::new(2, "ana", 2), Device::new(3, "bo", 3)];
             devices[0].doc.put(ROOT, "0", 0_i64).expect("put");
             for device in devices.iter_mut() {

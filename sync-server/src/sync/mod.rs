@@ -54,6 +54,8 @@ pub struct SyncHub {
     quota: quota::Quota,
     docs: Arc<Mutex<HashMap<String, Slot>>>,
     peers: PeerBook,
+    /// Accounts' roles in groups, which the group service keeps up to date.
+    roles: Arc<access::Roles>,
     next_connection: AtomicU64,
     db: Arc<Mutex<Connection>>,
     /// One root document per account, even when two devices ask at once.
@@ -96,6 +98,7 @@ impl SyncHub {
             quota: quota::Quota::new(db.clone(), limits.account_quota),
             docs,
             peers: PeerBook::default(),
+            roles: Arc::default(),
             next_connection: AtomicU64::new(1),
             db,
             root_lock: tokio::sync::Mutex::new(()),
@@ -178,6 +181,32 @@ impl SyncHub {
         Ok(())
     }
 
+    /// The roles every message is checked against; the group service records changes here.
+    pub fn roles(&self) -> Arc<access::Roles> {
+        self.roles.clone()
+    }
+
+    /// Makes a document a group's own (at the group's registration): from then on roles decide who
+    /// reads and writes it, on the connections open too. `account` owns it if nobody did.
+    pub async fn tie_to_group(&self, doc_id: &str, account: &str, group: &str) -> Result<()> {
+        let slot = self.slot(doc_id)?;
+        let mut guard = slot.lock().await;
+        self.store
+            .write(store::Write {
+                doc_id: doc_id.to_string(),
+                owner: Some(account.to_string()),
+                group: Some(Some(group.to_string())),
+                ..Default::default()
+            })
+            .await?;
+        if let Some(live) = guard.as_mut() {
+            live.facts.owner.get_or_insert_with(|| account.to_string());
+            live.facts.offered_by.clear();
+            live.facts.group = Some(group.to_string());
+        }
+        Ok(())
+    }
+
     pub async fn stop(&self) {
         self.sweeper.abort();
     }
@@ -210,8 +239,8 @@ impl SyncHub {
         if guard.is_none() {
             let stored = self.store.load(document).await?;
             *guard = Some(match stored {
-                Some(s) => LiveDoc::new(document.into(), s.doc, s.facts, s.chunks),
-                None => LiveDoc::missing(document.into()),
+                Some(s) => LiveDoc::new(document.into(), s.doc, s.facts, s.chunks, self.roles.clone()),
+                None => LiveDoc::missing(document.into(), self.roles.clone()),
             });
         }
         let Some(live) = guard.as_mut() else { return Ok(true) };
@@ -253,6 +282,9 @@ impl SyncHub {
             live.chunks += chunks.len();
             write.owner = live.facts.owner.clone();
             write.chunks = chunks;
+        }
+        if live.facts.group != facts_before.group {
+            write.group = Some(live.facts.group.clone());
         }
         if let Some(view) = received.changed {
             if live.facts != facts_before || !matches!(view, PublicView::Other) {
@@ -334,7 +366,7 @@ mod tests {
     }
 
     fn idle_doc() -> LiveDoc {
-        let mut live = LiveDoc::missing(rally_core::document::new_id());
+        let mut live = LiveDoc::missing(rally_core::document::new_id(), Arc::default());
         live.last_used = std::time::Instant::now().checked_sub(IDLE + Duration::from_secs(1)).expect("uptime");
         live
     }
@@ -346,7 +378,10 @@ mod tests {
         let holder = held.clone();
         {
             let mut map = docs.lock().expect("lock");
-            map.insert("recent".to_string(), slot(Some(LiveDoc::missing(rally_core::document::new_id()))));
+            map.insert(
+                "recent".to_string(),
+                slot(Some(LiveDoc::missing(rally_core::document::new_id(), Arc::default()))),
+            );
             map.insert("idle".to_string(), slot(Some(idle_doc())));
             map.insert("never loaded".to_string(), slot(None));
             map.insert("held".to_string(), held);

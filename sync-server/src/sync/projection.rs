@@ -12,7 +12,7 @@
 
 use automerge::AutoCommit;
 use chrono::Utc;
-use rally_core::model::{Event, EventStatus, Identity, Visibility, WithheldDocument, WithheldReason};
+use rally_core::model::{Event, EventStatus, Group, Identity, Visibility, WithheldDocument, WithheldReason};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::store::stored_document;
@@ -55,6 +55,8 @@ pub enum PublicView {
     Deleted,
     /// An identity that passed core's checks, with its avatar.
     Identity(Identity, Option<PublicImage>),
+    /// A group's document that passed core's checks, with its avatar.
+    Group(Box<Group>, Option<PublicImage>),
     /// An event or identity that does not read or fails core's checks, with why.
     Invalid(String),
     Other,
@@ -66,6 +68,14 @@ impl PublicView {
     pub fn event_facts(&self) -> Option<(bool, Visibility)> {
         match self {
             PublicView::Event(e, _) => Some((e.details.draft, e.details.visibility)),
+            _ => None,
+        }
+    }
+
+    /// For an event: the group it names (`Some(None)`: none).
+    pub fn event_group(&self) -> Option<Option<String>> {
+        match self {
+            PublicView::Event(e, _) => Some(e.details.group_id.clone()),
             _ => None,
         }
     }
@@ -108,6 +118,15 @@ pub fn public_view(doc: &AutoCommit, doc_id: &str) -> PublicView {
             },
             Err(problem) => PublicView::Invalid(format!("the identity does not read: {problem}")),
         },
+        Ok(Kind::Group) if document::is_deleted(doc).unwrap_or(false) => PublicView::Deleted,
+        Ok(Kind::Group) => match document::read_group(doc, doc_id) {
+            Ok(_) if image_too_large(doc, "avatar") => PublicView::Invalid(too_large("avatar")),
+            Ok(group) => match validate::stored_group(&group) {
+                Ok(()) => PublicView::Group(Box::new(group), image(doc, "avatar")),
+                Err(problem) => PublicView::Invalid(format!("the group is refused: {problem}")),
+            },
+            Err(problem) => PublicView::Invalid(format!("the group does not read: {problem}")),
+        },
         _ => PublicView::Other,
     }
 }
@@ -115,8 +134,8 @@ pub fn public_view(doc: &AutoCommit, doc_id: &str) -> PublicView {
 /// The version of what [`record_in`] derives; a change (or a new public URL) rebuilds the public tables
 /// at start. 2: repeating events (RRULE in the VEVENT, `starts_at`/`ends_at` the span of all
 /// occurrences). 3: documents checked with core's rules, organizers and usernames with the relay's.
-/// 4: pictures and avatars for pages.
-pub const PUBLIC_INDEX_VERSION: i64 = 4;
+/// 4: pictures and avatars for pages. 5: groups, and the group of each public event.
+pub const PUBLIC_INDEX_VERSION: i64 = 5;
 
 /// What `meta.public_index` holds once the public tables are built for this version and URL.
 pub fn public_index_stamp(public_url: &str) -> String {
@@ -144,15 +163,22 @@ pub fn record_in(tx: &Transaction, public_url: &str, id: &str, view: PublicView)
          ON CONFLICT (id) DO UPDATE SET draft = excluded.draft, visibility = excluded.visibility",
         params![id, draft, visibility],
     )?;
-    let owner: Option<String> =
-        tx.query_row("SELECT owner FROM sync_documents WHERE id = ?1", [id], |r| r.get(0)).optional()?.flatten();
-    let withheld = vet(tx, owner.as_deref(), &view)?;
+    let (owner, group): (Option<String>, Option<String>) = tx
+        .query_row("SELECT owner, group_id FROM sync_documents WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or_default();
+    let withheld = vet(tx, owner.as_deref(), group.as_deref(), id, &view)?;
     set_withheld(tx, id, owner.as_deref(), withheld.as_ref())?;
     match (view, withheld) {
         (PublicView::Event(e, picture), None) => {
             let shown = project_event(tx, public_url, id, Some(&e), false)?;
             put_image(tx, id, picture.as_ref().filter(|_| shown))
         }
+        (PublicView::Group(g, avatar), None) => {
+            project_group(tx, &g)?;
+            put_image(tx, id, avatar.as_ref())
+        }
+        (PublicView::Group(..), Some(_)) => put_image(tx, id, None),
         (PublicView::Event(..), Some(_)) => project_event(tx, public_url, id, None, false).map(drop),
         (PublicView::Deleted, _) => project_event(tx, public_url, id, None, true).map(drop),
         (PublicView::Identity(identity, avatar), None) => {
@@ -171,10 +197,33 @@ pub fn record_in(tx: &Transaction, public_url: &str, id: &str, view: PublicView)
 }
 
 /// The relay's own rules on a document that passed core's: whose identity organizes an event, whose
-/// a username is. `None`: it may be shown.
-fn vet(tx: &Transaction, owner: Option<&str>, view: &PublicView) -> Result<Option<(WithheldReason, String)>> {
+/// a username is, which group a document belongs to. `None`: it may be shown.
+fn vet(
+    tx: &Transaction,
+    owner: Option<&str>,
+    group: Option<&str>,
+    id: &str,
+    view: &PublicView,
+) -> Result<Option<(WithheldReason, String)>> {
     Ok(match view {
         PublicView::Invalid(problem) => Some((WithheldReason::Invalid, problem.clone())),
+        PublicView::Event(e, _) if e.details.group_id.as_deref() != group => Some((
+            WithheldReason::GroupNotYours,
+            "it names a group whose events its writer does not edit here".to_string(),
+        )),
+        PublicView::Event(e, _) if group.is_some() && is_member(tx, group, &e.details.organizer_id)? => None,
+        PublicView::Group(g, _) => {
+            let registered: Option<String> =
+                tx.query_row("SELECT username FROM groups WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+            match registered {
+                None => Some((WithheldReason::GroupNotYours, "the group is not registered on this relay".to_string())),
+                Some(username) if username != g.username => Some((
+                    WithheldReason::UsernameTaken,
+                    format!("the group is @{username} on this relay: its username does not change"),
+                )),
+                Some(_) => None,
+            }
+        }
         PublicView::Event(e, _) => {
             let organizer = &e.details.organizer_id;
             let organizers_account: Option<Option<String>> = tx
@@ -197,13 +246,19 @@ fn vet(tx: &Transaction, owner: Option<&str>, view: &PublicView) -> Result<Optio
             }
         }
         PublicView::Identity(identity, _) => {
-            let claimed_by: Option<String> = tx
-                .query_row("SELECT account_id FROM username_claims WHERE username = ?1", [&identity.username], |r| {
-                    r.get(0)
-                })
+            let claimed_by: Option<(String, Option<String>)> = tx
+                .query_row(
+                    "SELECT account_id, group_id FROM username_claims WHERE username = ?1",
+                    [&identity.username],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
                 .optional()?;
             match claimed_by {
-                Some(account) if Some(account.as_str()) != owner => Some((
+                Some((_, Some(_))) => Some((
+                    WithheldReason::UsernameTaken,
+                    format!("@{} is a group's on this relay: choose another username", identity.username),
+                )),
+                Some((account, None)) if Some(account.as_str()) != owner => Some((
                     WithheldReason::UsernameTaken,
                     format!("@{} belongs to another account on this relay: choose another username", identity.username),
                 )),
@@ -271,17 +326,23 @@ fn put_image(tx: &Transaction, owner: &str, image: Option<&PublicImage>) -> Resu
 /// for its participants, and bumps the feeds it is or was in. Only published public or unlisted
 /// events get a row; returns whether it has one now. Its picture goes when its row goes.
 fn project_event(tx: &Transaction, public_url: &str, id: &str, event: Option<&Event>, deleted: bool) -> Result<bool> {
-    let before: Option<(String, bool, String)> = tx
-        .query_row("SELECT organizer_id, listed, event FROM public_events WHERE id = ?1", [id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    let before: Option<(String, bool, String, Option<String>)> = tx
+        .query_row("SELECT organizer_id, listed, event, group_id FROM public_events WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })
         .optional()?;
-    if let Some((_, _, was)) = &before {
+    let groups: Vec<String> = before
+        .as_ref()
+        .and_then(|b| b.3.clone())
+        .into_iter()
+        .chain(event.and_then(|e| e.details.group_id.clone()))
+        .collect();
+    if let Some((_, _, was, _)) = &before {
         if event.is_some() || deleted {
             news(tx, id, was, event)?;
         }
     }
-    let before = before.map(|(organizer, listed, _)| (organizer, listed));
+    let before = before.map(|(organizer, listed, _, _)| (organizer, listed));
     let after = match event {
         Some(e) if !e.details.draft && e.details.visibility != Visibility::Private => {
             let page_url = Some(format!("{public_url}/events/{id}"));
@@ -293,12 +354,23 @@ fn project_event(tx: &Transaction, public_url: &str, id: &str, event: Option<&Ev
             let listed = e.details.visibility == Visibility::Public;
             let json = serde_json::to_string(e).map_err(|e| Error::Protocol(e.to_string()))?;
             tx.execute(
-                "INSERT INTO public_events (id, organizer_id, listed, starts_at, ends_at, zone, vevent, event)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO public_events (id, organizer_id, listed, starts_at, ends_at, zone, vevent, event, group_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT (id) DO UPDATE SET organizer_id = excluded.organizer_id,
                      listed = excluded.listed, starts_at = excluded.starts_at, ends_at = excluded.ends_at,
-                     zone = excluded.zone, vevent = excluded.vevent, event = excluded.event",
-                params![id, e.details.organizer_id, listed, from.timestamp(), to.timestamp(), zone, vevent, json],
+                     zone = excluded.zone, vevent = excluded.vevent, event = excluded.event,
+                     group_id = excluded.group_id",
+                params![
+                    id,
+                    e.details.organizer_id,
+                    listed,
+                    from.timestamp(),
+                    to.timestamp(),
+                    zone,
+                    vevent,
+                    json,
+                    e.details.group_id
+                ],
             )?;
             Some((e.details.organizer_id.clone(), listed))
         }
@@ -315,11 +387,42 @@ fn project_event(tx: &Transaction, public_url: &str, id: &str, event: Option<&Ev
         for organizer in organizers {
             bump(tx, &format!("identity:{organizer}"))?;
         }
+        for group in &groups {
+            bump(tx, &format!("group:{group}"))?;
+        }
         if before.iter().chain(after.iter()).any(|(_, listed)| *listed) {
             bump(tx, "instance")?;
         }
     }
     Ok(after.is_some())
+}
+
+/// Whether an identity is a member of a group (a group's events may be organized by any member).
+fn is_member(tx: &Transaction, group: Option<&str>, identity: &str) -> Result<bool> {
+    Ok(tx
+        .query_row(
+            "SELECT 1 FROM group_members WHERE group_id = ?1 AND identity_id = ?2 AND state = 'member'",
+            params![group, identity],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// Writes what a group's page shows, from its document (vetted: registered, with its username).
+fn project_group(tx: &Transaction, g: &Group) -> Result<()> {
+    tx.execute(
+        "UPDATE groups SET name = ?2, summary = ?3, visibility = ?4, openness = ?5, place = ?6 WHERE id = ?1",
+        params![
+            g.id,
+            g.name,
+            g.summary,
+            g.visibility.as_str(),
+            g.openness.as_str(),
+            g.place.as_ref().map(|p| p.one_line()).unwrap_or_default()
+        ],
+    )?;
+    bump(tx, &format!("group:{}", g.id))
 }
 
 /// Writes (or, with `None`, removes) an identity's public name. Its username is claimed for its
@@ -418,10 +521,15 @@ pub fn withheld(conn: &Connection, account_id: &str) -> Result<Vec<WithheldDocum
     Ok(out)
 }
 
-/// The account that claimed a username on this relay, if one did.
+/// The account that claimed a username on this relay for its identities, if one did ("" for a
+/// group's username: no account's identity may take it).
 pub fn username_claim(conn: &Connection, username: &str) -> Result<Option<String>> {
     Ok(conn
-        .query_row("SELECT account_id FROM username_claims WHERE username = ?1", [username], |r| r.get(0))
+        .query_row(
+            "SELECT CASE WHEN group_id IS NULL THEN account_id ELSE '' END FROM username_claims WHERE username = ?1",
+            [username],
+            |r| r.get(0),
+        )
         .optional()?)
 }
 
@@ -429,6 +537,8 @@ pub fn username_claim(conn: &Connection, username: &str) -> Result<Option<String
 /// for the participants of its events, told as cancelled), its withheld list, its stored changes.
 /// Its username claims stay (nobody may pose as it later). Returns the documents' ids.
 pub fn remove_account(tx: &Transaction, public_url: &str, account_id: &str) -> Result<Vec<String>> {
+    // A group's documents are the group's: they stay, owned by nobody (roles decide who writes them).
+    tx.execute("UPDATE sync_documents SET owner = NULL WHERE owner = ?1 AND group_id IS NOT NULL", [account_id])?;
     let ids: Vec<String> = tx
         .prepare("SELECT id FROM sync_documents WHERE owner = ?1")?
         .query_map([account_id], |r| r.get(0))?

@@ -37,11 +37,13 @@ pub struct Write {
     pub chunks: Vec<Chunk>,
     pub record: Option<PublicView>,
     pub snapshot: Option<Vec<u8>>,
+    /// The group it now belongs to (`Some(None)`: none any more).
+    pub group: Option<Option<String>>,
 }
 
 impl Write {
     pub fn is_empty(&self) -> bool {
-        self.chunks.is_empty() && self.record.is_none() && self.snapshot.is_none()
+        self.chunks.is_empty() && self.record.is_none() && self.snapshot.is_none() && self.group.is_none()
     }
 }
 
@@ -146,18 +148,24 @@ impl DocStore {
         .map_err(|e| Error::Protocol(format!("storage task: {e}")))?
     }
 
-    /// Loads a document with its facts; `None` if the relay has never stored it.
+    /// Loads a document with its facts; `None` if the relay has never stored it nor registered it
+    /// (a group's document is registered before its first changes arrive).
     pub async fn load(&self, doc_id: &str) -> Result<Option<Stored>> {
         let id = doc_id.to_string();
         self.run(move |conn| {
-            let owner: Option<String> = conn
-                .query_row("SELECT owner FROM sync_documents WHERE id = ?1", [&id], |r| r.get(0))
-                .optional()?
-                .flatten();
-            Ok(stored_document(conn, &id)?.map(|(doc, chunks)| {
-                let event = public_view(&doc, &id).event_facts();
-                Stored { doc, chunks, facts: DocFacts { owner, event, offered_by: Vec::new() } }
-            }))
+            let known: Option<(Option<String>, Option<String>)> = conn
+                .query_row("SELECT owner, group_id FROM sync_documents WHERE id = ?1", [&id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            let stored = stored_document(conn, &id)?;
+            let (owner, group) = match (&stored, known) {
+                (None, None | Some((None, None))) => return Ok(None),
+                (_, known) => known.unwrap_or_default(),
+            };
+            let (doc, chunks) = stored.unwrap_or_default();
+            let event = if chunks == 0 { None } else { public_view(&doc, &id).event_facts() };
+            Ok(Some(Stored { doc, chunks, facts: DocFacts { owner, event, offered_by: Vec::new(), group } }))
         })
         .await
     }
@@ -266,6 +274,13 @@ fn commit(db: &Mutex<Connection>, public_url: &str, writes: Vec<Write>) -> Resul
                 "INSERT INTO sync_documents (id, owner) VALUES (?1, ?2)
                  ON CONFLICT (id) DO UPDATE SET owner = coalesce(sync_documents.owner, excluded.owner)",
                 params![id, owner],
+            )?;
+        }
+        if let Some(group) = &w.group {
+            tx.execute(
+                "INSERT INTO sync_documents (id, group_id) VALUES (?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET group_id = excluded.group_id",
+                params![id, group],
             )?;
         }
         {

@@ -173,6 +173,7 @@ pub fn event_details(title: &str, draft: bool) -> rally_core::model::EventDetail
     use rally_core::model::{EventDetails, EventStatus, JoinMode, Visibility};
     EventDetails {
         organizer_id: "organizer".into(),
+        group_id: None,
         title: title.into(),
         description: "Ordre du jour à venir".into(),
         starts_at: chrono::Utc.with_ymd_and_hms(2031, 3, 1, 18, 0, 0).single().expect("t"),

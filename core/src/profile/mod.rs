@@ -18,6 +18,8 @@ use crate::model::{
 use crate::store::{documents, index, participations, Store, StoredDoc};
 use crate::{ical, image, recurrence, validate, Error, Result};
 
+mod groups;
+
 pub const DATABASE_FILE: &str = "rally.sqlite3";
 
 /// What an import does with a file's events.
@@ -141,7 +143,9 @@ impl Profile {
 
     pub fn update_event(&mut self, id: &str, input: EventInput) -> Result<EventView> {
         let mut stored = self.live_doc(id, Kind::Event, "event")?;
-        let (details, picture) = self.check_event(input)?;
+        self.check_editable(id)?;
+        let organizer = document::read_event(&stored.doc, id)?.details.organizer_id;
+        let (details, picture) = self.check_event_by(input, Some(&organizer))?;
         document::write_event(&mut stored.doc, &details, &picture, Utc::now())?;
         self.save(&mut stored)?;
         self.event(id)
@@ -237,6 +241,7 @@ impl Profile {
 
     pub fn delete_event(&mut self, id: &str) -> Result<()> {
         let mut stored = self.live_doc(id, Kind::Event, "event")?;
+        self.check_editable(id)?;
         document::mark_deleted(&mut stored.doc, Utc::now())?;
         self.store.write(|tx| {
             documents::save(tx, &mut stored, true)?;
@@ -245,7 +250,9 @@ impl Profile {
     }
 
     pub fn event(&self, id: &str) -> Result<EventView> {
-        index::event(self.store.conn(), id.trim())?.ok_or_else(|| Error::not_found("event", id))
+        let mut view = index::event(self.store.conn(), id.trim())?.ok_or_else(|| Error::not_found("event", id))?;
+        self.mark_groups(std::slice::from_mut(&mut view))?;
+        Ok(view)
     }
 
     pub fn event_picture(&self, id: &str) -> Result<Option<Vec<u8>>> {
@@ -259,7 +266,9 @@ impl Profile {
                 return Err(Error::invalid("to", "must come after from"));
             }
         }
-        index::events(self.store.conn(), filter)
+        let mut views = index::events(self.store.conn(), filter)?;
+        self.mark_groups(&mut views)?;
+        Ok(views)
     }
 
     /// What a calendar shows in `[from, to)` (open-ended where `None`): this profile's events, one entry per occurrence, drafts
@@ -288,6 +297,7 @@ impl Profile {
                     occurrence: None,
                     repeats: false,
                     mine: false,
+                    group: None,
                     draft: false,
                     cancelled: false,
                     taking_part: Some(p.status),
@@ -659,11 +669,25 @@ impl Profile {
     }
 
     fn check_event(&self, input: EventInput) -> Result<(crate::model::EventDetails, ImageChange)> {
+        self.check_event_by(input, None)
+    }
+
+    /// Checks an event form; `organizer` is the one an edited event has, which a group's editor keeps
+    /// even when it is another member's identity.
+    fn check_event_by(
+        &self,
+        input: EventInput,
+        organizer: Option<&str>,
+    ) -> Result<(crate::model::EventDetails, ImageChange)> {
         let mut details = validate::event(&input)?;
-        let organizer = index::identity(self.store.conn(), &details.organizer_id)?.ok_or_else(|| {
-            Error::invalid("organizer_id", format!("no identity \"{}\" in this profile", input.organizer_id))
-        })?;
-        details.organizer_id = organizer.id;
+        self.check_group(details.group_id.as_deref())?;
+        let kept = details.group_id.is_some() && organizer == Some(details.organizer_id.as_str());
+        if !kept {
+            let organizer = index::identity(self.store.conn(), &details.organizer_id)?.ok_or_else(|| {
+                Error::invalid("organizer_id", format!("no identity \"{}\" in this profile", input.organizer_id))
+            })?;
+            details.organizer_id = organizer.id;
+        }
         Ok((details, image::picture(input.picture)?))
     }
 

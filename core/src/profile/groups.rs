@@ -1,0 +1,170 @@
+//! Groups on a device: their documents (written by administrators, offline too), the relay's last
+//! word on the account's memberships, and who may edit which event.
+
+use chrono::Utc;
+
+use super::Profile;
+use crate::document::{self, Kind};
+use crate::model::{EventView, Group, GroupInput, GroupRole, MemberState, MyGroup};
+use crate::store::{index, memberships};
+use crate::{image, validate, Error, Result};
+
+impl Profile {
+    /// Starts a group's document, founded by one of this profile's identities, which becomes its
+    /// administrator here. The relay must then register it (`client::groups::create`), which claims
+    /// its `@username`; [`Profile::forget_group`] takes it back if the relay refuses.
+    pub fn create_group(&mut self, founder: &str, input: GroupInput) -> Result<Group> {
+        let founder = self.identity(founder)?;
+        let text = validate::group(&input).map_err(first)?;
+        let (avatar, banner) = (image::avatar(input.avatar)?, image::picture(input.banner)?);
+        let now = Utc::now();
+        let mut stored = self.store.new_doc(Kind::Group, now)?;
+        document::write_group(&mut stored.doc, &text, (input.visibility, input.openness), (&avatar, &banner), now)?;
+        self.save(&mut stored)?;
+        let mine = MyGroup {
+            group_id: stored.id.clone(),
+            username: text.username,
+            name: text.name,
+            identity_id: founder.id,
+            state: MemberState::Member(GroupRole::Administrator),
+            documents: vec![stored.id.clone()],
+        };
+        self.store.write(|tx| memberships::put(tx, &mine))?;
+        self.group(&stored.id)
+    }
+
+    /// A group the relay did not register: gone from this profile (marked deleted, as any document).
+    pub fn forget_group(&mut self, id: &str) -> Result<()> {
+        let mut stored = self.live_doc(id, Kind::Group, "group")?;
+        document::mark_deleted(&mut stored.doc, Utc::now())?;
+        self.store.write(|tx| {
+            crate::store::documents::save(tx, &mut stored, true)?;
+            index::put_document(tx, &stored)?;
+            memberships::remove(tx, id)
+        })
+    }
+
+    /// Edits a group's settings: its administrators' to do, offline too. Its username stays.
+    pub fn update_group(&mut self, key: &str, input: GroupInput) -> Result<Group> {
+        let current = self.group(key)?;
+        if self.group_role(&current.id)? != Some(GroupRole::Administrator) {
+            return Err(Error::invalid(
+                "group",
+                format!("only @{}'s administrators change its settings", current.username),
+            ));
+        }
+        let input = GroupInput { username: current.username.clone(), ..input };
+        let text = validate::group(&input).map_err(first)?;
+        let (avatar, banner) = (image::avatar(input.avatar)?, image::picture(input.banner)?);
+        let mut stored = self.live_doc(&current.id, Kind::Group, "group")?;
+        document::write_group(
+            &mut stored.doc,
+            &text,
+            (input.visibility, input.openness),
+            (&avatar, &banner),
+            Utc::now(),
+        )?;
+        self.save(&mut stored)?;
+        self.group(&current.id)
+    }
+
+    /// A group whose document this profile has, by id or `@username`.
+    pub fn group(&self, key: &str) -> Result<Group> {
+        index::group(self.store.conn(), key)?.ok_or_else(|| Error::not_found("group", key))
+    }
+
+    /// A group's id from its id or `@username`, among the groups this profile has or the account is
+    /// in (an invitation's group has no document here yet).
+    pub fn group_key(&self, key: &str) -> Result<Option<String>> {
+        let key = key.trim().trim_start_matches('@');
+        if let Some(g) = index::group(self.store.conn(), key)? {
+            return Ok(Some(g.id));
+        }
+        Ok(self.my_groups()?.into_iter().find(|g| g.group_id == key || g.username == key).map(|g| g.group_id))
+    }
+
+    /// The groups whose documents this profile has.
+    pub fn groups(&self) -> Result<Vec<Group>> {
+        index::groups(self.store.conn())
+    }
+
+    pub fn group_image(&self, key: &str, which: &str) -> Result<Option<Vec<u8>>> {
+        let group = self.group(key)?;
+        let stored = self.live_doc(&group.id, Kind::Group, "group")?;
+        document::read_bytes(&stored.doc, which)
+    }
+
+    /// Replaces what this device knows of the account's groups with the relay's answer.
+    pub fn set_my_groups(&mut self, all: &[MyGroup]) -> Result<()> {
+        self.store.write(|tx| memberships::replace(tx, all))
+    }
+
+    /// The account's groups, invitations and requests, as the relay last told them.
+    pub fn my_groups(&self) -> Result<Vec<MyGroup>> {
+        memberships::list(self.store.conn())
+    }
+
+    /// This account's role in a group, as last heard.
+    pub fn group_role(&self, group_id: &str) -> Result<Option<GroupRole>> {
+        Ok(memberships::get(self.store.conn(), group_id)?.and_then(|g| g.role()))
+    }
+
+    /// The documents of the account's groups it may sync.
+    pub fn group_documents(&self) -> Result<Vec<String>> {
+        Ok(self.my_groups()?.into_iter().flat_map(|g| g.documents).collect())
+    }
+
+    /// Whether this profile may change an event: its own (organized by one of its identities) when it
+    /// belongs to no group; a group's when its account edits that group's events.
+    pub fn may_edit(&self, event: &EventView) -> Result<bool> {
+        match &event.event.details.group_id {
+            Some(group) => Ok(self.group_role(group)?.is_some_and(GroupRole::edits_events)),
+            None => Ok(index::identity(self.store.conn(), &event.event.details.organizer_id)?.is_some()),
+        }
+    }
+
+    /// Marks groups' events with their group, and those this profile may only read.
+    pub(super) fn mark_groups(&self, views: &mut [EventView]) -> Result<()> {
+        let mut known: std::collections::HashMap<String, (Option<String>, bool)> = std::collections::HashMap::new();
+        for view in views.iter_mut() {
+            let Some(group) = view.event.details.group_id.clone() else { continue };
+            if !known.contains_key(&group) {
+                let name = index::group(self.store.conn(), &group)?.map(|g| g.username);
+                let edits = self.group_role(&group)?.is_some_and(GroupRole::edits_events);
+                known.insert(group.clone(), (name, edits));
+            }
+            let (name, edits) = &known[&group];
+            view.group = name.clone();
+            view.read_only = !edits;
+        }
+        Ok(())
+    }
+
+    /// Refuses a change to an event this profile may only read, naming why.
+    pub(super) fn check_editable(&self, id: &str) -> Result<()> {
+        let current = self.event(id)?;
+        if self.may_edit(&current)? {
+            return Ok(());
+        }
+        Err(match &current.event.details.group_id {
+            Some(group) => {
+                let name = self.group(group).map(|g| format!("@{}", g.username)).unwrap_or_else(|_| "its group".into());
+                Error::invalid("event", format!("only {name}'s administrators and moderators change this event"))
+            }
+            None => Error::invalid("event", "only its organizer's devices change this event"),
+        })
+    }
+
+    /// A group event's organizer: one of this profile's identities, or, editing, the one it has.
+    pub(super) fn check_group(&self, group_id: Option<&str>) -> Result<()> {
+        let Some(group) = group_id else { return Ok(()) };
+        if self.group_role(group)?.is_some_and(GroupRole::edits_events) {
+            return Ok(());
+        }
+        Err(Error::invalid("group_id", "only the group's administrators and moderators add events to it"))
+    }
+}
+
+fn first(mut problems: Vec<Error>) -> Error {
+    problems.swap_remove(0)
+}
