@@ -121,21 +121,16 @@ impl SyncEngine {
 
     /// Lists the profile's documents in the root document and opens every listed one.
     pub async fn reconcile(&self) -> Result<()> {
-        let (local, groups) = {
-            let p = lock(&self.profile)?;
-            (p.document_ids()?, p.group_documents()?)
-        };
+        let plan = lock(&self.profile)?.sync_plan()?;
         let listed = self.listed()?;
-        // The groups' documents are the groups', learnt from the relay's list of the account's groups,
-        // not listed as the account's own.
-        let missing: Vec<&str> =
-            local.iter().filter(|id| !listed.contains(id) && !groups.contains(id)).map(String::as_str).collect();
+        let missing: Vec<&str> = plan.own.iter().filter(|id| !listed.contains(id)).map(String::as_str).collect();
         if !missing.is_empty() {
             self.edit_root(|doc| rally_core::document::list_documents(doc, missing.iter().copied()))?;
         }
-        let mut all = listed;
-        all.extend(local);
-        all.extend(groups);
+        // A group's document listed here by an older version is synced only as the group allows.
+        let mut all: Vec<String> = listed.into_iter().filter(|id| !plan.tied.contains(id)).collect();
+        all.extend(plan.own);
+        all.extend(plan.groups);
         all.sort();
         all.dedup();
         for id in all {
@@ -195,7 +190,8 @@ impl SyncEngine {
     pub async fn push(&self, id: &str) -> Result<()> {
         let bytes = lock(&self.profile)?.document_bytes(id)?;
         let Some(bytes) = bytes else { return Ok(()) };
-        if !self.listed()?.iter().any(|listed| listed == id) {
+        let tied = lock(&self.profile)?.sync_plan()?.tied.iter().any(|t| t == id);
+        if !tied && !self.listed()?.iter().any(|listed| listed == id) {
             self.edit_root(|doc| rally_core::document::list_documents(doc, [id]))?;
         }
         let Some(handle) = self.open(id).await? else { return Ok(()) };

@@ -109,9 +109,29 @@ impl Profile {
         Ok(memberships::get(self.store.conn(), group_id)?.and_then(|g| g.role()))
     }
 
-    /// The documents of the account's groups it may sync.
-    pub fn group_documents(&self) -> Result<Vec<String>> {
-        Ok(self.my_groups()?.into_iter().flat_map(|g| g.documents).collect())
+    /// What sync does with this profile's documents: its own are listed in the account's root
+    /// document; a group's are synced as the relay last listed the account's groups, plus those made
+    /// here that the account may write (a new event of a group it edits), and never listed as its own.
+    pub fn sync_plan(&self) -> Result<SyncPlan> {
+        let tied: std::collections::HashMap<String, String> =
+            index::group_documents(self.store.conn())?.into_iter().collect();
+        let mine = self.my_groups()?;
+        let role = |group: &str| mine.iter().find(|g| g.group_id == group).and_then(MyGroup::role);
+        let own = self.document_ids()?.into_iter().filter(|id| !tied.contains_key(id)).collect();
+        let mut groups: Vec<String> = mine.iter().flat_map(|g| g.documents.iter().cloned()).collect();
+        for (id, group) in &tied {
+            let writes = match role(group) {
+                Some(GroupRole::Administrator) => true,
+                Some(role) => id != group && role.edits_events(),
+                None => false,
+            };
+            if writes {
+                groups.push(id.clone());
+            }
+        }
+        groups.sort();
+        groups.dedup();
+        Ok(SyncPlan { own, groups, tied: tied.into_keys().collect() })
     }
 
     /// Whether this profile may change an event: its own (organized by one of its identities) when it
@@ -163,6 +183,17 @@ impl Profile {
         }
         Err(Error::invalid("group_id", "only the group's administrators and moderators add events to it"))
     }
+}
+
+/// See [`Profile::sync_plan`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncPlan {
+    /// The account's own documents: listed in its root document.
+    pub own: Vec<String>,
+    /// The groups' documents to sync.
+    pub groups: Vec<String>,
+    /// Every document here tied to a group (synced only when in `groups`).
+    pub tied: Vec<String>,
 }
 
 fn first(mut problems: Vec<Error>) -> Error {

@@ -20,6 +20,8 @@ use crate::{ical, image, recurrence, validate, Error, Result};
 
 mod groups;
 
+pub use groups::SyncPlan;
+
 pub const DATABASE_FILE: &str = "rally.sqlite3";
 
 /// What an import does with a file's events.

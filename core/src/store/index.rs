@@ -18,6 +18,10 @@ const SCHEMA: &str = "
     DROP TABLE IF EXISTS event_index;
     DROP TABLE IF EXISTS event_search;
     DROP TABLE IF EXISTS group_index;
+    DROP TABLE IF EXISTS group_documents;
+    -- Every document tied to a group (the group's own, its events, deleted ones too): synced as the
+    -- relay lists the account's groups, never listed as the account's own.
+    CREATE TABLE group_documents (id TEXT PRIMARY KEY, group_id TEXT NOT NULL);
     CREATE TABLE group_index (
         id TEXT PRIMARY KEY,
         username TEXT NOT NULL,
@@ -72,6 +76,19 @@ pub(crate) fn recreate(conn: &Connection) -> Result<()> {
 /// Indexes a document as it now is (or drops it from the index if it is marked deleted).
 pub(crate) fn put_document(conn: &Connection, stored: &StoredDoc) -> Result<()> {
     let deleted = document::is_deleted(&stored.doc)?;
+    let group = match stored.kind {
+        Kind::Group => Some(stored.id.clone()),
+        Kind::Event => document::read_event(&stored.doc, &stored.id).ok().and_then(|e| e.details.group_id),
+        _ => None,
+    };
+    match group {
+        Some(group) => conn.execute(
+            "INSERT INTO group_documents (id, group_id) VALUES (?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET group_id = excluded.group_id",
+            params![stored.id, group],
+        )?,
+        None => conn.execute("DELETE FROM group_documents WHERE id = ?1", [&stored.id])?,
+    };
     match stored.kind {
         Kind::Identity if deleted => remove_identity(conn, &stored.id),
         Kind::Identity => put_identity(conn, &document::read_identity(&stored.doc, &stored.id)?),
@@ -133,6 +150,13 @@ fn put_group(conn: &Connection, group: &Group) -> Result<()> {
 fn remove_group(conn: &Connection, id: &str) -> Result<()> {
     conn.execute("DELETE FROM group_index WHERE id = ?1", [id])?;
     Ok(())
+}
+
+/// Documents tied to a group, with their group.
+pub(crate) fn group_documents(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached("SELECT id, group_id FROM group_documents")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub(crate) fn groups(conn: &Connection) -> Result<Vec<Group>> {

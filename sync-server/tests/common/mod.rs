@@ -4,6 +4,8 @@
 
 #[path = "browser.rs"]
 pub mod browser;
+#[path = "groups.rs"]
+pub mod groups;
 #[path = "smtp.rs"]
 mod smtp;
 #[allow(unused_imports)]

@@ -1,0 +1,188 @@
+//! A group's shared calendar through a real relay, from the command line: Ana (administrator), Bob
+//! (moderator) and Cy (member), each with their own profile, and Dee, a stranger. Ana and Bob edit
+//! while the relay is down; everything merges when it returns; Cy reads and cannot change; Dee gets
+//! nothing; a removed Bob keeps what he had and hears nothing more. Run inside scripts/with-keyring.sh.
+
+mod common;
+
+use std::path::Path;
+
+use common::{json, logged_in, ok, rally, relay};
+use serde_json::Value;
+
+fn sync(profile: &Path) {
+    ok(profile, &["sync", "--once"]);
+}
+
+fn event(profile: &Path, id: &str) -> Value {
+    json(profile, &["event", "show", id, "--json"])
+}
+
+fn person(relay: &common::Relay, name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    logged_in(relay, dir.path(), &format!("{name}@example.org"));
+    ok(dir.path(), &["identity", "create", "--username", name, "--name", name]);
+    sync(dir.path());
+    dir
+}
+
+fn group_titles(profile: &Path) -> Vec<String> {
+    let listed = json(profile, &["event", "list", "--group", "velorution", "--json"]);
+    let mut titles: Vec<String> =
+        listed.as_array().expect("list").iter().map(|e| e["title"].as_str().expect("title").to_string()).collect();
+    titles.sort();
+    titles
+}
+
+#[test]
+fn a_group_keeps_one_calendar_offline_and_roles_decide_who_changes_it() {
+    let mut relay = relay();
+    let (ana, bob, cy, dee) =
+        (person(&relay, "ana"), person(&relay, "bob"), person(&relay, "cy"), person(&relay, "dee"));
+    let (ana, bob, cy, dee) = (ana.path(), bob.path(), cy.path(), dee.path());
+
+    let created = json(
+        ana,
+        &[
+            "group",
+            "create",
+            "--identity",
+            "ana",
+            "--name",
+            "Vélorution",
+            "--username",
+            "velorution",
+            "--summary",
+            "We ride together.",
+            "--openness",
+            "moderated",
+            "--json",
+        ],
+    );
+    assert_eq!(created["username"], "velorution", "{created}");
+    ok(ana, &["group", "invite", "velorution", "bob"]);
+    ok(ana, &["group", "invite", "velorution", "@cy"]);
+    let invited = json(bob, &["group", "list", "--json"]);
+    assert_eq!(invited[0]["state"]["state"], "invited", "{invited}");
+    ok(bob, &["group", "accept", "velorution"]);
+    ok(cy, &["group", "accept", "velorution"]);
+    ok(ana, &["group", "role", "velorution", "bob", "moderator"]);
+    let members = json(ana, &["group", "members", "velorution", "--json"]);
+    let roles: Vec<(String, String)> = members
+        .as_array()
+        .expect("members")
+        .iter()
+        .map(|m| {
+            (m["username"].as_str().unwrap_or("").to_string(), m["state"]["role"].as_str().unwrap_or("").to_string())
+        })
+        .collect();
+    for expected in [("ana", "administrator"), ("bob", "moderator"), ("cy", "member")] {
+        assert!(roles.contains(&(expected.0.into(), expected.1.into())), "{expected:?} in {roles:?}");
+    }
+
+    // Ana puts the first event on the group's calendar; everyone in the group gets it.
+    let ride = ok(
+        ana,
+        &[
+            "event",
+            "create",
+            "--identity",
+            "ana",
+            "--group",
+            "velorution",
+            "--title",
+            "Critical mass",
+            "--tz",
+            "Europe/Brussels",
+            "--start",
+            "2031-04-25 18:00",
+            "--end",
+            "2031-04-25 20:00",
+            "--description",
+            "Meet at the fountain.\nBring lights.",
+        ],
+    )
+    .trim()
+    .to_string();
+    sync(ana);
+    for device in [bob, cy] {
+        sync(device);
+        assert_eq!(event(device, &ride)["title"], "Critical mass");
+        assert_eq!(event(device, &ride)["group"], "velorution");
+    }
+
+    // The relay goes down: Ana moves the ride, Bob adds an event; both edit the same description.
+    relay.stop();
+    ok(
+        ana,
+        &[
+            "event",
+            "edit",
+            &ride,
+            "--start",
+            "2031-04-25 19:00",
+            "--end",
+            "2031-04-25 21:00",
+            "--description",
+            "Meet at the fountain, 18:45.\nBring lights.",
+        ],
+    );
+    ok(bob, &["event", "edit", &ride, "--description", "Meet at the fountain.\nBring lights and a bell."]);
+    let repair = ok(
+        bob,
+        &[
+            "event",
+            "create",
+            "--identity",
+            "bob",
+            "--group",
+            "velorution",
+            "--title",
+            "Repair evening",
+            "--tz",
+            "Europe/Brussels",
+            "--start",
+            "2031-04-28 19:00",
+            "--end",
+            "2031-04-28 21:00",
+        ],
+    )
+    .trim()
+    .to_string();
+    relay.restart();
+    sync(ana);
+    sync(bob);
+    sync(ana);
+    sync(cy);
+    for device in [ana, bob, cy] {
+        assert_eq!(group_titles(device), ["Critical mass", "Repair evening"], "{}", device.display());
+        let e = event(device, &ride);
+        assert_eq!(e["description"], "Meet at the fountain, 18:45.\nBring lights and a bell.", "{e}");
+        assert_eq!(e["starts_at"], "2031-04-25T17:00:00Z", "{e}");
+        assert_eq!(event(device, &repair)["organizer"].as_str().is_some(), true);
+    }
+
+    // Cy reads and cannot change; Dee gets nothing.
+    assert_eq!(event(cy, &ride)["read_only"], true);
+    let out = rally(cy, &["event", "edit", &ride, "--title", "Cy was here"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("administrators and moderators"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    sync(dee);
+    for id in [&ride, &repair] {
+        assert_eq!(rally(dee, &["event", "show", id], "").status.code(), Some(2), "{id} reached a stranger");
+    }
+    assert_eq!(json(dee, &["group", "list", "--json"]), serde_json::json!([]));
+
+    // Bob removed: he keeps what he had; Ana's next change does not reach him.
+    ok(ana, &["group", "remove", "velorution", "bob"]);
+    ok(ana, &["event", "edit", &ride, "--title", "Critical mass (April)"]);
+    sync(ana);
+    sync(bob);
+    sync(cy);
+    assert_eq!(event(cy, &ride)["title"], "Critical mass (April)");
+    assert_eq!(event(bob, &ride)["title"], "Critical mass", "Bob keeps what he had, and only that");
+}
