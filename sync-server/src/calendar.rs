@@ -1,4 +1,4 @@
-//! Public calendars and event pages: one event's .ics, an identity's feed and the instance's feed, read from the public
+//! Public calendars and pages: one event's .ics, an identity's or a group's feed and the instance's feed, read from the public
 //! tables sync keeps (`public_events`, `identities`, `feed_revisions`), where drafts and private events
 //! never are. Each event's VEVENT is written once, when it changes; a feed puts them together.
 //!
@@ -22,8 +22,8 @@ const REFRESH_MINUTES: i64 = 60;
 pub enum Calendar {
     /// One published event, public or unlisted, by id.
     Event(String),
-    /// The public events of an identity, by username or identity id.
-    Identity(String),
+    /// The public events of an identity or a group, by username (or identity id).
+    Handle(String),
     /// Every public event on this relay.
     Instance,
 }
@@ -57,14 +57,15 @@ struct Resolved {
 enum Filter {
     Event(String),
     Organizer(String),
+    Group(String),
     Listed,
 }
 
 /// Whose image a page asks for.
 pub enum ImageOf {
     Event(String),
-    /// By username.
-    Identity(String),
+    /// An identity's or a group's, by username.
+    Handle(String),
 }
 
 fn read_event(json: &str) -> Result<rally_core::model::Event> {
@@ -126,10 +127,11 @@ impl Calendars {
                      AND EXISTS (SELECT 1 FROM public_events WHERE id = ?1)",
                 id,
             ),
-            ImageOf::Identity(username) => (
+            ImageOf::Handle(username) => (
                 "SELECT p.media_type, p.bytes, p.etag FROM username_claims c
-                     JOIN identities i ON i.id = c.identity_id JOIN public_images p ON p.owner = i.id
-                 WHERE c.username = ?1",
+                     JOIN public_images p ON p.owner = coalesce(c.identity_id, c.group_id)
+                 WHERE c.username = ?1 AND (c.identity_id IN (SELECT id FROM identities)
+                     OR c.group_id IN (SELECT id FROM groups WHERE visibility != 'private'))",
                 username,
             ),
         };
@@ -137,31 +139,36 @@ impl Calendars {
         Ok(found)
     }
 
-    /// The relay's home page: its upcoming public events, each at its next date.
-    pub fn home_page(&self) -> Result<String> {
+    /// A public or unlisted group's page, by username; `None` for a private group or none.
+    pub fn group_page(&self, username: &str) -> Result<Option<String>> {
         let now = Utc::now();
-        let version = self.version(&Calendar::Instance)?.map(|v| v.etag).unwrap_or_default();
-        let minute = now.timestamp() / 60;
-        if let Some((v, m, page)) = crate::lock(&self.home).as_ref() {
-            if *v == version && *m == minute {
-                return Ok(page.clone());
-            }
-        }
-        let page = self.draw_home(now)?;
-        *crate::lock(&self.home) = Some((version, minute, page.clone()));
-        Ok(page)
+        let conn = crate::lock(&self.db);
+        let Some(group) = shown_group(&conn, username)? else { return Ok(None) };
+        let has_avatar = conn
+            .prepare_cached("SELECT 1 FROM public_images WHERE owner = ?1")?
+            .query_row([&group.id], |_| Ok(()))
+            .optional()?
+            .is_some();
+        let cards = Self::cards(&conn, now, Some(&group.id))?;
+        Ok(Some(crate::group_page::render(crate::group_page::PageInput {
+            group: &group,
+            has_avatar,
+            cards,
+            public_url: &self.public_url,
+            instance_name: &self.instance_name,
+        })))
     }
 
-    fn draw_home(&self, now: DateTime<Utc>) -> Result<String> {
-        let conn = crate::lock(&self.db);
+    /// Upcoming public events (of one group, or of all), each at its next date.
+    fn cards(conn: &Connection, now: DateTime<Utc>, group: Option<&str>) -> Result<Vec<crate::home_page::Card>> {
         let mut cards = Vec::new();
         let mut rows = conn.prepare_cached(
             "SELECT e.event, coalesce(i.username, ''), coalesce(i.display_name, ''),
                  EXISTS (SELECT 1 FROM public_images WHERE owner = e.id)
              FROM public_events e LEFT JOIN identities i ON i.id = e.organizer_id
-             WHERE e.listed = 1 AND e.ends_at > ?1 ORDER BY e.starts_at LIMIT ?2",
+             WHERE e.listed = 1 AND e.ends_at > ?1 AND (?3 IS NULL OR e.group_id = ?3) ORDER BY e.starts_at LIMIT ?2",
         )?;
-        let found = rows.query_map(params![now.timestamp(), crate::home_page::SCANNED], |r| {
+        let found = rows.query_map(params![now.timestamp(), crate::home_page::SCANNED, group], |r| {
             Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })?;
         for row in found {
@@ -182,6 +189,27 @@ impl Calendars {
                 });
             }
         }
+        Ok(cards)
+    }
+
+    /// The relay's home page: its upcoming public events, each at its next date.
+    pub fn home_page(&self) -> Result<String> {
+        let now = Utc::now();
+        let version = self.version(&Calendar::Instance)?.map(|v| v.etag).unwrap_or_default();
+        let minute = now.timestamp() / 60;
+        if let Some((v, m, page)) = crate::lock(&self.home).as_ref() {
+            if *v == version && *m == minute {
+                return Ok(page.clone());
+            }
+        }
+        let page = self.draw_home(now)?;
+        *crate::lock(&self.home) = Some((version, minute, page.clone()));
+        Ok(page)
+    }
+
+    fn draw_home(&self, now: DateTime<Utc>) -> Result<String> {
+        let conn = crate::lock(&self.db);
+        let cards = Self::cards(&conn, now, None)?;
         Ok(crate::home_page::render(&self.instance_name, &self.public_url, cards))
     }
 
@@ -194,7 +222,7 @@ impl Calendars {
                     .optional()?;
                 exists.map(|()| Resolved { feed: format!("event:{id}"), name: None, filter: Filter::Event(id.clone()) })
             }
-            Calendar::Identity(handle) => conn
+            Calendar::Handle(handle) => match conn
                 .prepare_cached(
                     "SELECT id, username, display_name FROM identities
                      WHERE id = coalesce((SELECT identity_id FROM username_claims WHERE username = ?1), ?1)",
@@ -207,7 +235,14 @@ impl Calendars {
                     feed: format!("identity:{id}"),
                     name: Some(format!("{display_name} (@{username}) · {}", self.instance_name)),
                     filter: Filter::Organizer(id),
+                }) {
+                Some(identity) => Some(identity),
+                None => shown_group(conn, handle)?.map(|g| Resolved {
+                    feed: format!("group:{}", g.id),
+                    name: Some(format!("{} (@{}) · {}", g.name, g.username, self.instance_name)),
+                    filter: Filter::Group(g.id),
                 }),
+            },
             Calendar::Instance => Some(Resolved {
                 feed: "instance".into(),
                 name: Some(self.instance_name.clone()),
@@ -251,6 +286,11 @@ impl Calendars {
                  WHERE organizer_id = ?1 AND listed = 1 ORDER BY starts_at, id",
                 id,
             ),
+            Filter::Group(id) => (
+                "SELECT zone, starts_at, ends_at, vevent FROM public_events
+                 WHERE group_id = ?1 AND listed = 1 ORDER BY starts_at, id",
+                id,
+            ),
             Filter::Listed => (
                 "SELECT zone, starts_at, ends_at, vevent FROM public_events WHERE listed = ?1 ORDER BY starts_at, id",
                 &1,
@@ -273,4 +313,10 @@ impl Calendars {
         };
         Ok(Some((version, ical::assemble(&meta, spans, vevents.iter().map(String::as_str)))))
     }
+}
+
+/// A group with a page: registered, its document arrived and passed the checks, not private.
+fn shown_group(conn: &Connection, username: &str) -> Result<Option<crate::groups::store::GroupRow>> {
+    Ok(crate::groups::store::group_by_username(conn, username)?
+        .filter(|g| !g.name.is_empty() && g.visibility != rally_core::model::Visibility::Private))
 }

@@ -23,7 +23,8 @@ pub struct Card {
     pub ends_at: DateTime<Utc>,
 }
 
-pub fn render(instance_name: &str, public_url: &str, mut cards: Vec<Card>) -> String {
+/// The cards as a list's items, soonest first (at most [`SHOWN`]).
+pub fn items(mut cards: Vec<Card>) -> String {
     let h = escape_html;
     cards.sort_by_key(|c| c.starts_at);
     cards.truncate(SHOWN);
@@ -54,6 +55,12 @@ pub fn render(instance_name: &str, public_url: &str, mut cards: Vec<Card>) -> St
             },
         ));
     }
+    list
+}
+
+pub fn render(instance_name: &str, public_url: &str, cards: Vec<Card>) -> String {
+    let h = escape_html;
+    let list = items(cards);
     let feed = format!("{public_url}/feed.ics");
     let webcal = feed.replacen("https://", "webcal://", 1).replacen("http://", "webcal://", 1);
     let body = format!(

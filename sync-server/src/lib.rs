@@ -24,6 +24,7 @@ pub mod config;
 pub mod database;
 mod error;
 pub mod event_page;
+pub mod group_page;
 pub mod groups;
 pub mod home_page;
 pub mod limits;

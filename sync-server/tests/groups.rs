@@ -267,3 +267,50 @@ async fn membership_refusals_have_codes_and_change_nothing() {
         call(&relay, reqwest::Method::GET, "/api/v1/usernames/velorution", &dee.session.token, Value::Null).await;
     assert_eq!(availability["available"], false, "{availability}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_groups_page_and_feed_show_its_public_events_and_nothing_else() {
+    use common::browser::Browser;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = Relay::start(dir.path(), None);
+    let ana = person(&relay, "ana").await;
+    let group = create_group(&relay, &ana, "velorution", GroupOpenness::Moderated).await;
+    let g = group.document_id().to_string();
+    let with = |draft: bool, visibility: Visibility| {
+        let g = g.clone();
+        move |d: &mut rally_core::model::EventDetails| {
+            d.group_id = Some(g);
+            d.draft = draft;
+            d.visibility = visibility;
+        }
+    };
+    create_event(&ana.repo, &ana.identity, "Critical mass", with(false, Visibility::Public)).await;
+    create_event(&ana.repo, &ana.identity, "Secret route", with(true, Visibility::Public)).await;
+    create_event(&ana.repo, &ana.identity, "Members' meeting", with(false, Visibility::Private)).await;
+    create_event(&ana.repo, &ana.identity, "Picnic", |_| {}).await;
+
+    let page = common::get_until(&relay, "/@velorution", None, "the group's page", |status, body| {
+        status == 200 && body.contains("Critical mass")
+    })
+    .await;
+    assert!(page.contains("We ride together."), "{page}");
+    assert!(page.contains("\"@type\":\"Organization\""), "JSON-LD: {page}");
+    assert!(page.contains("og:title"), "{page}");
+    let feed = common::get_until(&relay, "/@velorution/feed.ics", None, "the group's feed", |status, body| {
+        status == 200 && body.contains("Critical mass")
+    })
+    .await;
+    common::validate_ics(&feed);
+    for (text, what) in [(&page, "page"), (&feed, "feed")] {
+        for hidden in ["Secret route", "Members' meeting", "Picnic"] {
+            assert!(!text.contains(hidden), "{hidden} in the group's {what}");
+        }
+    }
+    assert_eq!(common::get(&relay, "/@nobody", None).await.0, 404);
+
+    let browser = Browser::start().await;
+    browser.client.goto(&format!("{}/@velorution", relay.base)).await.expect("page");
+    assert_eq!(browser.text("#group-name").await, "Vélorution");
+    assert!(browser.text("#group-events").await.contains("Critical mass"));
+    browser.check_page("60-relay-group").await;
+}

@@ -58,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(public::home))
         .route("/style.css", get(public::stylesheet))
         .route("/events/{id}/picture", get(public::picture))
+        .route("/{handle}", get(public::handle_page))
         .route("/{handle}/avatar", get(public::avatar))
         .route("/events/{file}", get(public::event))
         .route("/feed.ics", get(public::instance_feed))

@@ -1,6 +1,6 @@
 //! What anyone may fetch: `GET /` (the instance's upcoming public events), `GET /events/{id}` (the
-//! event's page) and its picture, `GET /events/{id}.ics`, `GET /@{username}/feed.ics` and the
-//! identity's avatar, `GET /feed.ics` (calendars and images with ETag and `304 Not Modified` on
+//! event's page) and its picture, `GET /events/{id}.ics`, `GET /@{username}` (a group's page),
+//! `GET /@{username}/feed.ics` and the identity's or group's avatar, `GET /feed.ics` (calendars and images with ETag and `304 Not Modified` on
 //! `If-None-Match`), `GET /style.css`. A draft, a private event and a missing id all answer the same 404.
 
 use axum::extract::{Path, State};
@@ -21,6 +21,16 @@ pub async fn event(State(state): State<AppState>, Path(file): Path<String>, head
             Ok(Html(html.ok_or(Error::NotFound)?).into_response())
         }
     }
+}
+
+/// `GET /@{username}`: a group's page (public and unlisted groups).
+pub async fn handle_page(State(state): State<AppState>, Path(handle): Path<String>) -> Result<Response> {
+    let username = handle.strip_prefix('@').ok_or(Error::NotFound)?.to_string();
+    let calendars = state.calendars.clone();
+    let html = tokio::task::spawn_blocking(move || calendars.group_page(&username))
+        .await
+        .map_err(|e| Error::Config(format!("page task: {e}")))??;
+    Ok(Html(html.ok_or(Error::NotFound)?).into_response())
 }
 
 pub async fn home(State(state): State<AppState>) -> Result<Response> {
@@ -48,7 +58,7 @@ pub async fn picture(State(state): State<AppState>, Path(id): Path<String>, head
 
 pub async fn avatar(State(state): State<AppState>, Path(handle): Path<String>, headers: HeaderMap) -> Result<Response> {
     let username = handle.strip_prefix('@').ok_or(Error::NotFound)?;
-    image(state, ImageOf::Identity(username.to_string()), headers).await
+    image(state, ImageOf::Handle(username.to_string()), headers).await
 }
 
 async fn image(state: AppState, of: ImageOf, headers: HeaderMap) -> Result<Response> {
@@ -74,7 +84,7 @@ pub async fn identity_feed(
     headers: HeaderMap,
 ) -> Result<Response> {
     let username = handle.strip_prefix('@').ok_or(Error::NotFound)?;
-    serve(state, Calendar::Identity(username.to_string()), headers).await
+    serve(state, Calendar::Handle(username.to_string()), headers).await
 }
 
 pub async fn instance_feed(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
