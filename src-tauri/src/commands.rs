@@ -4,11 +4,12 @@
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use rally_client::account::{self, AccountStatus};
-use rally_client::participation;
+use rally_client::{groups, participation};
 use rally_core::model::{
     AccountLink, CalendarEntry, Credentials, Decision, ErrorBody, EventFilter, EventInput, EventLinks, EventView,
-    Identity, IdentityInput, ImportReport, Occurrence, OccurrenceEdit, ParticipantEntry, Participation, PrivateFeed,
-    PublicEvent, SyncStatus, WithheldDocument,
+    Group, GroupInput, GroupOverview, GroupSummary, Identity, IdentityInput, ImportReport, Member, MemberAction,
+    MyGroup, Occurrence, OccurrenceEdit, ParticipantEntry, Participation, PrivateFeed, PublicEvent, SyncStatus,
+    WithheldDocument,
 };
 use rally_core::profile::{ImportMode, Profile};
 use tauri::State;
@@ -326,4 +327,94 @@ pub fn open_saved_file(app: tauri::AppHandle, desktop: Shared<'_>, path: String)
         return Err(refused(format!("{path} is not a file Rally saved")));
     }
     app.opener().open_path(&path, None::<&str>).map_err(|e| refused(format!("The system could not open {path}: {e}")))
+}
+
+// Groups: membership through the relay (the profile keeps its last word); the group's document and
+// calendar on the profile, offline too.
+
+fn client_error(e: rally_client::Error) -> ErrorBody {
+    ErrorBody::from(&e)
+}
+
+/// The account's groups, invitations and requests, as last heard (offline too).
+#[tauri::command]
+pub fn my_groups(desktop: Shared<'_>) -> Reply<Vec<GroupOverview>> {
+    read(&desktop, |p| p.group_overviews())
+}
+
+/// Asks the relay again, then answers as [`my_groups`].
+#[tauri::command]
+pub async fn refresh_groups(desktop: Shared<'_>) -> Reply<Vec<GroupOverview>> {
+    groups::refresh(&desktop.profile).await.map_err(client_error)?;
+    desktop.sync.written();
+    read(&desktop, |p| p.group_overviews())
+}
+
+#[tauri::command]
+pub async fn create_group(desktop: Shared<'_>, founder: String, input: GroupInput) -> Reply<Group> {
+    let created = groups::create(&desktop.profile, &founder, input, GROUP_SETTLE).await.map_err(client_error)?;
+    desktop.sync.written();
+    Ok(created)
+}
+
+/// How long creating a group waits for an identity made offline to reach the relay.
+const GROUP_SETTLE: std::time::Duration = std::time::Duration::from_secs(15);
+
+#[tauri::command]
+pub fn update_group(desktop: Shared<'_>, id: String, input: GroupInput) -> Reply<Group> {
+    write(&desktop, |p| p.update_group(&id, input))
+}
+
+#[tauri::command]
+pub fn group_avatar(desktop: Shared<'_>, id: String) -> Reply<Option<String>> {
+    read(&desktop, |p| p.group_image(&id, "avatar")).map(data_url)
+}
+
+#[tauri::command]
+pub fn group_calendar(
+    desktop: Shared<'_>,
+    id: String,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Reply<Vec<CalendarEntry>> {
+    read(&desktop, |p| p.group_calendar(&id, from, to))
+}
+
+#[tauri::command]
+pub async fn find_group(desktop: Shared<'_>, name: String) -> Reply<GroupSummary> {
+    groups::find(&desktop.profile, &name).await.map_err(client_error)
+}
+
+/// Joins an open group, asks to join a moderated one, or accepts an invitation.
+#[tauri::command]
+pub async fn join_group(desktop: Shared<'_>, group: String, identity: String, message: String) -> Reply<MyGroup> {
+    let joined = groups::join(&desktop.profile, &group, &identity, &message).await.map_err(client_error)?;
+    desktop.sync.written();
+    Ok(joined)
+}
+
+/// Leaves a group, declines an invitation, or takes back a request.
+#[tauri::command]
+pub async fn leave_group(desktop: Shared<'_>, group: String) -> Reply<()> {
+    groups::leave(&desktop.profile, &group).await.map_err(client_error)
+}
+
+#[tauri::command]
+pub async fn group_members(desktop: Shared<'_>, group: String) -> Reply<Vec<Member>> {
+    groups::members(&desktop.profile, &group).await.map_err(client_error)
+}
+
+#[tauri::command]
+pub async fn invite_member(desktop: Shared<'_>, group: String, username: String) -> Reply<Member> {
+    groups::invite(&desktop.profile, &group, &username).await.map_err(client_error)
+}
+
+#[tauri::command]
+pub async fn act_on_member(
+    desktop: Shared<'_>,
+    group: String,
+    identity: String,
+    action: MemberAction,
+) -> Reply<Vec<Member>> {
+    groups::act(&desktop.profile, &group, &identity, action).await.map_err(client_error)
 }

@@ -108,6 +108,18 @@ pub fn run() {
             commands::open_link,
             commands::open_saved_file,
             commands::take_opened_link,
+            commands::my_groups,
+            commands::refresh_groups,
+            commands::create_group,
+            commands::update_group,
+            commands::group_avatar,
+            commands::group_calendar,
+            commands::find_group,
+            commands::join_group,
+            commands::leave_group,
+            commands::group_members,
+            commands::invite_member,
+            commands::act_on_member,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(err) = result {

@@ -4,8 +4,9 @@
 use chrono::{DateTime, Utc};
 use rally_core::model::{
     Account, AccountLink, AccountStatus, CalendarEntry, Credentials, Decision, ErrorBody, ErrorCode, EventFilter,
-    EventInput, EventLinks, EventView, Identity, IdentityInput, ImportReport, Occurrence, OccurrenceEdit,
-    ParticipantEntry, Participation, PrivateFeed, PublicEvent, SyncStatus, WithheldDocument,
+    EventInput, EventLinks, EventView, Group, GroupInput, GroupOverview, GroupSummary, Identity, IdentityInput,
+    ImportReport, Member, MemberAction, MyGroup, Occurrence, OccurrenceEdit, ParticipantEntry, Participation,
+    PrivateFeed, PublicEvent, SyncStatus, WithheldDocument,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -159,4 +160,45 @@ pub async fn save_participants_csv(id: &str) -> Reply<String> {
 }
 pub async fn private_feed(reset: bool) -> Reply<PrivateFeed> {
     call("private_feed", json!({ "reset": reset })).await
+}
+
+pub async fn my_groups() -> Reply<Vec<GroupOverview>> {
+    call("my_groups", json!({})).await
+}
+pub async fn refresh_groups() -> Reply<Vec<GroupOverview>> {
+    call("refresh_groups", json!({})).await
+}
+pub async fn create_group(founder: &str, input: &GroupInput) -> Reply<Group> {
+    call("create_group", json!({ "founder": founder, "input": input })).await
+}
+pub async fn update_group(id: &str, input: &GroupInput) -> Reply<Group> {
+    call("update_group", json!({ "id": id, "input": input })).await
+}
+pub async fn group_avatar(id: &str) -> Reply<Option<String>> {
+    call("group_avatar", json!({ "id": id })).await
+}
+pub async fn group_calendar(
+    id: &str,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Reply<Vec<CalendarEntry>> {
+    call("group_calendar", json!({ "id": id, "from": from, "to": to })).await
+}
+pub async fn find_group(name: &str) -> Reply<GroupSummary> {
+    call("find_group", json!({ "name": name })).await
+}
+pub async fn join_group(group: &str, identity: &str, message: &str) -> Reply<MyGroup> {
+    call("join_group", json!({ "group": group, "identity": identity, "message": message })).await
+}
+pub async fn leave_group(group: &str) -> Reply<()> {
+    call("leave_group", json!({ "group": group })).await
+}
+pub async fn group_members(group: &str) -> Reply<Vec<Member>> {
+    call("group_members", json!({ "group": group })).await
+}
+pub async fn invite_member(group: &str, username: &str) -> Reply<Member> {
+    call("invite_member", json!({ "group": group, "username": username })).await
+}
+pub async fn act_on_member(group: &str, identity: &str, action: MemberAction) -> Reply<Vec<Member>> {
+    call("act_on_member", json!({ "group": group, "identity": identity, "action": action })).await
 }

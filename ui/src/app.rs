@@ -10,7 +10,9 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::components::{IdentitySwitcher, SyncIndicator};
-use crate::pages::{AccountPage, EventEditor, EventPage, EventsPage, IdentitiesPage, ImportPage, TakePartPage};
+use crate::pages::{
+    AccountPage, EventEditor, EventPage, EventsPage, GroupPage, GroupsPage, IdentitiesPage, ImportPage, TakePartPage,
+};
 use crate::state::{Action, AppContext, AppState, Route};
 
 /// Reloads the identity list, with their avatars, into the shared state (after any change to identities).
@@ -111,6 +113,9 @@ pub fn app() -> Html {
     let page = match &app.route {
         Route::Calendar(_) | Route::Events(_) => html! { <EventsPage route={app.route.clone()} /> },
         Route::NewEvent => html! { <EventEditor id={None::<String>} /> },
+        Route::NewGroupEvent(group) => html! { <EventEditor id={None::<String>} group={Some(group.clone())} /> },
+        Route::Groups => html! { <GroupsPage /> },
+        Route::Group(id) => html! { <GroupPage key={id.clone()} id={id.clone()} /> },
         Route::EditEvent(id) => html! { <EventEditor id={Some(id.clone())} /> },
         Route::Event(id) => html! { <EventPage id={id.clone()} /> },
         Route::Identities => html! { <IdentitiesPage /> },
@@ -171,6 +176,7 @@ pub fn app() -> Html {
                 <nav aria-label="Main">
                     { nav("nav-events", app.events_view.clone(), app.route.is_events(), "Events") }
                     { nav("nav-take-part", Route::TakePart, app.route == Route::TakePart, "Taking part") }
+                    { nav("nav-groups", Route::Groups, app.route.is_groups(), "Groups") }
                     { nav("nav-identities", Route::Identities, app.route == Route::Identities, "Identities") }
                     { nav("nav-account", Route::Account, app.route == Route::Account, "Account") }
                 </nav>

@@ -29,6 +29,12 @@ pub enum Route {
     Import,
     /// Joining others' events, and the ones one takes part in.
     TakePart,
+    /// The account's groups, invitations, and creating or finding one.
+    Groups,
+    /// One group's page (calendar, members, settings), by id.
+    Group(String),
+    /// A new event of a group.
+    NewGroupEvent(String),
 }
 
 impl Route {
@@ -42,6 +48,10 @@ impl Route {
                 | Route::EditEvent(_)
                 | Route::Import
         )
+    }
+
+    pub fn is_groups(&self) -> bool {
+        matches!(self, Route::Groups | Route::Group(_) | Route::NewGroupEvent(_))
     }
 }
 

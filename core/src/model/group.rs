@@ -219,3 +219,11 @@ pub enum MemberAction {
 pub struct GroupInvite {
     pub username: String,
 }
+
+/// One of the account's groups as the app lists it: where the account stands, and the group's
+/// document when this device has it (an invitation's group has none yet).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupOverview {
+    pub membership: MyGroup,
+    pub group: Option<Group>,
+}

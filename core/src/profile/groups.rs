@@ -5,7 +5,11 @@ use chrono::Utc;
 
 use super::Profile;
 use crate::document::{self, Kind};
-use crate::model::{EventView, Group, GroupInput, GroupRole, MemberState, MyGroup};
+use chrono::DateTime;
+
+use crate::model::{
+    CalendarEntry, EventFilter, EventView, Group, GroupInput, GroupOverview, GroupRole, MemberState, MyGroup,
+};
 use crate::store::{index, memberships};
 use crate::{image, validate, Error, Result};
 
@@ -102,6 +106,30 @@ impl Profile {
     /// The account's groups, invitations and requests, as the relay last told them.
     pub fn my_groups(&self) -> Result<Vec<MyGroup>> {
         memberships::list(self.store.conn())
+    }
+
+    /// The account's groups, invitations and requests, each with its group's document if it is here.
+    pub fn group_overviews(&self) -> Result<Vec<GroupOverview>> {
+        self.my_groups()?
+            .into_iter()
+            .map(|membership| {
+                let group = index::group(self.store.conn(), &membership.group_id)?;
+                Ok(GroupOverview { membership, group })
+            })
+            .collect()
+    }
+
+    /// A group's calendar in `[from, to)`: its events, one entry per occurrence (its drafts, which
+    /// only its editors' devices have, marked).
+    pub fn group_calendar(
+        &self,
+        group: &str,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<CalendarEntry>> {
+        let id = self.group_key(group)?.ok_or_else(|| Error::not_found("group", group))?;
+        let filter = EventFilter { from, to, group_id: Some(id), ..Default::default() };
+        Ok(self.events(&filter)?.iter().map(CalendarEntry::from_view).collect())
     }
 
     /// This account's role in a group, as last heard.

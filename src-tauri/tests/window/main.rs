@@ -2,6 +2,7 @@
 
 mod calendar_flow;
 mod form_flow;
+mod group_flow;
 mod harness;
 mod participation_flow;
 mod relay;

@@ -83,7 +83,10 @@ fn marks(e: &CalendarEntry) -> String {
     if let Some(status) = e.taking_part {
         parts.push(taking_part_words(status).into());
     }
-    if !e.mine {
+    if let Some(group) = &e.group {
+        parts.push(format!("@{group}'s"));
+    }
+    if !e.mine && e.group.is_none() {
         parts.push(format!("by @{}", e.organizer));
     }
     if parts.is_empty() {

@@ -90,6 +90,7 @@ pub fn event_card(p: &Props) -> Html {
                     </span>
                 </span>
                 <span class="badges">
+                    if let Some(group) = &e.group { <span class="badge group">{ format!("@{group}") }</span> }
                     if e.draft { <span class="badge draft">{ "Draft" }</span> }
                     if e.cancelled { <span class="badge cancelled">{ "Cancelled" }</span> }
                     if let Some(status) = e.taking_part { <span class="badge going">{ taking_part_words(status) }</span> }

@@ -114,11 +114,12 @@ impl Form {
     }
 
     /// A new event: a draft, tomorrow evening, in the viewer's zone.
-    fn new_event(organizer_id: String) -> Form {
+    fn new_event(organizer_id: String, group_id: Option<String>) -> Form {
         let tz = format::viewer_zone();
         let day = (Utc::now().with_timezone(&tz) + Duration::days(1)).date_naive();
         Form::from_input(EventInput {
             organizer_id,
+            group_id: group_id.unwrap_or_default(),
             start: format!("{} 18:00", day.format("%Y-%m-%d")),
             end: format!("{} 20:00", day.format("%Y-%m-%d")),
             timezone: tz.name().to_string(),
@@ -195,6 +196,7 @@ impl Form {
 fn element_of(field: &str) -> String {
     match field {
         "organizer_id" => "event-organizer".into(),
+        "group_id" => "event-group".into(),
         "repeat_interval" => "event-repeat-every".into(),
         "repeat_weekdays" => "event-repeat-fields".into(),
         "extra_starts" | "occurrence_changes" => "event-start".into(),
@@ -220,12 +222,36 @@ fn focus(id: &str) {
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub id: Option<String>,
+    /// A new event of this group (by id).
+    #[prop_or_default]
+    pub group: Option<String>,
 }
 
 #[function_component(EventEditor)]
 pub fn event_editor(p: &Props) -> Html {
     let app = use_context::<AppContext>().expect("app context");
-    let form = use_state(|| p.id.is_none().then(|| Form::new_event(app.current.clone().unwrap_or_default())));
+    let form =
+        use_state(|| p.id.is_none().then(|| Form::new_event(app.current.clone().unwrap_or_default(), p.group.clone())));
+    // The groups whose events this account edits: "Organized by: me / one of my groups".
+    let groups = use_state(Vec::<(String, String)>::new);
+    {
+        let groups = groups.clone();
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                if let Ok(all) = api::my_groups().await {
+                    groups.set(
+                        all.into_iter()
+                            .filter(|g| g.membership.role().is_some_and(rally_core::model::GroupRole::edits_events))
+                            .map(|g| {
+                                let name = g.group.map(|d| d.name).unwrap_or(g.membership.name);
+                                (g.membership.group_id, format!("{name} (@{})", g.membership.username))
+                            })
+                            .collect(),
+                    );
+                }
+            });
+        });
+    }
     // What the relay or the store refused (a missing organizer, an unreadable picture…).
     let error = use_state(|| None::<ErrorBody>);
     // From the first attempt to save on, problems show as they are and clear as they are fixed.
@@ -393,11 +419,19 @@ pub fn event_editor(p: &Props) -> Html {
     let options = |all: &[(&'static str, &'static str)]| -> Vec<(AttrValue, AttrValue)> {
         all.iter().map(|(v, l)| (AttrValue::Static(v), AttrValue::Static(l))).collect()
     };
-    let organizers: Vec<(AttrValue, AttrValue)> = app
+    let mut organizers: Vec<(AttrValue, AttrValue)> = app
         .identities
         .iter()
         .map(|id| (AttrValue::from(id.id.clone()), AttrValue::from(format!("{} (@{})", id.display_name, id.username))))
         .collect();
+    if !app.identities.iter().any(|id| id.id == i.organizer_id) && !i.organizer_id.is_empty() {
+        // A group's event another member made: its organizer stays.
+        organizers
+            .insert(0, (AttrValue::from(i.organizer_id.clone()), AttrValue::Static("Another member of the group")));
+    }
+    let mut group_options = vec![(AttrValue::Static(""), AttrValue::Static("Just me"))];
+    group_options
+        .extend(groups.iter().map(|(id, label)| (AttrValue::from(id.clone()), AttrValue::from(label.clone()))));
     let mut categories = vec![(AttrValue::Static(""), AttrValue::Static("(none)"))];
     categories
         .extend(Category::ALL.iter().map(|c| (AttrValue::Static(c.as_str()), AttrValue::from(category_label(*c)))));
@@ -410,6 +444,10 @@ pub fn event_editor(p: &Props) -> Html {
             }
             <SelectField id="event-organizer" label="Organized by" value={i.organizer_id.clone()} options={organizers}
                 on_change={text(|f, v| f.input.organizer_id = v)} error={problem_for(problems, "organizer_id")} />
+            if !groups.is_empty() || !i.group_id.is_empty() {
+                <SelectField id="event-group" label="On the calendar of" value={i.group_id.clone()} options={group_options}
+                    on_change={text(|f, v| f.input.group_id = v)} error={problem_for(problems, "group_id")} />
+            }
             <Field id="event-title" label="Title" value={i.title.clone()} on_input={text(|f, v| f.input.title = v)} error={problem_for(problems, "title")} />
             <Field id="event-description" label="Description" value={i.description.clone()} multiline=true
                 on_input={text(|f, v| f.input.description = v)} error={problem_for(problems, "description")} />

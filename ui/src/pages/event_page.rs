@@ -119,18 +119,22 @@ pub fn event_page(p: &Props) -> Html {
         <div class="page-actions" id="event-actions">
             <button id="back" class="back" onclick={back}>{ "← Back" }</button>
             <span class="spacer"></span>
-            <button id="event-edit" onclick={edit}>{ "Edit" }</button>
-            if d.draft {
-                <button id="event-publish" class="primary" onclick={publish} disabled={*publishing} aria-busy={publishing.to_string()}>
-                    { if *publishing { "Publishing…" } else { "Publish" } }
-                </button>
-            }
-            if *confirming {
-                <span class="confirm" role="alert">{ "Delete this event for good?" }</span>
-                <button id="event-delete-confirm" class="danger" onclick={delete}>{ "Delete" }</button>
-                <button onclick={cancel}>{ "Cancel" }</button>
+            if view.read_only {
+                <span class="muted" id="event-read-only">{ "Only the group's administrators and moderators change it" }</span>
             } else {
-                <button id="event-delete" onclick={ask}>{ "Delete…" }</button>
+                <button id="event-edit" onclick={edit}>{ "Edit" }</button>
+                if d.draft {
+                    <button id="event-publish" class="primary" onclick={publish} disabled={*publishing} aria-busy={publishing.to_string()}>
+                        { if *publishing { "Publishing…" } else { "Publish" } }
+                    </button>
+                }
+                if *confirming {
+                    <span class="confirm" role="alert">{ "Delete this event for good?" }</span>
+                    <button id="event-delete-confirm" class="danger" onclick={delete}>{ "Delete" }</button>
+                    <button onclick={cancel}>{ "Cancel" }</button>
+                } else {
+                    <button id="event-delete" onclick={ask}>{ "Delete…" }</button>
+                }
             }
         </div>
     };
@@ -139,13 +143,18 @@ pub fn event_page(p: &Props) -> Html {
             { actions }
             if let Some(src) = &*picture { <img class="picture" src={src.clone()} alt="" /> }
             <div class="badges">
-                if d.draft { <span class="badge draft" id="event-draft-badge">{ "Draft — only on your devices" }</span> }
+                if let Some(group) = &view.group { <span class="badge group" id="event-group-badge">{ format!("@{group}'s calendar") }</span> }
+                if d.draft { <span class="badge draft" id="event-draft-badge">{ if view.group.is_some() { "Draft — only on its editors' devices" } else { "Draft — only on your devices" } }</span> }
                 if d.status == EventStatus::Cancelled { <span class="badge cancelled">{ "Cancelled" }</span> }
                 if d.status == EventStatus::Tentative { <span class="badge">{ "Tentative" }</span> }
                 <span class="badge">{ match d.visibility { Visibility::Public => "Public", Visibility::Unlisted => "Unlisted", Visibility::Private => "Private" } }</span>
             </div>
             <h1 id="event-heading">{ d.title.clone() }</h1>
-            { organizer_line(&app, &view.organizer) }
+            { match (&view.group, view.organizer.is_empty()) {
+                // Another member's identity is theirs, not on this device: the group speaks for it.
+                (Some(group), true) => html! { <p class="by organizer">{ "Organized by " }<strong>{ format!("@{group}") }</strong></p> },
+                _ => organizer_line(&app, &view.organizer),
+            } }
             <dl>
                 <dt>{ "When" }</dt>
                 <dd id="event-when">{ format::in_event_zone(d) }

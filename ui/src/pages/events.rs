@@ -123,7 +123,8 @@ fn calendar_pane(p: &PaneProps) -> Html {
             };
             // Others' events one takes part in live on the relay: Taking part looks them up there.
             match entry {
-                Some(e) if e.mine => app.dispatch(Action::Go(Route::Event(id))),
+                // A group's events are on this device, editable or not.
+                Some(e) if e.mine || e.group.is_some() => app.dispatch(Action::Go(Route::Event(id))),
                 Some(CalendarEntry { page: Some(page), .. }) => app.dispatch(Action::Open(page)),
                 _ => app.dispatch(Action::Go(Route::TakePart)),
             }
