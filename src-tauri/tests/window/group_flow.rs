@@ -108,9 +108,9 @@ async fn a_group_keeps_one_calendar_through_the_window_offline_too() {
     // The members list again, with both in: Bob becomes a moderator.
     app.click("#group-tab-calendar").await;
     app.click("#group-tab-members").await;
-    app.wait_text("#member-bob", "Member").await;
+    app.wait_text("#member-bob-state", "Member").await;
     app.select("#role-bob", "moderator").await;
-    app.wait_text("#member-bob", "Moderator").await;
+    app.wait_text("#member-bob-state", "Moderator").await;
     app.check_page("71-group-members").await;
 
     // Ana puts the ride on the group's calendar, and publishes it.

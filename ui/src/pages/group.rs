@@ -295,7 +295,7 @@ fn members(p: &MembersProps) -> Html {
                     html! {
                         <li class="card member-row" key={m.identity_id.clone()} id={format!("member-{}", m.username)}>
                             <span class="name">{ who }</span>
-                            <span class="role">{ state_label(m.state) }</span>
+                            <span class="role" id={format!("member-{}-state", m.username)}>{ state_label(m.state) }</span>
                             { controls }
                         </li>
                     }
