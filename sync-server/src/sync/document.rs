@@ -235,6 +235,7 @@ mod tests {
     use automerge::transaction::Transactable;
     use automerge::{ActorId, ReadDoc, ROOT};
     use proptest::prelude::*;
+    use rally_core::model::GroupRole;
 
     use super::*;
 
@@ -373,5 +374,131 @@ mod tests {
             prop_assert!(relay.doc.get(ROOT, "bo").expect("read").is_none(), "another account's change reached the relay");
             prop_assert!(devices[2].doc.get(ROOT, "0").expect("read").is_none(), "another account read the document");
         }
+    }
+
+    #[derive(Debug, Clone)]
+    enum GroupStep {
+        Edit { device: usize, key: u8, value: i64 },
+        /// Account b's or c's role changes (`None`: no longer in the group).
+        Role { account: usize, role: Option<GroupRole> },
+        ToRelay(usize),
+        FromRelay(usize),
+    }
+
+    const ACCOUNTS: [&str; 4] = ["a", "b", "c", "d"];
+
+    fn group_step() -> impl Strategy<Value = GroupStep> {
+        let role = prop_oneof![
+            Just(None),
+            Just(Some(GroupRole::Member)),
+            Just(Some(GroupRole::Moderator)),
+            Just(Some(GroupRole::Administrator)),
+        ];
+        prop_oneof![
+            (0..4usize, 0..3u8, any::<i64>()).prop_map(|(device, key, value)| GroupStep::Edit { device, key, value }),
+            (1..3usize, role).prop_map(|(account, role)| GroupStep::Role { account, role }),
+            (0..4usize).prop_map(GroupStep::ToRelay),
+            (0..4usize).prop_map(GroupStep::FromRelay),
+        ]
+    }
+
+    fn keys_of(doc: &AutoCommit, device: usize) -> Vec<(String, Option<i64>)> {
+        doc.keys(ROOT)
+            .filter(|k| k.starts_with(&format!("{device}-")))
+            .map(|k| {
+                let value = match doc.get(ROOT, &k) {
+                    Ok(Some((automerge::Value::Scalar(v), _))) => v.as_i64(),
+                    _ => None,
+                };
+                (k, value)
+            })
+            .collect()
+    }
+
+    fn set_roles(roles: &Roles, now: &[Option<GroupRole>; 4]) {
+        let members = ACCOUNTS
+            .iter()
+            .zip(now)
+            .filter_map(|(account, role)| role.map(|r| (account.to_string(), r)))
+            .collect();
+        roles.set_group("g", members);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// A group's document with roles that change while devices edit and messages travel in any
+        /// order: whoever is a member at the end converges with the relay (administrators exactly,
+        /// readers with their own refused edits beside); nothing reaches an account that was never a
+        /// member; an account that was never an administrator changes nothing on the relay.
+        #[test]
+        fn group_members_converge_and_roles_decide_what_travels(steps in proptest::collection::vec(group_step(), 1..80)) {
+            use GroupRole::*;
+            let roles = Arc::new(Roles::default());
+            let mut now = [Some(Administrator), Some(Member), Some(Member), None];
+            set_roles(&roles, &now);
+            let mut relay = LiveDoc::missing(rally_core::document::new_id(), roles.clone());
+            relay.facts.owner = Some("a".into());
+            relay.facts.group = Some("g".into());
+            let mut devices: Vec<Device> = (0..4).map(|i| Device::new(i as u64 + 1, ACCOUNTS[i], i as u8 + 1)).collect();
+            let mut ever_member = [true, true, true, false];
+            let mut ever_admin = [true, false, false, false];
+            for device in devices.iter_mut() {
+                device.queue_sync();
+            }
+            for step in steps {
+                match step {
+                    GroupStep::Edit { device, key, value } => {
+                        devices[device].doc.put(ROOT, format!("{device}-{key}"), value).expect("put");
+                        devices[device].queue_sync();
+                    }
+                    GroupStep::Role { account, role } => {
+                        now[account] = role;
+                        ever_member[account] |= role.is_some();
+                        ever_admin[account] |= role == Some(Administrator);
+                        set_roles(&roles, &now);
+                    }
+                    GroupStep::ToRelay(i) => {
+                        deliver_to_relay(&mut relay, &mut devices, i);
+                    }
+                    GroupStep::FromRelay(i) => {
+                        deliver_from_relay(&mut devices, i);
+                    }
+                }
+            }
+            let mut progress = true;
+            while progress {
+                progress = false;
+                for i in 0..4 {
+                    progress |= deliver_to_relay(&mut relay, &mut devices, i);
+                    progress |= deliver_from_relay(&mut devices, i);
+                }
+                for device in devices.iter_mut() {
+                    device.queue_sync();
+                }
+            }
+            for (i, device) in devices.iter().enumerate() {
+                if !ever_admin[i] {
+                    prop_assert!(keys_of(&relay.doc, i).is_empty(), "account {} never wrote the group's document", ACCOUNTS[i]);
+                }
+                if !ever_member[i] {
+                    for other in (0..4).filter(|o| *o != i) {
+                        prop_assert!(keys_of(&device.doc, other).is_empty(), "a stranger received the group's document");
+                    }
+                }
+                match now[i] {
+                    Some(Administrator) => prop_assert_eq!(values_all(&device.doc), values_all(&relay.doc)),
+                    Some(_) => {
+                        for other in (0..4).filter(|o| *o != i) {
+                            prop_assert_eq!(keys_of(&device.doc, other), keys_of(&relay.doc, other), "a reader has the relay's");
+                        }
+                    }
+                    None => {}
+                }
+            }
+        }
+    }
+
+    fn values_all(doc: &AutoCommit) -> Vec<(String, Option<i64>)> {
+        (0..4).flat_map(|d| keys_of(doc, d)).collect()
     }
 }
