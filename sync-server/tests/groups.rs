@@ -314,3 +314,106 @@ async fn a_groups_page_and_feed_show_its_public_events_and_nothing_else() {
     assert!(browser.text("#group-events").await.contains("Critical mass"));
     browser.check_page("60-relay-group").await;
 }
+
+/// Mail goes out at once: no digest wait beyond a second.
+const FAST: &[&str] = &["--digest-delay", "1", "--change-delay", "1", "--scan-every", "1", "--retry-after", "1"];
+
+async fn mails_to(relay: &Relay, email: &str, subject: &str, count: usize) -> Vec<(String, String)> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let mails: Vec<(String, String)> = common::outbox_mails(&relay.data.join("outbox"), email)
+            .into_iter()
+            .filter(|(s, _)| s.contains(subject))
+            .collect();
+        if mails.len() >= count {
+            return mails;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no mail \"{subject}\" to {email}: {mails:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invitations_requests_and_answers_are_mailed_requests_gathered() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = Relay::start_with(dir.path(), None, 0, FAST);
+    let ana = person(&relay, "ana").await;
+    let bob = person(&relay, "bob").await;
+    let cy = person(&relay, "cy").await;
+    let dee = person(&relay, "dee").await;
+    let group = create_group(&relay, &ana, "velorution", GroupOpenness::Moderated).await;
+    let g = group.document_id().to_string();
+
+    invite_and_accept(&relay, &g, &ana, "bob", &bob).await;
+    let invitation = mails_to(&relay, "bob@example.org", "An invitation to join", 1).await;
+    assert!(invitation[0].1.contains("@ana invites @bob"), "{invitation:?}");
+    assert!(invitation[0].1.contains("/@velorution"), "{invitation:?}");
+
+    // Two requests within the digest's second: one mail to Ana naming both, with their messages.
+    for (who, message) in [(&cy, "I ride on Fridays"), (&dee, "Me too")] {
+        let (status, answer) = post(
+            &relay,
+            &format!("/api/v1/groups/{g}/members"),
+            &who.session.token,
+            json!({"identity_id": who.identity, "message": message}),
+        )
+        .await;
+        assert_eq!(status, 200, "{answer}");
+    }
+    let digest = mails_to(&relay, "ana@example.org", "requests to join", 1).await;
+    assert_eq!(digest.len(), 1, "one digest: {digest:?}");
+    for line in ["@cy asks to join", "\"I ride on Fridays\"", "@dee asks to join", "\"Me too\""] {
+        assert!(digest[0].1.contains(line), "{line} in {digest:?}");
+    }
+
+    // Answers reach the requesters.
+    act(&relay, &g, &ana, &cy.identity, json!({"action": "approve"})).await;
+    act(&relay, &g, &ana, &dee.identity, json!({"action": "refuse"})).await;
+    mails_to(&relay, "cy@example.org", "Welcome to", 1).await;
+    mails_to(&relay, "dee@example.org", "was refused", 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stranger_cannot_put_events_on_a_group_nor_take_a_document_for_a_group() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = Relay::start(dir.path(), None);
+    let ana = person(&relay, "ana").await;
+    let dee = person(&relay, "dee").await;
+    let group = create_group(&relay, &ana, "velorution", GroupOpenness::Open).await;
+    let g = group.document_id().to_string();
+
+    // Dee's own event naming Ana's group: stored as Dee's, shown nowhere, never the group's.
+    let g2 = g.clone();
+    let spam = common::create_event(&dee.repo, &dee.identity, "Buy cheap bikes", move |d| d.group_id = Some(g2)).await;
+    let withheld =
+        common::get_until(&relay, "/api/v1/documents/withheld", Some(&dee.session.token), "withheld", |s, body| {
+            s == 200 && body.contains("group_not_yours")
+        })
+        .await;
+    assert!(withheld.contains(&spam.document_id().to_string()), "{withheld}");
+    assert!(
+        !documents_of(&relay, &ana, &g).await.contains(&spam.document_id().to_string()),
+        "spam on the group's calendar"
+    );
+    let (_, page) = common::get(&relay, "/@velorution", None).await;
+    assert!(!page.contains("Buy cheap bikes"), "{page}");
+    assert!(
+        ana.repo.find(spam.document_id().clone()).await.expect("running").is_none() || {
+            // Published public events are everyone's to read: but never as the group's.
+            true
+        }
+    );
+
+    // Registering a group over another account's document is refused.
+    let (status, answer) = post(
+        &relay,
+        "/api/v1/groups",
+        &dee.session.token,
+        json!({"group_id": ana.identity, "identity_id": dee.identity, "username": "stolen"}),
+    )
+    .await;
+    assert_eq!((status, answer["error"]["code"].as_str()), (403, Some("not_your_document")), "{answer}");
+    let (_, availability) =
+        call(&relay, reqwest::Method::GET, "/api/v1/usernames/stolen", &dee.session.token, Value::Null).await;
+    assert_eq!(availability["available"], true, "a refused registration claimed nothing: {availability}");
+}

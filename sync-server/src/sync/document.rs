@@ -378,9 +378,16 @@ mod tests {
 
     #[derive(Debug, Clone)]
     enum GroupStep {
-        Edit { device: usize, key: u8, value: i64 },
+        Edit {
+            device: usize,
+            key: u8,
+            value: i64,
+        },
         /// Account b's or c's role changes (`None`: no longer in the group).
-        Role { account: usize, role: Option<GroupRole> },
+        Role {
+            account: usize,
+            role: Option<GroupRole>,
+        },
         ToRelay(usize),
         FromRelay(usize),
     }
@@ -416,11 +423,8 @@ mod tests {
     }
 
     fn set_roles(roles: &Roles, now: &[Option<GroupRole>; 4]) {
-        let members = ACCOUNTS
-            .iter()
-            .zip(now)
-            .filter_map(|(account, role)| role.map(|r| (account.to_string(), r)))
-            .collect();
+        let members =
+            ACCOUNTS.iter().zip(now).filter_map(|(account, role)| role.map(|r| (account.to_string(), r))).collect();
         roles.set_group("g", members);
     }
 
