@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 use rally_client::groups;
 use rally_client::{Error, Result};
 use rally_core::model::{
-    Group, GroupInput, GroupOpenness, GroupRole, Member, MemberAction, MemberState, MyGroup, Visibility,
+    Group, GroupDecision, GroupInput, GroupMembers, GroupOpenness, GroupRole, Member, MemberAction, MemberState,
+    MyGroup, Visibility,
 };
 use rally_core::profile::Profile;
 
@@ -95,11 +96,18 @@ async fn refresh(profile: &Mutex<Profile>) -> Result<()> {
     }
 }
 
-fn print_members(members: &[Member], json: bool) -> Result<()> {
+fn print_members(view: &GroupMembers, json: bool) -> Result<()> {
     if json {
-        return Ok(output::json(&members)?);
+        return Ok(output::json(view)?);
     }
-    members.iter().for_each(|m| println!("{}", member_line(m)));
+    if let Some(why) = &view.offline {
+        eprintln!("rally: {why}");
+    }
+    view.members.iter().for_each(|m| println!("{}", member_line(m)));
+    for p in &view.pending {
+        println!("waiting to be sent\t{}", serde_json::to_string(&p.decision).unwrap_or_default());
+    }
+    view.notes.iter().for_each(|n| println!("{n}"));
     Ok(())
 }
 
@@ -109,6 +117,8 @@ pub async fn run(profile: Profile, cmd: GroupCommand) -> Result<()> {
         GroupCommand::Create { identity, fields, json } => {
             let input = apply(GroupInput::default(), fields)?;
             let group = groups::create(&profile, &identity, input, crate::sync::SETTLE).await?;
+            // The group's document goes to the relay now: its page and its name for others come from it.
+            rally_client::sync::SyncEngine::round(profile.clone(), crate::sync::SETTLE).await?;
             let mine = lock(&profile)?.my_groups()?.into_iter().find(|g| g.group_id == group.id);
             print_group(&group, mine.as_ref(), json)
         }
@@ -144,12 +154,9 @@ pub async fn run(profile: Profile, cmd: GroupCommand) -> Result<()> {
             Ok(())
         }
         GroupCommand::Invite { group, username, json } => {
-            let invited = groups::invite(&profile, &group, &username).await?;
-            if json {
-                return Ok(output::json(&invited)?);
-            }
-            println!("{}", member_line(&invited));
-            Ok(())
+            let username = username.trim().trim_start_matches('@').to_string();
+            let after = groups::decide(&profile, &group, GroupDecision::Invite { username }).await?;
+            print_members(&after, json)
         }
         GroupCommand::Accept { group, identity, json } => {
             refresh(&profile).await?;
@@ -186,8 +193,10 @@ pub async fn run(profile: Profile, cmd: GroupCommand) -> Result<()> {
     }
 }
 
+/// An administrator's decision: sent at once when the relay can be reached, else kept for the next sync.
 async fn act(profile: &Mutex<Profile>, group: &str, member: &str, action: MemberAction) -> Result<()> {
-    let after = groups::act(profile, group, member, action).await?;
+    let decision = GroupDecision::Act { identity_id: member.to_string(), action };
+    let after = groups::decide(profile, group, decision).await?;
     print_members(&after, false)
 }
 

@@ -68,7 +68,7 @@ fn a_group_keeps_one_calendar_offline_and_roles_decide_who_changes_it() {
     ok(cy, &["group", "accept", "velorution"]);
     ok(ana, &["group", "role", "velorution", "bob", "moderator"]);
     let members = json(ana, &["group", "members", "velorution", "--json"]);
-    let roles: Vec<(String, String)> = members
+    let roles: Vec<(String, String)> = members["members"]
         .as_array()
         .expect("members")
         .iter()
@@ -185,4 +185,45 @@ fn a_group_keeps_one_calendar_offline_and_roles_decide_who_changes_it() {
     sync(cy);
     assert_eq!(event(cy, &ride)["title"], "Critical mass (April)");
     assert_eq!(event(bob, &ride)["title"], "Critical mass", "Bob keeps what he had, and only that");
+}
+
+#[test]
+fn administrators_decide_offline_and_the_first_decision_stands() {
+    let mut relay = relay();
+    let (ana, bob, cy, dee) =
+        (person(&relay, "ana"), person(&relay, "bob"), person(&relay, "cy"), person(&relay, "dee"));
+    let (ana, bob, cy, dee) = (ana.path(), bob.path(), cy.path(), dee.path());
+    ok(ana, &["group", "create", "--identity", "ana", "--name", "Vélorution", "--username", "velorution"]);
+    ok(ana, &["group", "invite", "velorution", "bob"]);
+    ok(bob, &["group", "accept", "velorution"]);
+    ok(ana, &["group", "role", "velorution", "bob", "administrator"]);
+    let asked = json(dee, &["group", "join", "velorution", "--identity", "dee", "--message", "Fridays?", "--json"]);
+    assert_eq!(asked["state"]["state"], "requested", "{asked}");
+    ok(ana, &["group", "members", "velorution"]);
+
+    // The relay is down: Ana approves Dee and invites Cy; both are kept.
+    relay.stop();
+    ok(ana, &["group", "approve", "velorution", "dee"]);
+    let offline = json(ana, &["group", "invite", "velorution", "cy", "--json"]);
+    assert_eq!(offline["pending"].as_array().map(Vec::len), Some(2), "{offline}");
+    assert!(offline["offline"].as_str().is_some_and(|why| why.contains("cannot be reached")), "{offline}");
+
+    // Back: Bob, online first, refuses Dee; Ana's sync sends her decisions: the invitation applies,
+    // the approval does not, and she is told why.
+    relay.restart();
+    ok(bob, &["group", "refuse", "velorution", "dee"]);
+    sync(ana);
+    let after = json(ana, &["group", "members", "velorution", "--json"]);
+    assert_eq!(after["pending"], serde_json::json!([]), "{after}");
+    let notes = after["notes"].to_string();
+    assert!(notes.contains("Not applied: approving a request: there is no such request (taken back, or refused already)"), "{notes}");
+    let states: Vec<(String, Value)> = after["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .map(|m| (m["username"].as_str().unwrap_or("").to_string(), m["state"].clone()))
+        .collect();
+    assert!(states.contains(&("cy".into(), serde_json::json!({"state": "invited"}))), "{states:?}");
+    assert!(!states.iter().any(|(u, _)| u == "dee"), "Bob's refusal stands: {states:?}");
+    assert_eq!(json(cy, &["group", "list", "--json"])[0]["state"]["state"], "invited");
 }

@@ -5,7 +5,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rally_core::model::{CreateGroup, Group, GroupInput, GroupJoin, GroupSummary, Member, MemberAction, MyGroup};
+use rally_core::model::{
+    CreateGroup, Group, GroupDecision, GroupInput, GroupJoin, GroupMembers, GroupSummary, MemberAction, MyGroup,
+};
 use rally_core::profile::Profile;
 
 use crate::participation::{lock, session};
@@ -69,8 +71,10 @@ async fn register(profile: &Mutex<Profile>, request: &CreateGroup) -> Result<MyG
     api.create_group(&token, request).await
 }
 
-/// Fetches the account's groups from the relay and keeps them on the profile. Returns them.
+/// Sends the decisions kept here, then fetches the account's groups from the relay and keeps them on
+/// the profile. Returns them.
 pub async fn refresh(profile: &Mutex<Profile>) -> Result<Vec<MyGroup>> {
+    send_decisions(profile).await?;
     let (api, token) = session(profile)?;
     let all = api.my_groups(&token).await?;
     lock(profile)?.set_my_groups(&all)?;
@@ -108,35 +112,114 @@ pub async fn leave(profile: &Mutex<Profile>, group: &str) -> Result<()> {
     refresh(profile).await.map(drop)
 }
 
-pub async fn invite(profile: &Mutex<Profile>, group: &str, username: &str) -> Result<Member> {
+/// A group's members: the relay's list when it can be asked (kept here), else the list last heard,
+/// saying why. Decisions not sent yet are sent first.
+pub async fn members(profile: &Mutex<Profile>, group: &str) -> Result<GroupMembers> {
     let group = group_id(profile, group).await?;
-    let (api, token) = session(profile)?;
-    api.invite_to_group(&token, &group, username.trim().trim_start_matches('@')).await
+    match fetch_members(profile, &group).await {
+        Ok(view) => Ok(view),
+        Err(Error::Unreachable { server, reason }) => {
+            let mut view = lock(profile)?.group_members(&group)?;
+            view.offline = Some(format!("{server} cannot be reached ({reason}): the list as last heard"));
+            Ok(view)
+        }
+        Err(other) => Err(other),
+    }
 }
 
-pub async fn members(profile: &Mutex<Profile>, group: &str) -> Result<Vec<Member>> {
-    let group = group_id(profile, group).await?;
+async fn fetch_members(profile: &Mutex<Profile>, group: &str) -> Result<GroupMembers> {
+    send_decisions(profile).await?;
     let (api, token) = session(profile)?;
-    api.group_members(&token, &group).await
+    let all = api.group_members(&token, group).await?;
+    let mut p = lock(profile)?;
+    p.set_group_members(group, &all)?;
+    Ok(p.group_members(group)?)
 }
 
-/// An administrator's decision on a member (by identity id or `@username` as the members list shows).
-pub async fn act(profile: &Mutex<Profile>, group: &str, member: &str, action: MemberAction) -> Result<Vec<Member>> {
+/// An administrator's decision (approve, refuse, a role, removal, an invitation): kept on the profile,
+/// then sent at once if the relay can be reached, else with the next sync. Answers the members as
+/// [`members`] does.
+pub async fn decide(profile: &Mutex<Profile>, group: &str, decision: GroupDecision) -> Result<GroupMembers> {
     let group = group_id(profile, group).await?;
-    let (api, token) = session(profile)?;
-    let member = member.trim().trim_start_matches('@');
-    let identity = if rally_core::document::is_id(member) {
-        member.to_string()
-    } else {
-        let all = api.group_members(&token, &group).await?;
-        all.into_iter()
-            .find(|m| m.username == member)
-            .map(|m| m.identity_id)
-            .ok_or_else(|| Error::Protocol(format!("@{member} is not in the group, invited or asking")))?
+    // The role this device knows may be older than the relay's: asked again when it can be.
+    match refresh(profile).await {
+        Ok(_) | Err(Error::Unreachable { .. }) => {}
+        Err(other) => return Err(other),
+    }
+    let decision = match decision {
+        // Named by username, as the members list shows them.
+        GroupDecision::Act { identity_id, action } => {
+            GroupDecision::Act { identity_id: member_id(profile, &group, &identity_id).await?, action }
+        }
+        invite => invite,
     };
-    let after = api.act_on_member(&token, &group, &identity, action).await?;
-    refresh(profile).await?;
-    Ok(after)
+    lock(profile)?.decide_on_member(&group, decision)?;
+    members(profile, &group).await
+}
+
+/// A member's identity id from its id or `@username`: in the members list last heard, else in the
+/// relay's list when it can be asked.
+async fn member_id(profile: &Mutex<Profile>, group: &str, member: &str) -> Result<String> {
+    let member = member.trim().trim_start_matches('@');
+    if rally_core::document::is_id(member) {
+        return Ok(member.to_string());
+    }
+    let known = |profile: &Mutex<Profile>| -> Result<Option<String>> {
+        let members = lock(profile)?.group_members(group)?.members;
+        Ok(members.into_iter().find(|m| m.username == member).map(|m| m.identity_id))
+    };
+    if let Some(id) = known(profile)? {
+        return Ok(id);
+    }
+    match fetch_members(profile, group).await {
+        Ok(_) | Err(Error::Unreachable { .. }) => {}
+        Err(other) => return Err(other),
+    }
+    known(profile)?.ok_or_else(|| Error::Protocol(format!("@{member} is not in the group, invited or asking")))
+}
+
+/// Sends the administrators' decisions kept here, oldest first. A decision the relay refuses (another
+/// administrator decided first, the request was taken back) leaves a note saying so; an unreachable
+/// relay leaves the rest for the next time.
+pub async fn send_decisions(profile: &Mutex<Profile>) -> Result<usize> {
+    let pending = lock(profile)?.pending_group_decisions()?;
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    let (api, token) = session(profile)?;
+    let mut sent = 0;
+    for decision in pending {
+        let answer = match &decision.decision {
+            GroupDecision::Act { identity_id, action } => {
+                api.act_on_member(&token, &decision.group_id, identity_id, *action).await.map(drop)
+            }
+            GroupDecision::Invite { username } => {
+                api.invite_to_group(&token, &decision.group_id, username).await.map(drop)
+            }
+        };
+        let note = match answer {
+            Ok(()) => None,
+            Err(Error::Relay { message, .. }) => {
+                Some(format!("Not applied: {}: {message}", describe(&decision.decision)))
+            }
+            Err(other) => return Err(other),
+        };
+        lock(profile)?.group_decision_sent(&decision, note.as_deref())?;
+        sent += 1;
+    }
+    Ok(sent)
+}
+
+fn describe(decision: &GroupDecision) -> String {
+    match decision {
+        GroupDecision::Invite { username } => format!("inviting @{username}"),
+        GroupDecision::Act { action, .. } => match action {
+            MemberAction::Approve => "approving a request".into(),
+            MemberAction::Refuse => "refusing a request".into(),
+            MemberAction::Role(role) => format!("making a member {}", role.as_str()),
+            MemberAction::Remove => "removing a member".into(),
+        },
+    }
 }
 
 pub async fn delete(profile: &Mutex<Profile>, group: &str) -> Result<()> {

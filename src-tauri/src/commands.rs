@@ -7,7 +7,7 @@ use rally_client::account::{self, AccountStatus};
 use rally_client::{groups, participation};
 use rally_core::model::{
     AccountLink, CalendarEntry, Credentials, Decision, ErrorBody, EventFilter, EventInput, EventLinks, EventView,
-    Group, GroupInput, GroupOverview, GroupSummary, Identity, IdentityInput, ImportReport, Member, MemberAction,
+    Group, GroupDecision, GroupInput, GroupMembers, GroupOverview, GroupSummary, Identity, IdentityInput, ImportReport,
     MyGroup, Occurrence, OccurrenceEdit, ParticipantEntry, Participation, PrivateFeed, PublicEvent, SyncStatus,
     WithheldDocument,
 };
@@ -399,22 +399,17 @@ pub async fn leave_group(desktop: Shared<'_>, group: String) -> Reply<()> {
     groups::leave(&desktop.profile, &group).await.map_err(client_error)
 }
 
+/// A group's members: the relay's list, or offline the list last heard.
 #[tauri::command]
-pub async fn group_members(desktop: Shared<'_>, group: String) -> Reply<Vec<Member>> {
+pub async fn group_members(desktop: Shared<'_>, group: String) -> Reply<GroupMembers> {
     groups::members(&desktop.profile, &group).await.map_err(client_error)
 }
 
+/// An administrator's decision (an invitation, approving, refusing, a role, removal), offline too:
+/// kept and sent with the next sync.
 #[tauri::command]
-pub async fn invite_member(desktop: Shared<'_>, group: String, username: String) -> Reply<Member> {
-    groups::invite(&desktop.profile, &group, &username).await.map_err(client_error)
-}
-
-#[tauri::command]
-pub async fn act_on_member(
-    desktop: Shared<'_>,
-    group: String,
-    identity: String,
-    action: MemberAction,
-) -> Reply<Vec<Member>> {
-    groups::act(&desktop.profile, &group, &identity, action).await.map_err(client_error)
+pub async fn decide_on_member(desktop: Shared<'_>, group: String, decision: GroupDecision) -> Reply<GroupMembers> {
+    let after = groups::decide(&desktop.profile, &group, decision).await.map_err(client_error)?;
+    desktop.sync.written();
+    Ok(after)
 }

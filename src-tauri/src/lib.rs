@@ -118,8 +118,7 @@ pub fn run() {
             commands::join_group,
             commands::leave_group,
             commands::group_members,
-            commands::invite_member,
-            commands::act_on_member,
+            commands::decide_on_member,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(err) = result {

@@ -260,7 +260,11 @@ async fn membership_refusals_have_codes_and_change_nothing() {
     let (status, _) = act(&relay, &g, &ana, &dee.identity, json!({"action": "approve"})).await;
     assert_eq!(status, 200);
     let (status, answer) = act(&relay, &g, &ana, &dee.identity, json!({"action": "refuse"})).await;
-    assert_eq!(status, 404, "a second decision on an answered request: {answer}");
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (409, Some("already_answered")),
+        "a second decision: {answer}"
+    );
 
     // An identity cannot take a group's username.
     let (_, availability) =

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use rally_core::model::{
     Account, AccountLink, AccountStatus, CalendarEntry, Credentials, Decision, ErrorBody, ErrorCode, EventFilter,
-    EventInput, EventLinks, EventView, Group, GroupInput, GroupOverview, GroupSummary, Identity, IdentityInput,
-    ImportReport, Member, MemberAction, MyGroup, Occurrence, OccurrenceEdit, ParticipantEntry, Participation,
+    EventInput, EventLinks, EventView, Group, GroupDecision, GroupInput, GroupMembers, GroupOverview, GroupSummary,
+    Identity, IdentityInput, ImportReport, MyGroup, Occurrence, OccurrenceEdit, ParticipantEntry, Participation,
     PrivateFeed, PublicEvent, SyncStatus, WithheldDocument,
 };
 use serde::de::DeserializeOwned;
@@ -193,12 +193,10 @@ pub async fn join_group(group: &str, identity: &str, message: &str) -> Reply<MyG
 pub async fn leave_group(group: &str) -> Reply<()> {
     call("leave_group", json!({ "group": group })).await
 }
-pub async fn group_members(group: &str) -> Reply<Vec<Member>> {
+pub async fn group_members(group: &str) -> Reply<GroupMembers> {
     call("group_members", json!({ "group": group })).await
 }
-pub async fn invite_member(group: &str, username: &str) -> Reply<Member> {
-    call("invite_member", json!({ "group": group, "username": username })).await
-}
-pub async fn act_on_member(group: &str, identity: &str, action: MemberAction) -> Reply<Vec<Member>> {
-    call("act_on_member", json!({ "group": group, "identity": identity, "action": action })).await
+/// An administrator's decision, offline too (kept and sent with the next sync).
+pub async fn decide_on_member(group: &str, decision: &GroupDecision) -> Reply<GroupMembers> {
+    call("decide_on_member", json!({ "group": group, "decision": decision })).await
 }

@@ -227,3 +227,34 @@ pub struct GroupOverview {
     pub membership: MyGroup,
     pub group: Option<Group>,
 }
+
+/// A decision an administrator made on the group's members, kept on the device until the relay has
+/// it (made offline, it is sent with the next sync; one another administrator made first wins).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum GroupDecision {
+    Act { identity_id: String, action: MemberAction },
+    Invite { username: String },
+}
+
+/// A decision waiting to be sent, with when it was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingGroupDecision {
+    pub id: i64,
+    pub group_id: String,
+    pub decision: GroupDecision,
+    pub decided_at: DateTime<Utc>,
+}
+
+/// A group's members as its page shows them: the relay's last word, decisions not sent yet, and
+/// what became of decisions that did not apply.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupMembers {
+    pub members: Vec<Member>,
+    pub pending: Vec<PendingGroupDecision>,
+    /// "Not applied: …", newest first.
+    pub notes: Vec<String>,
+    /// Why this is what the device last heard, when the relay could not be asked.
+    #[serde(default)]
+    pub offline: Option<String>,
+}

@@ -22,8 +22,8 @@ pub use event::{
     ExportSelection, ImportReport, ImportedEvent, JoinMode, Place, ShareLink, SkippedEvent, Visibility,
 };
 pub use group::{
-    CreateGroup, Group, GroupInput, GroupInvite, GroupJoin, GroupOpenness, GroupOverview, GroupRole, GroupSummary,
-    Member, MemberAction, MemberState, MyGroup,
+    CreateGroup, Group, GroupDecision, GroupInput, GroupInvite, GroupJoin, GroupMembers, GroupOpenness, GroupOverview,
+    GroupRole, GroupSummary, Member, MemberAction, MemberState, MyGroup, PendingGroupDecision,
 };
 pub use identity::{Identity, IdentityInput, ImageChange};
 pub use participation::{

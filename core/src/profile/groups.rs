@@ -8,7 +8,8 @@ use crate::document::{self, Kind};
 use chrono::DateTime;
 
 use crate::model::{
-    CalendarEntry, EventFilter, EventView, Group, GroupInput, GroupOverview, GroupRole, MemberState, MyGroup,
+    CalendarEntry, EventFilter, EventView, Group, GroupDecision, GroupInput, GroupMembers, GroupOverview, GroupRole,
+    Member, MemberState, MyGroup, PendingGroupDecision,
 };
 use crate::store::{index, memberships};
 use crate::{image, validate, Error, Result};
@@ -130,6 +131,51 @@ impl Profile {
         let id = self.group_key(group)?.ok_or_else(|| Error::not_found("group", group))?;
         let filter = EventFilter { from, to, group_id: Some(id), ..Default::default() };
         Ok(self.events(&filter)?.iter().map(CalendarEntry::from_view).collect())
+    }
+
+    /// A group's members as last heard, with the decisions not sent yet and the notes of those that
+    /// did not apply.
+    pub fn group_members(&self, group: &str) -> Result<GroupMembers> {
+        let conn = self.store.conn();
+        Ok(GroupMembers {
+            members: memberships::members(conn, group)?,
+            pending: memberships::pending(conn, Some(group))?,
+            notes: memberships::notes(conn, group)?,
+            offline: None,
+        })
+    }
+
+    /// Keeps the relay's list of a group's members.
+    pub fn set_group_members(&mut self, group: &str, members: &[Member]) -> Result<()> {
+        self.store.write(|tx| memberships::set_members(tx, group, members))
+    }
+
+    /// An administrator's decision made here (offline too): kept until the next sync sends it.
+    pub fn decide_on_member(&mut self, group: &str, decision: GroupDecision) -> Result<GroupMembers> {
+        if self.group_role(group)? != Some(GroupRole::Administrator) {
+            return Err(Error::invalid("group", "only the group's administrators decide on its members"));
+        }
+        match &decision {
+            GroupDecision::Invite { username } => {
+                validate::username(username.trim().trim_start_matches('@'))?;
+            }
+            GroupDecision::Act { identity_id, .. } if identity_id.trim().is_empty() => {
+                return Err(Error::invalid("identity_id", "name the member"));
+            }
+            GroupDecision::Act { .. } => {}
+        }
+        self.store.write(|tx| memberships::record_decision(tx, group, &decision, Utc::now()))?;
+        self.group_members(group)
+    }
+
+    /// Decisions waiting to be sent, oldest first.
+    pub fn pending_group_decisions(&self) -> Result<Vec<PendingGroupDecision>> {
+        memberships::pending(self.store.conn(), None)
+    }
+
+    /// The relay answered a decision: it leaves the queue; `note` says why it did not apply.
+    pub fn group_decision_sent(&mut self, decision: &PendingGroupDecision, note: Option<&str>) -> Result<()> {
+        self.store.write(|tx| memberships::decision_sent(tx, decision.id, &decision.group_id, note))
     }
 
     /// This account's role in a group, as last heard.

@@ -46,6 +46,16 @@ const STEPS: &[&str] = &[
     // 4: the account's groups as the relay last told them (where its identities stand, which
     // documents it may sync), so that roles are known offline.
     "CREATE TABLE memberships (group_id TEXT PRIMARY KEY, json TEXT NOT NULL);",
+    // 5: a group's members as last heard (so that administrators decide offline), their decisions
+    // waiting to reach the relay, and what became of those that did not apply.
+    "CREATE TABLE group_members (group_id TEXT PRIMARY KEY, json TEXT NOT NULL);
+     CREATE TABLE pending_group_decisions (
+         id INTEGER PRIMARY KEY,
+         group_id TEXT NOT NULL,
+         decision TEXT NOT NULL,
+         decided_at INTEGER NOT NULL
+     );
+     CREATE TABLE group_notes (id INTEGER PRIMARY KEY, group_id TEXT NOT NULL, note TEXT NOT NULL);",
 ];
 
 pub fn run(conn: &mut Connection) -> Result<()> {

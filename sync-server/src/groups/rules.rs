@@ -57,7 +57,9 @@ pub fn answer_request(
     may_manage(acting)?;
     match requester {
         Some(MemberState::Requested) => Ok(approve.then_some(MemberState::Member(GroupRole::Member))),
-        _ => Err(Error::NotFound),
+        // Another administrator answered first (or the request was taken back): the first word stands.
+        Some(_) => Err(conflict("already_answered", "that request was already answered")),
+        None => Err(conflict("no_request", "there is no such request (taken back, or refused already)")),
     }
 }
 
@@ -153,7 +155,8 @@ mod tests {
         assert_eq!(invite(ADMIN, Some(MemberState::Requested)).ok(), MEMBER);
         assert_eq!(answer_request(ADMIN, Some(MemberState::Requested), true).ok(), Some(MEMBER));
         assert_eq!(answer_request(ADMIN, Some(MemberState::Requested), false).ok(), Some(None));
-        assert_eq!(code(answer_request(ADMIN, MEMBER, true).expect_err("no request")), "not_found");
+        assert_eq!(code(answer_request(ADMIN, MEMBER, true).expect_err("answered")), "already_answered");
+        assert_eq!(code(answer_request(ADMIN, None, false).expect_err("no request")), "no_request");
     }
 
     #[test]

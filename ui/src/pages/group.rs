@@ -7,8 +7,8 @@ use std::rc::Rc;
 use chrono::{Days, NaiveDate};
 use rally_core::calendar::{self as cal, View};
 use rally_core::model::{
-    CalendarEntry, ErrorBody, GroupInput, GroupOpenness, GroupOverview, GroupRole, Member, MemberAction, MemberState,
-    Visibility,
+    CalendarEntry, ErrorBody, GroupDecision, GroupInput, GroupMembers, GroupOpenness, GroupOverview, GroupRole,
+    MemberAction, MemberState, Visibility,
 };
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -199,7 +199,7 @@ struct MembersProps {
 #[function_component(Members)]
 fn members(p: &MembersProps) -> Html {
     let app = use_context::<AppContext>().expect("app context");
-    let members = use_state(|| None::<Result<Vec<Member>, String>>);
+    let members = use_state(|| None::<Result<GroupMembers, String>>);
     let invitee = use_state(String::new);
     let invite_error = use_state(|| None::<String>);
     {
@@ -210,55 +210,52 @@ fn members(p: &MembersProps) -> Html {
             });
         });
     }
-    let act = |identity: String, action: MemberAction, done: &'static str| {
-        let (app, members, id) = (app.clone(), members.clone(), p.id.clone());
-        Callback::from(move |_: MouseEvent| {
-            let (app, members, id, identity) = (app.clone(), members.clone(), id.clone(), identity.clone());
+    // Every decision goes through the device: sent at once when the relay answers, else kept.
+    let decide = {
+        let (app, members, id, invite_error) = (app.clone(), members.clone(), p.id.clone(), invite_error.clone());
+        Callback::from(move |(decision, done): (GroupDecision, String)| {
+            let (app, members, id, invite_error) = (app.clone(), members.clone(), id.clone(), invite_error.clone());
             spawn_local(async move {
-                match api::act_on_member(&id, &identity, action).await {
+                match api::decide_on_member(&id, &decision).await {
                     Ok(after) => {
+                        let kept = after.pending.iter().any(|p| p.decision == decision);
                         members.set(Some(Ok(after)));
-                        app.dispatch(Action::Notice(done.into()));
+                        invite_error.set(None);
+                        app.dispatch(Action::Notice(if kept {
+                            format!("{done} (sent with the next sync)")
+                        } else {
+                            done
+                        }));
                     }
+                    Err(err) if matches!(decision, GroupDecision::Invite { .. }) => invite_error.set(Some(err.message)),
                     Err(err) => app.dispatch(Action::Problem(err.message)),
                 }
             });
+        })
+    };
+    let act = |identity: String, action: MemberAction, done: &'static str| {
+        let decide = decide.clone();
+        Callback::from(move |_: MouseEvent| {
+            decide.emit((GroupDecision::Act { identity_id: identity.clone(), action }, done.to_string()))
         })
     };
     let set_role = |identity: String| {
-        let (app, members, id) = (app.clone(), members.clone(), p.id.clone());
+        let decide = decide.clone();
         Callback::from(move |role: String| {
             let Some(role) = GroupRole::parse(&role) else { return };
-            let (app, members, id, identity) = (app.clone(), members.clone(), id.clone(), identity.clone());
-            spawn_local(async move {
-                match api::act_on_member(&id, &identity, MemberAction::Role(role)).await {
-                    Ok(after) => {
-                        members.set(Some(Ok(after)));
-                        app.dispatch(Action::Notice("Role changed".into()));
-                    }
-                    Err(err) => app.dispatch(Action::Problem(err.message)),
-                }
-            });
+            decide.emit((
+                GroupDecision::Act { identity_id: identity.clone(), action: MemberAction::Role(role) },
+                "Role changed".into(),
+            ))
         })
     };
     let invite = {
-        let (invitee, invite_error, members, id, app) =
-            (invitee.clone(), invite_error.clone(), members.clone(), p.id.clone(), app.clone());
+        let (invitee, decide) = (invitee.clone(), decide.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let (invitee, invite_error, members, id, app) =
-                (invitee.clone(), invite_error.clone(), members.clone(), id.clone(), app.clone());
-            spawn_local(async move {
-                match api::invite_member(&id, &invitee).await {
-                    Ok(m) => {
-                        invite_error.set(None);
-                        invitee.set(String::new());
-                        app.dispatch(Action::Notice(format!("@{} is invited", m.username)));
-                        members.set(Some(api::group_members(&id).await.map_err(|e| e.message)));
-                    }
-                    Err(err) => invite_error.set(Some(err.message)),
-                }
-            });
+            let username = invitee.trim().trim_start_matches('@').to_string();
+            invitee.set(String::new());
+            decide.emit((GroupDecision::Invite { username: username.clone() }, format!("@{username} is invited")));
         })
     };
     let roles: Vec<(AttrValue, AttrValue)> = [GroupRole::Administrator, GroupRole::Moderator, GroupRole::Member]
@@ -268,9 +265,15 @@ fn members(p: &MembersProps) -> Html {
     let list = match &*members {
         None => html! { <p class="loading">{ "Loading…" }</p> },
         Some(Err(message)) => html! { <p class="form-error" role="alert">{ message.clone() }</p> },
-        Some(Ok(all)) => html! {
+        Some(Ok(view)) => html! {
+            <>
+            if let Some(why) = &view.offline { <p class="hint" id="members-offline">{ why.clone() }</p> }
+            for note in view.notes.iter() { <p class="form-error" role="alert">{ note.clone() }</p> }
+            if !view.pending.is_empty() {
+                <p class="hint" id="members-pending">{ format!("{} decision(s) waiting to be sent with the next sync", view.pending.len()) }</p>
+            }
             <ul class="member-list" id="group-members">
-                { for all.iter().map(|m| {
+                { for view.members.iter().map(|m| {
                     let who = format!("{} @{}", m.display_name, m.username);
                     let controls = match (p.admin, m.state) {
                         (true, MemberState::Requested) => html! {
@@ -301,6 +304,7 @@ fn members(p: &MembersProps) -> Html {
                     }
                 }) }
             </ul>
+            </>
         },
     };
     html! {
