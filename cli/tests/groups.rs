@@ -216,7 +216,10 @@ fn administrators_decide_offline_and_the_first_decision_stands() {
     let after = json(ana, &["group", "members", "velorution", "--json"]);
     assert_eq!(after["pending"], serde_json::json!([]), "{after}");
     let notes = after["notes"].to_string();
-    assert!(notes.contains("Not applied: approving a request: there is no such request (taken back, or refused already)"), "{notes}");
+    assert!(
+        notes.contains("Not applied: approving a request: there is no such request (taken back, or refused already)"),
+        "{notes}"
+    );
     let states: Vec<(String, Value)> = after["members"]
         .as_array()
         .expect("members")
