@@ -18,8 +18,8 @@ use rally_server::AppState;
 use samod::{BackoffConfig, DocHandle, PeerId, Repo};
 use serde_json::{json, Value};
 
+// smtp.rs allows its own unused helpers.
 #[path = "../tests/common/smtp.rs"]
-#[allow(dead_code)]
 mod smtp;
 
 const DEVICES: usize = 50;
