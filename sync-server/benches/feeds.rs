@@ -11,7 +11,8 @@ use chrono::{Duration, TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
 use rally_core::model::{Event, EventDetails, EventStatus, JoinMode, Place, Visibility};
 use rally_server::calendar::{Calendar, Calendars};
-use rally_server::sync::projection;
+use rally_server::projections::{public_tables, Projections};
+use rally_server::sync::{DocumentChanged, DocumentView, Projection};
 
 const EVENTS: usize = 10_000;
 /// The public URL the relay in scripts/bench-feeds.sh is started with.
@@ -72,7 +73,9 @@ fn seeded() -> Calendars {
     std::fs::create_dir_all(&dir).expect("bench folder");
     let events = events();
     std::fs::write(dir.join("events.json"), serde_json::to_vec(&events).expect("json")).expect("events.json");
-    let mut conn = rally_server::database::open(&dir.join("relay")).expect("database");
+    let db = Arc::new(Mutex::new(rally_server::database::open(&dir.join("relay")).expect("database")));
+    let projections = Projections::new(db.clone(), URL, None);
+    let mut conn = rally_server::lock(&db);
     let tx = conn.transaction().expect("tx");
     // The organizer is an identity of the account that owns the events, as the relay requires.
     tx.execute_batch(
@@ -82,14 +85,16 @@ fn seeded() -> Calendars {
     .expect("organizer");
     for e in &events {
         tx.execute("INSERT INTO sync_documents (id, owner) VALUES (?1, 'bench')", [&e.id]).expect("owner");
-        projection::record_in(&tx, URL, &e.id, projection::PublicView::Event(Box::new(e.clone()), None))
-            .expect("record");
+        let after = DocumentView::Event(Box::new(e.clone()), None);
+        let change = DocumentChanged { id: e.id.clone(), before: DocumentView::Other, after };
+        projections.document_changed(&tx, &change).expect("record");
     }
     // A relay started on this folder with this public URL finds its public tables built.
-    tx.execute("INSERT INTO meta (key, value) VALUES ('public_index', ?1)", [projection::public_index_stamp(URL)])
+    tx.execute("INSERT INTO meta (key, value) VALUES ('public_index', ?1)", [public_tables::public_index_stamp(URL)])
         .expect("meta");
     tx.commit().expect("commit");
-    Calendars::new(Arc::new(Mutex::new(conn)), URL.into(), "Rally".into())
+    drop(conn);
+    Calendars::new(db, URL.into(), "Rally".into())
 }
 
 fn feeds(c: &mut Criterion) {

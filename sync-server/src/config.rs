@@ -9,6 +9,9 @@ use clap::Parser;
 #[derive(Debug, Clone, Parser)]
 #[command(name = "rally-server", version, about = "Rally's relay")]
 pub struct Config {
+    /// Without a command, the relay serves
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// Data folder: the relay's SQLite database and its mail outbox
     #[arg(long, env = "RALLY_SERVER_DATA", default_value = "rally-server-data")]
     pub data: PathBuf,
@@ -59,9 +62,48 @@ pub struct Config {
     /// A request's headers must arrive within this many seconds (an idle keep-alive connection too)
     #[arg(long, env = "RALLY_SERVER_HEADER_TIMEOUT", default_value_t = 10, value_name = "SECONDS")]
     pub header_timeout: u32,
+    /// Federation over ActivityPub: other servers follow our identities and groups and receive their
+    /// public events; `allow-list`: only with domains allowed by `rally-server federation allow`
+    #[arg(long, env = "RALLY_SERVER_FEDERATION", default_value = "on", value_parser = ["on", "off", "allow-list"])]
+    pub federation: String,
+    /// Fetch from and deliver to plain http addresses that are not this machine's (development only;
+    /// loopback addresses may always be http)
+    #[arg(long, env = "RALLY_SERVER_FEDERATION_ALLOW_HTTP")]
+    pub federation_allow_http: bool,
+    /// The first wait before a failed delivery to another server is tried again (it doubles, up to an hour)
+    #[arg(
+        long,
+        env = "RALLY_SERVER_FEDERATION_RETRY_AFTER",
+        default_value_t = 30,
+        value_name = "SECONDS",
+        hide = true
+    )]
+    pub federation_retry_after: u32,
     /// Connections one IP may hold open at once (sync sockets included)
     #[arg(long, env = "RALLY_SERVER_CONNECTIONS_PER_IP", default_value_t = 256, value_name = "N")]
     pub connections_per_ip: usize,
+}
+
+/// What the relay's administrator does on its machine, instead of serving.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Federation: domains blocked or allowed, deliveries waiting
+    #[command(subcommand)]
+    Federation(FederationCommand),
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum FederationCommand {
+    /// Refuse a domain's deliveries, stop delivering to it, hide what came from it
+    Block { host: String },
+    /// Take a domain off the list (blocked or allowed)
+    Unblock { host: String },
+    /// Allow a domain (with `--federation allow-list`, only allowed domains federate)
+    Allow { host: String },
+    /// Domains blocked or allowed
+    Domains,
+    /// Deliveries not yet delivered: inbox, attempts, last error, whether given up
+    Deliveries,
 }
 
 impl Config {
@@ -102,6 +144,16 @@ impl Config {
         crate::serve::ConnectionLimits {
             header_timeout: std::time::Duration::from_secs(self.header_timeout.max(1).into()),
             per_ip: self.connections_per_ip.max(1),
+        }
+    }
+
+    pub fn federation(&self) -> crate::federation::Settings {
+        crate::federation::Settings {
+            enabled: self.federation != "off",
+            allow_list: self.federation == "allow-list",
+            allow_http: self.federation_allow_http,
+            retry_after: chrono::Duration::seconds(self.federation_retry_after.max(1).into()),
+            ..Default::default()
         }
     }
 

@@ -186,6 +186,66 @@ const STEPS: &[&str] = &[
          PRIMARY KEY (group_id, identity_id)
      );
      CREATE INDEX group_members_account ON group_members (account_id);",
+    // 10: federation over ActivityPub. Each local actor's key pair (identities and groups by id, the
+    // instance as 'relay'); remote actors as last fetched; who follows our actors; whom our identities
+    // follow (until accepted, pending); events received from followed actors, kept read-only;
+    // activities already received (so that a redelivery changes nothing); deliveries, written in the
+    // transaction of the change that caused them and kept until delivered or given up; domains
+    // blocked or allowed by the relay's administrator.
+    "CREATE TABLE actor_keys (actor TEXT PRIMARY KEY, private_pem TEXT NOT NULL, public_pem TEXT NOT NULL);
+     CREATE TABLE remote_actors (
+         id TEXT PRIMARY KEY,
+         kind TEXT NOT NULL,
+         username TEXT NOT NULL,
+         host TEXT NOT NULL,
+         name TEXT NOT NULL,
+         inbox TEXT NOT NULL,
+         shared_inbox TEXT,
+         key_id TEXT NOT NULL,
+         public_pem TEXT NOT NULL,
+         fetched_at INTEGER NOT NULL
+     );
+     CREATE TABLE followers (
+         local_actor TEXT NOT NULL,
+         remote_actor TEXT NOT NULL REFERENCES remote_actors (id),
+         since INTEGER NOT NULL,
+         PRIMARY KEY (local_actor, remote_actor)
+     );
+     CREATE TABLE follows (
+         identity_id TEXT NOT NULL,
+         account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+         remote_actor TEXT NOT NULL REFERENCES remote_actors (id),
+         activity_id TEXT NOT NULL UNIQUE,
+         accepted INTEGER NOT NULL DEFAULT 0,
+         since INTEGER NOT NULL,
+         PRIMARY KEY (identity_id, remote_actor)
+     );
+     CREATE TABLE remote_events (
+         url TEXT PRIMARY KEY,
+         id TEXT NOT NULL UNIQUE,
+         attributed_to TEXT NOT NULL,
+         organizer TEXT NOT NULL,
+         announced_by TEXT,
+         starts_at INTEGER NOT NULL,
+         ends_at INTEGER NOT NULL,
+         event TEXT NOT NULL,
+         received_at INTEGER NOT NULL
+     );
+     CREATE TABLE received_activities (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+     CREATE TABLE deliveries (
+         id INTEGER PRIMARY KEY,
+         inbox TEXT NOT NULL,
+         signer TEXT NOT NULL,
+         key_id TEXT NOT NULL,
+         activity TEXT NOT NULL,
+         attempts INTEGER NOT NULL DEFAULT 0,
+         next_at INTEGER NOT NULL,
+         last_error TEXT,
+         delivered_at INTEGER,
+         given_up_at INTEGER
+     );
+     CREATE INDEX deliveries_due ON deliveries (next_at) WHERE delivered_at IS NULL AND given_up_at IS NULL;
+     CREATE TABLE federation_domains (host TEXT PRIMARY KEY, policy TEXT NOT NULL, since INTEGER NOT NULL);",
 ];
 
 /// The version [`open`] migrates to.

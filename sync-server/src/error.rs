@@ -26,6 +26,12 @@ pub enum Error {
     /// Too many attempts, or the relay is busy: try again after `retry_after_secs` (`429`).
     #[error("{message}")]
     RateLimited { code: &'static str, message: String, retry_after_secs: u64 },
+    /// Another server (a federated instance) answered wrongly or not at all (`502`).
+    #[error("{message}")]
+    Remote { code: &'static str, message: String },
+    /// A body larger than the relay takes (`413`).
+    #[error("{message}")]
+    TooLarge { code: &'static str, message: String },
     #[error("data folder {path}: {source}")]
     DataFolder { path: String, source: std::io::Error },
     #[error("database: {0}")]
@@ -62,6 +68,8 @@ impl Error {
             Error::NotFound => (StatusCode::NOT_FOUND, "not_found", self.to_string()),
             Error::Unknown { code, message } => (StatusCode::NOT_FOUND, code, message.clone()),
             Error::RateLimited { code, message, .. } => (StatusCode::TOO_MANY_REQUESTS, code, message.clone()),
+            Error::Remote { code, message } => (StatusCode::BAD_GATEWAY, code, message.clone()),
+            Error::TooLarge { code, message } => (StatusCode::PAYLOAD_TOO_LARGE, code, message.clone()),
             _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".to_string()),
         }
     }

@@ -1,5 +1,4 @@
-//! Rally's relay: accounts, mail, sync and public calendars; public pages and federation arrive as
-//! their own modules.
+//! Rally's relay: accounts, mail, sync, public pages and calendars, and federation.
 //!
 //! Layout:
 //! - [`config`]: flags and environment into a [`config::Config`].
@@ -11,6 +10,9 @@
 //! - [`notify`]: notifications: a durable mail queue and the worker that sends it, digests, reminders.
 //! - [`participation`]: joining events, requests and decisions, waiting lists, anonymous participants.
 //! - [`sync`]: documents over the automerge-repo protocol, with per-document access.
+//! - [`projections`]: what follows from a document's change: the public tables, participants' news,
+//!   the federation outbox.
+//! - [`federation`]: ActivityPub: our actors, signatures, the outbox's sender and the inbox.
 //! - [`calendar`]: public .ics files, feeds and event pages, from what sync derives of published events.
 //! - [`event_page`]: the HTML of an event's public page (OpenGraph, JSON-LD, map link).
 //! - [`api`]: JSON handlers under `/api/v1/` and the two pages mailed links open; thin.
@@ -24,6 +26,7 @@ pub mod config;
 pub mod database;
 mod error;
 pub mod event_page;
+pub mod federation;
 pub mod group_page;
 pub mod groups;
 pub mod home_page;
@@ -33,6 +36,7 @@ pub mod mail;
 pub mod notify;
 pub mod page_layout;
 pub mod participation;
+pub mod projections;
 pub mod serve;
 pub mod sync;
 
@@ -56,6 +60,8 @@ pub struct AppState {
     pub db: Arc<Mutex<rusqlite::Connection>>,
     pub accounts: Arc<accounts::Accounts>,
     pub sync: Arc<sync::SyncHub>,
+    pub projections: Arc<projections::Projections>,
+    pub federation: Arc<federation::Federation>,
     pub calendars: Arc<calendar::Calendars>,
     pub participation: Arc<participation::ParticipationService>,
     pub groups: Arc<groups::GroupService>,
@@ -75,14 +81,20 @@ impl AppState {
         let participation =
             participation::ParticipationService::new(db.clone(), notifications.clone(), config.limits());
         let calendars = calendar::Calendars::new(db.clone(), public_url.clone(), config.instance_name.clone());
-        let sync = sync::SyncHub::start(db.clone(), &public_url, &config.limits()).await?;
-        let groups = groups::GroupService::new(db.clone(), notifications.clone(), sync.roles(), &public_url)?;
+        let federation = federation::Federation::new(db.clone(), &public_url, config.federation())?;
+        let federated = federation.settings.enabled.then(|| federation.urls.clone());
+        let projections = Arc::new(projections::Projections::new(db.clone(), &public_url, federated));
+        projections.ensure_built().await?;
+        let sync = sync::SyncHub::start(db.clone(), projections.clone(), &config.limits()).await?;
+        let groups = groups::GroupService::new(db.clone(), notifications.clone(), sync.roles(), projections.clone())?;
         let accounts =
             accounts::Accounts::new(db.clone(), mailer, public_url, config.instance_name.clone(), config.limits());
         Ok(AppState {
             db,
             accounts: Arc::new(accounts),
             sync: Arc::new(sync),
+            projections,
+            federation,
             calendars: Arc::new(calendars),
             participation: Arc::new(participation),
             groups: Arc::new(groups),
@@ -117,7 +129,14 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let (sync, notifications, limits) = (state.sync.clone(), state.notifications.clone(), state.connections);
+    // The sender starts with the relay (deliveries left from before a crash go out now) and stops
+    // with it; what it had not sent stays queued on disk.
+    let sender =
+        state.federation.settings.enabled.then(|| tokio::spawn(federation::outbox::run(state.federation.clone())));
     let served = serve::serve(listener, api::router(state), limits, shutdown).await.map_err(Error::Serve);
+    if let Some(sender) = sender {
+        sender.abort();
+    }
     sync.stop().await;
     notifications.stop();
     served

@@ -2,11 +2,17 @@
 
 use anyhow::Context;
 use clap::Parser;
-use rally_server::{config::Config, run, AppState};
+use rally_server::config::{Command, Config};
+use rally_server::{run, AppState};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
+    if let Some(Command::Federation(command)) = &config.command {
+        let conn = rally_server::database::open(&config.data).context("opening the data folder")?;
+        print!("{}", rally_server::federation::admin::run(&conn, command)?);
+        return Ok(());
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;

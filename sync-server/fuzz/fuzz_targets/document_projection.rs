@@ -8,7 +8,7 @@ use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ScalarValue, ROOT};
 use libfuzzer_sys::fuzz_target;
 use rally_core::document::{self, Kind};
-use rally_server::sync::projection::{public_view, PublicView};
+use rally_server::sync::view::{document_view, DocumentView};
 
 /// Keys of the event and identity schema (core/src/document.rs), and of its repeat rule.
 const KEYS: &[&str] = &[
@@ -130,7 +130,7 @@ fuzz_target!(|bytes: &[u8]| {
             Err(_) => return,
         }
     };
-    if let PublicView::Event(event, _) = public_view(&doc, "fuzzed") {
+    if let DocumentView::Event(event, _) = document_view(&doc, "fuzzed") {
         let now = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
         let page = rally_server::event_page::render(&rally_server::event_page::PageInput {
             event: &event,

@@ -12,7 +12,7 @@ pub async fn withheld(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
 ) -> Result<Json<Vec<WithheldDocument>>> {
-    Ok(Json(state.sync.withheld(&session.account_id)?))
+    Ok(Json(state.projections.withheld(&session.account_id)?))
 }
 
 pub async fn username(
@@ -20,5 +20,5 @@ pub async fn username(
     CurrentSession(session): CurrentSession,
     Path(name): Path<String>,
 ) -> Result<Json<UsernameAvailability>> {
-    Ok(Json(state.sync.username_availability(&session.account_id, &name)?))
+    Ok(Json(state.projections.username_availability(&session.account_id, &name)?))
 }

@@ -4,6 +4,7 @@
 mod accounts;
 mod documents;
 mod extract;
+mod federation;
 mod groups;
 mod health;
 mod pages;
@@ -55,12 +56,23 @@ pub fn router(state: AppState) -> Router {
         .route("/participations/{id}/confirm", get(participate::confirm_form).post(participate::confirm))
         .route("/participations/{id}/cancel", get(participate::cancel_form).post(participate::cancel))
         .route("/mail-settings/{token}", get(participate::settings_form).post(participate::save_settings))
+        .route("/api/v1/follows", get(federation::follows).post(federation::follow))
+        .route("/api/v1/remote-events", get(federation::remote_events))
+        .route("/.well-known/webfinger", get(federation::webfinger))
+        .route("/.well-known/nodeinfo", get(federation::nodeinfo_links))
+        .route("/nodeinfo/{version}", get(federation::nodeinfo))
+        .route("/relay", get(federation::instance_actor))
+        .route("/inbox", post(federation::inbox))
+        .route("/relay/inbox", post(federation::inbox))
+        .route("/{handle}/inbox", post(federation::inbox))
+        .route("/{handle}/outbox", get(federation::outbox))
+        .route("/{handle}/followers", get(federation::followers))
         .route("/", get(public::home))
         .route("/style.css", get(public::stylesheet))
         .route("/events/{id}/picture", get(public::picture))
-        .route("/{handle}", get(public::handle_page))
+        .route("/{handle}", get(federation::actor_or_page))
         .route("/{handle}/avatar", get(public::avatar))
-        .route("/events/{file}", get(public::event))
+        .route("/events/{file}", get(federation::event_or_page))
         .route("/feed.ics", get(public::instance_feed))
         .route("/{handle}/feed.ics", get(public::identity_feed))
         .fallback(|| async {

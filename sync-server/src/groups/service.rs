@@ -12,8 +12,8 @@ use super::store::{self, GroupRow};
 use super::{letters, rules};
 use crate::notify::Notifications;
 use crate::sync::access::Roles;
-use crate::sync::projection::{public_view, record_in};
 use crate::sync::store::stored_document;
+use crate::sync::view::{document_view, DocumentChanged, Projection};
 use crate::{Error, Result};
 
 /// The longest message a request to join carries.
@@ -23,7 +23,7 @@ pub struct GroupService {
     db: Arc<Mutex<Connection>>,
     notify: Arc<Notifications>,
     roles: Arc<Roles>,
-    public_url: String,
+    projection: Arc<dyn Projection>,
 }
 
 fn unknown_group(id: &str) -> Error {
@@ -43,7 +43,7 @@ impl GroupService {
         db: Arc<Mutex<Connection>>,
         notify: Arc<Notifications>,
         roles: Arc<Roles>,
-        public_url: &str,
+        projection: Arc<dyn Projection>,
     ) -> Result<Self> {
         {
             let conn = crate::lock(&db);
@@ -51,7 +51,7 @@ impl GroupService {
                 roles.set_group(&group, store::roles(&conn, &group)?);
             }
         }
-        Ok(GroupService { db, notify, roles, public_url: public_url.to_string() })
+        Ok(GroupService { db, notify, roles, projection })
     }
 
     fn db(&self) -> MutexGuard<'_, Connection> {
@@ -120,7 +120,9 @@ impl GroupService {
             store::register(tx, &id, &username, account, &request.identity_id, Utc::now())?;
             // Its document may have arrived first: shown now that it is registered.
             if let Ok(Some((doc, _))) = stored_document(tx, &id) {
-                record_in(tx, &self.public_url, &id, public_view(&doc, &id))?;
+                let view = document_view(&doc, &id);
+                let change = DocumentChanged { id: id.clone(), before: view.clone(), after: view };
+                self.projection.document_changed(tx, &change)?;
             }
             Self::mine(tx, account, &id)
         })

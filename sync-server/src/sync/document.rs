@@ -11,7 +11,7 @@ use automerge::AutoCommit;
 
 use super::access::{decide, Access, DocFacts, Roles};
 use super::peer::Peer;
-use super::projection::{public_view, PublicView};
+use super::view::{document_view, DocumentChanged, DocumentView};
 use super::wire::{self, Message};
 use crate::{Error, Result};
 
@@ -30,6 +30,8 @@ pub struct LiveDoc {
     waiting: HashMap<u64, Arc<Peer>>,
     pub last_used: Instant,
     roles: Arc<Roles>,
+    /// What it said at its last change (or when loaded): the `before` of the next one.
+    view: DocumentView,
 }
 
 struct PeerSync {
@@ -45,12 +47,19 @@ pub struct Received {
     pub outgoing: Outgoing,
     /// The sender was told the document is unavailable (and waits to hear if that changes).
     pub unavailable: bool,
-    /// Set when the document changed: what pages and feeds may now show of it.
-    pub changed: Option<PublicView>,
+    /// Set when the document changed: what it said and says.
+    pub changed: Option<DocumentChanged>,
 }
 
 impl LiveDoc {
-    pub fn new(id: String, doc: AutoCommit, facts: DocFacts, chunks: usize, roles: Arc<Roles>) -> LiveDoc {
+    pub fn new(
+        id: String,
+        doc: AutoCommit,
+        facts: DocFacts,
+        chunks: usize,
+        view: DocumentView,
+        roles: Arc<Roles>,
+    ) -> LiveDoc {
         LiveDoc {
             id,
             doc,
@@ -60,12 +69,13 @@ impl LiveDoc {
             waiting: HashMap::new(),
             last_used: Instant::now(),
             roles,
+            view,
         }
     }
 
     /// A document the relay does not have (yet).
     pub fn missing(id: String, roles: Arc<Roles>) -> LiveDoc {
-        LiveDoc::new(id, AutoCommit::new(), DocFacts::default(), 0, roles)
+        LiveDoc::new(id, AutoCommit::new(), DocFacts::default(), 0, DocumentView::Other, roles)
     }
 
     fn decide(&self, account: &str) -> Access {
@@ -145,10 +155,14 @@ impl LiveDoc {
             .receive_sync_message(&mut entry.state, message)
             .map_err(|e| Error::Protocol(format!("a sync message for {} that does not apply: {e}", self.id)))?;
         let changed = self.doc.get_heads() != before;
-        let view = changed.then(|| public_view(&self.doc, &self.id));
-        if let Some(view) = &view {
-            self.facts.event = view.event_facts();
-            if let Some(named) = view.event_group() {
+        let change = changed.then(|| {
+            let after = document_view(&self.doc, &self.id);
+            let before = std::mem::replace(&mut self.view, after.clone());
+            DocumentChanged { id: self.id.clone(), before, after }
+        });
+        if let Some(change) = &change {
+            self.facts.event = change.after.event_facts();
+            if let Some(named) = change.after.event_group() {
                 self.follow_group(&from.account, named);
             }
         }
@@ -166,7 +180,7 @@ impl LiveDoc {
             }
         }
         outgoing.extend(self.generate(from.connection));
-        Ok(Received { outgoing, unavailable: false, changed: view })
+        Ok(Received { outgoing, unavailable: false, changed: change })
     }
 
     /// Starts syncing with every waiting peer that may now read the document.

@@ -6,7 +6,7 @@
 //! - [`access`]: who may read and write, a pure function, checked on every message.
 //! - [`store`]: documents and their facts in SQLite.
 //! - [`quota`]: bytes each account keeps on the relay, against its quota.
-//! - [`projection`]: what pages, feeds and invitations may show of documents, checked and vetted.
+//! - [`view`]: what a document says, checked with core's rules, and the change handed to a [`Projection`].
 //! - [`document`]: one document in memory and each connection's sync state (no IO).
 //! - [`peer`]: a connected peer, and peer ids bound to accounts.
 //! - [`connection`]: one authenticated socket, from handshake to goodbye.
@@ -17,9 +17,9 @@ pub mod access;
 mod connection;
 mod document;
 pub mod peer;
-pub mod projection;
 mod quota;
 pub mod store;
+pub mod view;
 pub mod wire;
 
 use std::collections::{HashMap, HashSet};
@@ -32,8 +32,8 @@ use rusqlite::{Connection, OptionalExtension};
 use access::Access;
 use document::LiveDoc;
 use peer::{Peer, PeerBook};
-use projection::PublicView;
 use store::{Chunk, DocStore};
+pub use view::{DocumentChanged, DocumentView, Projection};
 use wire::Message;
 
 use crate::{Error, Result};
@@ -51,6 +51,7 @@ type Slot = Arc<tokio::sync::Mutex<Option<LiveDoc>>>;
 
 pub struct SyncHub {
     store: DocStore,
+    projection: Arc<dyn Projection>,
     quota: quota::Quota,
     docs: Arc<Mutex<HashMap<String, Slot>>>,
     peers: PeerBook,
@@ -64,10 +65,10 @@ pub struct SyncHub {
 }
 
 impl SyncHub {
-    /// Starts the hub; `public_url` is where the relay's pages are, for the links in feeds.
+    /// Starts the hub; `projection` is handed every committed change.
     pub async fn start(
         db: Arc<Mutex<Connection>>,
-        public_url: &str,
+        projection: Arc<dyn Projection>,
         limits: &crate::limits::Limits,
     ) -> Result<SyncHub> {
         let docs: Arc<Mutex<HashMap<String, Slot>>> = Arc::default();
@@ -91,9 +92,9 @@ impl SyncHub {
                 }
             }
         };
-        let store = DocStore::new(db.clone(), public_url, forget);
-        store.ensure_public_index().await?;
+        let store = DocStore::new(db.clone(), projection.clone(), forget);
         Ok(SyncHub {
+            projection,
             store,
             quota: quota::Quota::new(db.clone(), limits.account_quota),
             docs,
@@ -143,32 +144,33 @@ impl SyncHub {
         connection::serve(self, socket, account, ending).await
     }
 
-    /// The account's documents that pages do not show, and why.
-    pub fn withheld(&self, account_id: &str) -> Result<Vec<rally_core::model::WithheldDocument>> {
-        projection::withheld(&crate::lock(&self.db), account_id)
-    }
-
-    /// Whether `account_id` may use a username here: free, or already its own.
-    pub fn username_availability(
-        &self,
-        account_id: &str,
-        name: &str,
-    ) -> Result<rally_core::model::UsernameAvailability> {
-        let username =
-            rally_core::validate::username(name).map_err(|e| Error::bad_request("invalid_username", e.to_string()))?;
-        let claimed_by = projection::username_claim(&crate::lock(&self.db), &username)?;
-        let available = claimed_by.is_none_or(|account| account == account_id);
-        Ok(rally_core::model::UsernameAvailability { username, available })
-    }
-
-    /// Removes every document of a deleted account from the relay: its pages and feeds go (the
-    /// participants of its events are told they are cancelled), and so do its stored changes.
+    /// Removes every document of a deleted account from the relay: each is handed over as deleted
+    /// (its pages and feeds go; the participants of its events are told they are cancelled), and its
+    /// stored changes go. A group's documents are the group's: they stay, owned by nobody (roles
+    /// decide who writes them).
     pub async fn remove_account(&self, account_id: &str) -> Result<()> {
-        let (db, url, account) = (self.db.clone(), self.store.public_url(), account_id.to_string());
+        let (db, projection, account) = (self.db.clone(), self.projection.clone(), account_id.to_string());
         let ids = tokio::task::spawn_blocking(move || {
             let mut conn = crate::lock(&db);
             let tx = conn.transaction()?;
-            let ids = projection::remove_account(&tx, &url, &account)?;
+            tx.execute("UPDATE sync_documents SET owner = NULL WHERE owner = ?1 AND group_id IS NOT NULL", [&account])?;
+            let ids: Vec<String> = tx
+                .prepare("SELECT id FROM sync_documents WHERE owner = ?1")?
+                .query_map([&account], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for id in &ids {
+                let before = match store::stored_document(&tx, id) {
+                    Ok(Some((doc, _))) => view::document_view(&doc, id),
+                    _ => DocumentView::Other,
+                };
+                projection
+                    .document_changed(&tx, &DocumentChanged { id: id.clone(), before, after: DocumentView::Deleted })?;
+                tx.execute(
+                    "DELETE FROM sync_storage WHERE key >= ?1 AND key < ?2",
+                    rusqlite::params![format!("{id}/"), format!("{id}0")],
+                )?;
+                tx.execute("DELETE FROM sync_documents WHERE id = ?1", [id])?;
+            }
             tx.commit()?;
             Ok::<_, Error>(ids)
         })
@@ -239,7 +241,7 @@ impl SyncHub {
         if guard.is_none() {
             let stored = self.store.load(document).await?;
             *guard = Some(match stored {
-                Some(s) => LiveDoc::new(document.into(), s.doc, s.facts, s.chunks, self.roles.clone()),
+                Some(s) => LiveDoc::new(document.into(), s.doc, s.facts, s.chunks, s.view, self.roles.clone()),
                 None => LiveDoc::missing(document.into(), self.roles.clone()),
             });
         }
@@ -286,9 +288,9 @@ impl SyncHub {
         if live.facts.group != facts_before.group {
             write.group = Some(live.facts.group.clone());
         }
-        if let Some(view) = received.changed {
-            if live.facts != facts_before || !matches!(view, PublicView::Other) {
-                write.record = Some(view);
+        if let Some(change) = received.changed {
+            if live.facts != facts_before || !matches!(change.after, DocumentView::Other) {
+                write.change = Some(change);
             }
             if live.chunks > COMPACT_AFTER_CHUNKS {
                 write.snapshot = Some(live.save());

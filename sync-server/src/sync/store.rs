@@ -1,6 +1,6 @@
 //! Documents on the relay's disk: their chunks in `sync_storage` (key `<doc>/snapshot/<sha256>` for a
 //! saved document, `<doc>/incremental/<change hash>` for one change, the layout samod uses) and their
-//! access facts in `sync_documents`, with the public tables pages and feeds read. Received changes are
+//! access facts in `sync_documents`; each change is handed to the [`Projection`] in the same transaction. Received changes are
 //! appended, and committed, before the relay acknowledges them, so nothing it acknowledges can be
 //! lost; a document with many chunks is compacted into one snapshot.
 //!
@@ -16,26 +16,24 @@ use automerge::AutoCommit;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::access::DocFacts;
-use super::projection::{self, public_index_stamp, public_view, record_in, PublicView};
+use super::view::{document_view, DocumentChanged, DocumentView, Projection};
 use crate::{Error, Result};
 
 #[derive(Clone)]
 pub struct DocStore {
     db: Arc<Mutex<Connection>>,
-    /// Where the relay's pages are, for the URL of each event's VEVENT.
-    public_url: Arc<str>,
     writes: mpsc::UnboundedSender<(Write, oneshot::Sender<Outcome>)>,
 }
 
 /// What becomes of one document on disk, in one go: its new chunks (with the account that offered
-/// them, who owns a new document), what it now says (for the public tables, see [`projection`]), and
-/// a snapshot that replaces all its chunks.
+/// them, who owns a new document), its change (handed to the [`Projection`] in the same transaction),
+/// and a snapshot that replaces all its chunks.
 #[derive(Default)]
 pub struct Write {
     pub doc_id: String,
     pub owner: Option<String>,
     pub chunks: Vec<Chunk>,
-    pub record: Option<PublicView>,
+    pub change: Option<DocumentChanged>,
     pub snapshot: Option<Vec<u8>>,
     /// The group it now belongs to (`Some(None)`: none any more).
     pub group: Option<Option<String>>,
@@ -43,7 +41,7 @@ pub struct Write {
 
 impl Write {
     pub fn is_empty(&self) -> bool {
-        self.chunks.is_empty() && self.record.is_none() && self.snapshot.is_none() && self.group.is_none()
+        self.chunks.is_empty() && self.change.is_none() && self.snapshot.is_none() && self.group.is_none()
     }
 }
 
@@ -55,11 +53,12 @@ pub type Committed = oneshot::Receiver<Outcome>;
 /// The most writes one transaction takes.
 const MAX_BATCH: usize = 512;
 
-/// A document as stored: merged chunks, how many there were, and its facts.
+/// A document as stored: merged chunks, how many there were, its facts and what it says.
 pub struct Stored {
     pub doc: AutoCommit,
     pub chunks: usize,
     pub facts: DocFacts,
+    pub view: DocumentView,
 }
 
 /// A received change (or whole document) ready to append, under its storage name.
@@ -127,15 +126,14 @@ pub fn stored_document(conn: &Connection, doc_id: &str) -> Result<Option<(AutoCo
 impl DocStore {
     /// Starts the writer; `forget` is told the documents of a batch that failed to commit, whose
     /// state in memory ran ahead of the disk.
-    pub fn new(db: Arc<Mutex<Connection>>, public_url: &str, forget: impl Fn(&[String]) + Send + 'static) -> Self {
+    pub fn new(
+        db: Arc<Mutex<Connection>>,
+        projection: Arc<dyn Projection>,
+        forget: impl Fn(&[String]) + Send + 'static,
+    ) -> Self {
         let (writes, queued) = mpsc::unbounded_channel();
-        let public_url: Arc<str> = public_url.into();
-        tokio::spawn(write_batches(db.clone(), public_url.clone(), queued, forget));
-        DocStore { db, public_url, writes }
-    }
-
-    pub fn public_url(&self) -> String {
-        self.public_url.to_string()
+        tokio::spawn(write_batches(db.clone(), projection, queued, forget));
+        DocStore { db, writes }
     }
 
     async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static) -> Result<T> {
@@ -164,8 +162,9 @@ impl DocStore {
                 (_, known) => known.unwrap_or_default(),
             };
             let (doc, chunks) = stored.unwrap_or_default();
-            let event = if chunks == 0 { None } else { public_view(&doc, &id).event_facts() };
-            Ok(Some(Stored { doc, chunks, facts: DocFacts { owner, event, offered_by: Vec::new(), group } }))
+            let view = if chunks == 0 { DocumentView::Other } else { document_view(&doc, &id) };
+            let facts = DocFacts { owner, event: view.event_facts(), offered_by: Vec::new(), group };
+            Ok(Some(Stored { doc, chunks, facts, view }))
         })
         .await
     }
@@ -186,55 +185,12 @@ impl DocStore {
             .map_err(|_| Error::Protocol("the relay's writer has stopped".into()))?
             .map_err(Error::Protocol)
     }
-
-    /// Derives the public tables from every stored document, once per [`PUBLIC_INDEX_VERSION`] and
-    /// public URL (a relay upgraded with documents already on disk, or moved).
-    pub async fn ensure_public_index(&self) -> Result<()> {
-        let public_url = self.public_url.clone();
-        self.run(move |conn| {
-            let stamp = public_index_stamp(&public_url);
-            let built: Option<String> =
-                conn.query_row("SELECT value FROM meta WHERE key = 'public_index'", [], |r| r.get(0)).optional()?;
-            if built.as_deref() == Some(stamp.as_str()) {
-                return Ok(());
-            }
-            let tx = conn.transaction()?;
-            tx.execute("DELETE FROM public_events", [])?;
-            tx.execute("DELETE FROM public_images", [])?;
-            let ids: Vec<String> = tx
-                .prepare(
-                    "SELECT DISTINCT substr(key, 1, instr(key, '/') - 1) FROM sync_storage WHERE instr(key, '/') > 0",
-                )?
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            // Identities first, so that events find their organizers.
-            for identities in [true, false] {
-                for id in &ids {
-                    // A document that does not load is skipped here, as it is everywhere else.
-                    if let Ok(Some((doc, _))) = stored_document(&tx, id) {
-                        let view = public_view(&doc, id);
-                        if matches!(view, PublicView::Identity(..)) == identities {
-                            record_in(&tx, &public_url, id, view)?;
-                        }
-                    }
-                }
-            }
-            projection::bump(&tx, "instance")?;
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('public_index', ?1)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [&stamp],
-            )?;
-            Ok(tx.commit()?)
-        })
-        .await
-    }
 }
 
 /// The writer: takes every write waiting, commits them in one transaction, and tells each caller.
 async fn write_batches(
     db: Arc<Mutex<Connection>>,
-    public_url: Arc<str>,
+    projection: Arc<dyn Projection>,
     mut queued: mpsc::UnboundedReceiver<(Write, oneshot::Sender<Outcome>)>,
     forget: impl Fn(&[String]) + Send + 'static,
 ) {
@@ -248,8 +204,8 @@ async fn write_batches(
         }
         let (writes, done): (Vec<Write>, Vec<oneshot::Sender<Outcome>>) = batch.into_iter().unzip();
         let ids: Vec<String> = writes.iter().map(|w| w.doc_id.clone()).collect();
-        let (db, url) = (db.clone(), public_url.clone());
-        let outcome = match tokio::task::spawn_blocking(move || commit(&db, &url, writes)).await {
+        let (db, projection) = (db.clone(), projection.clone());
+        let outcome = match tokio::task::spawn_blocking(move || commit(&db, &*projection, writes)).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(e.to_string()),
             Err(e) => Err(format!("the relay's writer failed: {e}")),
@@ -264,7 +220,7 @@ async fn write_batches(
     }
 }
 
-fn commit(db: &Mutex<Connection>, public_url: &str, writes: Vec<Write>) -> Result<()> {
+fn commit(db: &Mutex<Connection>, projection: &dyn Projection, writes: Vec<Write>) -> Result<()> {
     let mut conn = crate::lock(db);
     let tx = conn.transaction()?;
     for w in writes {
@@ -290,8 +246,17 @@ fn commit(db: &Mutex<Connection>, public_url: &str, writes: Vec<Write>) -> Resul
                 insert.execute(params![format!("{id}/{}", chunk.name), chunk.bytes])?;
             }
         }
-        if let Some(view) = w.record {
-            record_in(&tx, public_url, id, view)?;
+        if let Some(change) = &w.change {
+            let (draft, visibility) = match change.after.event_facts() {
+                Some((draft, visibility)) => (Some(draft), Some(visibility.as_str())),
+                None => (None, None),
+            };
+            tx.execute(
+                "INSERT INTO sync_documents (id, draft, visibility) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET draft = excluded.draft, visibility = excluded.visibility",
+                params![id, draft, visibility],
+            )?;
+            projection.document_changed(&tx, change)?;
         }
         if let Some(snapshot) = w.snapshot {
             tx.execute(

@@ -1,0 +1,62 @@
+//! One file per verb Rally understands; each handles a checked activity inside one transaction.
+//! Verbs Rally does not act on yet are accepted and dropped, as Mastodon does.
+
+mod accept;
+mod announce;
+mod create;
+mod delete;
+mod follow;
+mod reject;
+mod undo;
+mod update;
+
+use chrono::{DateTime, Utc};
+use rusqlite::Transaction;
+use serde_json::Value;
+
+use super::store::RemoteActor;
+use super::wire::Activity;
+use super::Urls;
+use crate::Result;
+
+pub fn handle(
+    tx: &Transaction,
+    urls: &Urls,
+    signer: &RemoteActor,
+    activity: &Activity,
+    announced: Option<Value>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    match activity.kind.as_str() {
+        "Follow" => follow::receive(tx, urls, signer, activity, now),
+        "Accept" => accept::receive(tx, signer, activity),
+        "Reject" => reject::receive(tx, signer, activity),
+        "Undo" => undo::receive(tx, urls, signer, activity),
+        "Create" => create::receive(tx, signer, activity, now),
+        "Update" => update::receive(tx, signer, activity, now),
+        "Delete" => delete::receive(tx, signer, activity),
+        "Announce" => announce::receive(tx, signer, activity, announced, now),
+        _ => Ok(()),
+    }
+}
+
+/// The remote event an activity carries, read and checked (see [`super::convert::event_from_wire`]),
+/// if its object is an `Event` attributed to an actor on `host`.
+fn event_on_host(object: &Value, host: &str, now: DateTime<Utc>) -> Result<Option<super::convert::RemoteEvent>> {
+    if object.get("type").and_then(Value::as_str) != Some("Event") {
+        return Ok(None);
+    }
+    let wire: super::wire::Event = serde_json::from_value(object.clone())
+        .map_err(|e| crate::Error::bad_request("invalid_object", format!("the Event does not read: {e}")))?;
+    let event =
+        super::convert::event_from_wire(&wire, now).map_err(|e| crate::Error::bad_request("invalid_object", e))?;
+    if super::host_of(&event.attributed_to).as_deref() != Some(host)
+        || super::host_of(&event.url).as_deref() != Some(host)
+    {
+        return Err(crate::Error::Forbidden {
+            code: "actor_not_signer",
+            message: format!("the event {} is not {host}'s to speak for", event.url),
+        });
+    }
+    Ok(Some(event))
+}

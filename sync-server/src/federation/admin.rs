@@ -1,0 +1,54 @@
+//! `rally-server federation …`: what the relay's administrator sets and reads on its machine.
+
+use chrono::Utc;
+use rusqlite::Connection;
+
+use super::store;
+use crate::config::FederationCommand;
+use crate::{Error, Result};
+
+/// Runs one command; what it prints.
+pub fn run(conn: &Connection, command: &FederationCommand) -> Result<String> {
+    let now = Utc::now();
+    Ok(match command {
+        FederationCommand::Block { host } => {
+            store::set_domain(conn, &checked(host)?, Some("block"), now)?;
+            format!("{host}: blocked (its deliveries are refused, nothing is delivered to it)\n")
+        }
+        FederationCommand::Allow { host } => {
+            store::set_domain(conn, &checked(host)?, Some("allow"), now)?;
+            format!("{host}: allowed\n")
+        }
+        FederationCommand::Unblock { host } => {
+            store::set_domain(conn, &checked(host)?, None, now)?;
+            format!("{host}: neither blocked nor allowed\n")
+        }
+        FederationCommand::Domains => {
+            store::domains(conn)?.into_iter().map(|(host, policy)| format!("{host}\t{policy}\n")).collect()
+        }
+        FederationCommand::Deliveries => store::undelivered(conn)?
+            .into_iter()
+            .map(|d| {
+                let state = if d.given_up { "given up" } else { "waiting" };
+                format!(
+                    "{}\t{}\t{} attempts\t{state}\t{}\n",
+                    d.inbox,
+                    d.kind,
+                    d.attempts,
+                    d.last_error.unwrap_or_default()
+                )
+            })
+            .collect(),
+    })
+}
+
+/// `host` or `host:port`, lower case, nothing else.
+fn checked(host: &str) -> Result<String> {
+    let host = host.trim().to_ascii_lowercase();
+    let valid =
+        !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    match valid {
+        true => Ok(host),
+        false => Err(Error::bad_request("invalid_host", format!("\"{host}\" is not a host name"))),
+    }
+}

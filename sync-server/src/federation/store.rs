@@ -1,0 +1,370 @@
+//! All of federation's SQL: remote actors, followers and follows, remote events, received activity
+//! ids, deliveries, domain policies.
+
+use chrono::{DateTime, Utc};
+use rally_core::model::Event;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use crate::{Error, Result};
+
+/// A remote actor as last fetched: where to deliver to it and the key it signs with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteActor {
+    pub id: String,
+    pub kind: String,
+    pub username: String,
+    pub host: String,
+    pub name: String,
+    pub inbox: String,
+    pub shared_inbox: Option<String>,
+    pub key_id: String,
+    pub public_pem: String,
+}
+
+impl RemoteActor {
+    /// Where deliveries to it go: its server's shared inbox when it has one.
+    pub fn delivery_inbox(&self) -> &str {
+        self.shared_inbox.as_deref().unwrap_or(&self.inbox)
+    }
+}
+
+const ACTOR_COLUMNS: &str = "id, kind, username, host, name, inbox, shared_inbox, key_id, public_pem";
+
+fn actor_row(r: &rusqlite::Row) -> rusqlite::Result<RemoteActor> {
+    Ok(RemoteActor {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        username: r.get(2)?,
+        host: r.get(3)?,
+        name: r.get(4)?,
+        inbox: r.get(5)?,
+        shared_inbox: r.get(6)?,
+        key_id: r.get(7)?,
+        public_pem: r.get(8)?,
+    })
+}
+
+pub fn put_actor(conn: &Connection, a: &RemoteActor, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "INSERT INTO remote_actors (id, kind, username, host, name, inbox, shared_inbox, key_id, public_pem, fetched_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, username = excluded.username, name = excluded.name,
+             inbox = excluded.inbox, shared_inbox = excluded.shared_inbox, key_id = excluded.key_id,
+             public_pem = excluded.public_pem, fetched_at = excluded.fetched_at",
+        params![
+            a.id,
+            a.kind,
+            a.username,
+            a.host,
+            a.name,
+            a.inbox,
+            a.shared_inbox,
+            a.key_id,
+            a.public_pem,
+            now.timestamp_millis()
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn actor(conn: &Connection, id: &str) -> Result<Option<RemoteActor>> {
+    Ok(conn
+        .query_row(&format!("SELECT {ACTOR_COLUMNS} FROM remote_actors WHERE id = ?1"), [id], actor_row)
+        .optional()?)
+}
+
+pub fn actor_by_key(conn: &Connection, key_id: &str) -> Result<Option<RemoteActor>> {
+    Ok(conn
+        .query_row(&format!("SELECT {ACTOR_COLUMNS} FROM remote_actors WHERE key_id = ?1"), [key_id], actor_row)
+        .optional()?)
+}
+
+/// Whether this activity id was received before; records it if not.
+pub fn first_time(tx: &Transaction, activity_id: &str, now: DateTime<Utc>) -> Result<bool> {
+    Ok(tx.execute(
+        "INSERT INTO received_activities (id, at) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
+        params![activity_id, now.timestamp_millis()],
+    )? == 1)
+}
+
+pub fn add_follower(tx: &Transaction, local: &str, remote: &str, now: DateTime<Utc>) -> Result<()> {
+    tx.execute(
+        "INSERT INTO followers (local_actor, remote_actor, since) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        params![local, remote, now.timestamp_millis()],
+    )?;
+    Ok(())
+}
+
+pub fn remove_follower(tx: &Transaction, local: &str, remote: &str) -> Result<()> {
+    tx.execute("DELETE FROM followers WHERE local_actor = ?1 AND remote_actor = ?2", params![local, remote])?;
+    Ok(())
+}
+
+/// The inboxes the followers of these local actors are delivered to, each once.
+pub fn follower_inboxes(tx: &Transaction, locals: &[&str]) -> Result<Vec<String>> {
+    let mut inboxes = std::collections::BTreeSet::new();
+    let mut stmt = tx.prepare_cached(
+        "SELECT coalesce(a.shared_inbox, a.inbox), a.host FROM followers f JOIN remote_actors a ON a.id = f.remote_actor
+         WHERE f.local_actor = ?1",
+    )?;
+    for local in locals {
+        for row in stmt.query_map([local], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (inbox, host) = row?;
+            if !is_blocked(tx, &host)? {
+                inboxes.insert(inbox);
+            }
+        }
+    }
+    Ok(inboxes.into_iter().collect())
+}
+
+pub fn follower_count(conn: &Connection, local: &str) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM followers WHERE local_actor = ?1", [local], |r| r.get(0))?)
+}
+
+/// One of our identities' follows of a remote actor.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Follow {
+    pub identity_id: String,
+    pub actor: String,
+    pub handle: String,
+    pub name: String,
+    pub accepted: bool,
+}
+
+pub fn add_follow(
+    tx: &Transaction,
+    account: &str,
+    identity: &str,
+    remote: &str,
+    activity_id: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO follows (identity_id, account_id, remote_actor, activity_id, accepted, since)
+         VALUES (?1, ?2, ?3, ?4, 0, ?5)
+         ON CONFLICT (identity_id, remote_actor) DO UPDATE SET activity_id = excluded.activity_id, accepted = 0",
+        params![identity, account, remote, activity_id, now.timestamp_millis()],
+    )?;
+    Ok(())
+}
+
+/// Marks our follow accepted, if `by` is the actor it asked. Returns whether one was.
+pub fn accept_follow(tx: &Transaction, activity_id: &str, by: &str) -> Result<bool> {
+    Ok(tx.execute(
+        "UPDATE follows SET accepted = 1 WHERE activity_id = ?1 AND remote_actor = ?2",
+        params![activity_id, by],
+    )? == 1)
+}
+
+pub fn follows_of(conn: &Connection, account: &str) -> Result<Vec<Follow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.identity_id, a.id, a.username, a.host, a.name, f.accepted FROM follows f
+         JOIN remote_actors a ON a.id = f.remote_actor WHERE f.account_id = ?1 ORDER BY f.since",
+    )?;
+    let rows = stmt.query_map([account], |r| {
+        Ok(Follow {
+            identity_id: r.get(0)?,
+            actor: r.get(1)?,
+            handle: format!("@{}@{}", r.get::<_, String>(2)?, r.get::<_, String>(3)?),
+            name: r.get(4)?,
+            accepted: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether anyone here follows `actor` (accepted), or the instance does.
+pub fn is_followed(conn: &Connection, actor: &str) -> Result<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM follows WHERE remote_actor = ?1 AND accepted = 1 LIMIT 1", [actor], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+pub fn put_remote_event(
+    tx: &Transaction,
+    e: &super::convert::RemoteEvent,
+    announced_by: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (from, to) = rally_core::recurrence::bounds(&e.event.details);
+    let to = to.unwrap_or(rally_core::recurrence::OPEN_END);
+    let json = serde_json::to_string(&e.event).map_err(|err| Error::Protocol(err.to_string()))?;
+    tx.execute(
+        "INSERT INTO remote_events (url, id, attributed_to, organizer, announced_by, starts_at, ends_at, event, received_at)
+         VALUES (?1, ?2, ?3, ?9, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (url) DO UPDATE SET attributed_to = excluded.attributed_to, organizer = excluded.organizer,
+             announced_by = coalesce(excluded.announced_by, announced_by), starts_at = excluded.starts_at,
+             ends_at = excluded.ends_at, event = excluded.event, received_at = excluded.received_at",
+        params![
+            e.url,
+            e.event.id,
+            e.attributed_to,
+            announced_by,
+            from.timestamp(),
+            to.timestamp(),
+            json,
+            now.timestamp_millis(),
+            e.event.details.organizer_id
+        ],
+    )?;
+    Ok(())
+}
+
+/// Removes a remote event, if it is attributed to an actor on `host`. Returns whether one went.
+pub fn delete_remote_event(tx: &Transaction, url: &str, host: &str) -> Result<bool> {
+    let attributed: Option<String> =
+        tx.query_row("SELECT attributed_to FROM remote_events WHERE url = ?1", [url], |r| r.get(0)).optional()?;
+    match attributed {
+        Some(actor) if super::host_of(&actor).as_deref() == Some(host) => {
+            tx.execute("DELETE FROM remote_events WHERE url = ?1", [url])?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// Remote events attributed to (or announced by) the actors `account`'s identities follow.
+pub fn remote_events_for(conn: &Connection, account: &str) -> Result<Vec<Event>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT e.event, e.starts_at FROM remote_events e JOIN follows f
+           ON f.remote_actor IN (e.attributed_to, e.organizer, e.announced_by) AND f.accepted = 1
+         WHERE f.account_id = ?1 ORDER BY e.starts_at",
+    )?;
+    let rows = stmt.query_map([account], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for json in rows {
+        if let Ok(event) = serde_json::from_str(&json?) {
+            out.push(event);
+        }
+    }
+    Ok(out)
+}
+
+/// A delivery waiting: its activity, signed by `signer`'s key when sent.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub id: i64,
+    pub inbox: String,
+    pub signer: String,
+    pub key_id: String,
+    pub activity: String,
+    pub attempts: u32,
+}
+
+pub fn enqueue(
+    tx: &Transaction,
+    inbox: &str,
+    signer: &str,
+    key_id: &str,
+    activity: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO deliveries (inbox, signer, key_id, activity, next_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![inbox, signer, key_id, activity, now.timestamp_millis()],
+    )?;
+    Ok(())
+}
+
+pub fn due(conn: &Connection, now: DateTime<Utc>, limit: u32) -> Result<Vec<Delivery>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, inbox, signer, key_id, activity, attempts FROM deliveries
+         WHERE delivered_at IS NULL AND given_up_at IS NULL AND next_at <= ?1 ORDER BY next_at, id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![now.timestamp_millis(), limit], |r| {
+        Ok(Delivery {
+            id: r.get(0)?,
+            inbox: r.get(1)?,
+            signer: r.get(2)?,
+            key_id: r.get(3)?,
+            activity: r.get(4)?,
+            attempts: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn delivered(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE deliveries SET delivered_at = ?2, last_error = NULL WHERE id = ?1",
+        params![id, now.timestamp_millis()],
+    )?;
+    Ok(())
+}
+
+/// A failed attempt: tried again at `next`, or given up (`None`), the reason kept either way.
+pub fn failed(conn: &Connection, id: i64, error: &str, next: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<()> {
+    match next {
+        Some(next) => conn.execute(
+            "UPDATE deliveries SET attempts = attempts + 1, next_at = ?2, last_error = ?3 WHERE id = ?1",
+            params![id, next.timestamp_millis(), error],
+        )?,
+        None => conn.execute(
+            "UPDATE deliveries SET attempts = attempts + 1, given_up_at = ?2, last_error = ?3 WHERE id = ?1",
+            params![id, now.timestamp_millis(), error],
+        )?,
+    };
+    Ok(())
+}
+
+/// Deliveries not (yet) delivered, for the administrator: inbox, attempts, last error, given up.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeliveryState {
+    pub inbox: String,
+    pub kind: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub given_up: bool,
+}
+
+pub fn undelivered(conn: &Connection) -> Result<Vec<DeliveryState>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT inbox, json_extract(activity, '$.type'), attempts, last_error, given_up_at IS NOT NULL
+         FROM deliveries WHERE delivered_at IS NULL ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(DeliveryState {
+            inbox: r.get(0)?,
+            kind: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            attempts: r.get(2)?,
+            last_error: r.get(3)?,
+            given_up: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn is_blocked(conn: &Connection, host: &str) -> Result<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM federation_domains WHERE host = ?1 AND policy = 'block'", [host], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+pub fn is_allowed(conn: &Connection, host: &str) -> Result<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM federation_domains WHERE host = ?1 AND policy = 'allow'", [host], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+pub fn set_domain(conn: &Connection, host: &str, policy: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+    match policy {
+        Some(policy) => conn.execute(
+            "INSERT INTO federation_domains (host, policy, since) VALUES (?1, ?2, ?3)
+             ON CONFLICT (host) DO UPDATE SET policy = excluded.policy, since = excluded.since",
+            params![host, policy, now.timestamp_millis()],
+        )?,
+        None => conn.execute("DELETE FROM federation_domains WHERE host = ?1", [host])?,
+    };
+    Ok(())
+}
+
+/// Every domain with a policy, and the policy.
+pub fn domains(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached("SELECT host, policy FROM federation_domains ORDER BY host")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

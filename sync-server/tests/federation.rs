@@ -1,0 +1,277 @@
+//! Federation between two real relays on loopback (two processes, two data folders), over signed HTTP,
+//! and the inbox's refusals, each performed.
+
+mod common;
+
+use chrono::Utc;
+use common::*;
+use rally_core::document;
+use rally_core::model::ImageChange;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+fn host(relay: &Relay) -> String {
+    relay.base.trim_start_matches("http://").to_string()
+}
+
+async fn post_json(relay: &Relay, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}{path}", relay.base))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("POST");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Polls one of the account's JSON lists until `done` holds.
+async fn json_until(relay: &Relay, path: &str, token: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let body = get_until(relay, path, Some(token), what, |status, body| {
+        status == StatusCode::OK && serde_json::from_str::<Value>(body).is_ok_and(|v| done(&v))
+    })
+    .await;
+    serde_json::from_str(&body).expect("json")
+}
+
+fn titles(events: &Value) -> Vec<String> {
+    events.as_array().expect("list").iter().map(|e| e["title"].as_str().unwrap_or("").to_string()).collect()
+}
+
+/// What a relay's database holds of what arrives from other servers (read beside the running relay).
+fn arrived(relay: &Relay) -> (i64, i64, i64, i64) {
+    let conn = rusqlite::Connection::open(relay.data.join("relay.sqlite3")).expect("db");
+    let count =
+        |table: &str| conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).expect("count");
+    (count("remote_actors"), count("followers"), count("received_activities"), count("remote_events"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_identity_on_one_relay_follows_one_on_another_and_sees_its_events_come_change_and_go() {
+    let (dir_a, dir_b) = (tempfile::tempdir().expect("a"), tempfile::tempdir().expect("b"));
+    let a = Relay::start(dir_a.path(), None);
+    let b = Relay::start(dir_b.path(), None);
+    let ana = a.account("ana@example.org").await;
+    let ana_device = peer(&a, &ana).await;
+    let ana_id = create_identity(&ana_device, "ana", "Ana Organizer").await.document_id().to_string();
+    let bob = b.account("bob@example.org").await;
+    let bob_device = peer(&b, &bob).await;
+    let bob_id = create_identity(&bob_device, "bob", "Bob").await.document_id().to_string();
+    for (relay, name) in [(&a, "ana"), (&b, "bob")] {
+        get_until(
+            relay,
+            &format!("/.well-known/webfinger?resource=acct:{name}@{}", host(relay)),
+            None,
+            "webfinger",
+            |s, _| s == StatusCode::OK,
+        )
+        .await;
+    }
+
+    // The actor as servers read it: the same URL as the page, by content negotiation.
+    let actor: Value = reqwest::Client::new()
+        .get(format!("{}/@ana", a.base))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("actor")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(actor["type"], "Person");
+    assert_eq!(actor["preferredUsername"], "ana");
+    assert_eq!(actor["inbox"], format!("{}/@ana/inbox", a.base));
+    assert_eq!(actor["endpoints"]["sharedInbox"], format!("{}/inbox", a.base));
+    assert!(actor["publicKey"]["publicKeyPem"].as_str().expect("pem").starts_with("-----BEGIN PUBLIC KEY-----"));
+    let nodeinfo: Value =
+        reqwest::get(format!("{}/.well-known/nodeinfo", a.base)).await.expect("ni").json().await.expect("json");
+    assert!(nodeinfo["links"].as_array().expect("links").iter().any(|l| l["href"] == format!("{}/relay", a.base)));
+
+    // Bob follows Ana across relays; A answers Accept.
+    let (status, follow) = post_json(
+        &b,
+        "/api/v1/follows",
+        &bob.token,
+        json!({"identity_id": bob_id, "handle": format!("@ana@{}", host(&a))}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{follow}");
+    assert_eq!(follow["actor"], format!("{}/@ana", a.base));
+    json_until(&b, "/api/v1/follows", &bob.token, "the follow accepted", |v| v[0]["accepted"] == true).await;
+    let followers = get_until(&a, "/@ana/followers", None, "followers", |s, body| {
+        s == StatusCode::OK && body.contains("\"totalItems\":1")
+    })
+    .await;
+    assert!(followers.contains("OrderedCollection"));
+
+    // Ana publishes: it reaches Bob's relay, with its time and zone. A draft never leaves A.
+    let event = create_event(&ana_device, &ana_id, "Atelier vélo", |d| {
+        d.place = Some(rally_core::model::Place {
+            name: "Maison du vélo".into(),
+            address: "12 rue de la République, Lyon".into(),
+            latitude: None,
+            longitude: None,
+        })
+    })
+    .await;
+    create_event(&ana_device, &ana_id, "Brouillon secret", |d| d.draft = true).await;
+    let events = json_until(&b, "/api/v1/remote-events", &bob.token, "the event on B", |v| {
+        titles(v).contains(&"Atelier vélo".to_string())
+    })
+    .await;
+    let remote = &events[0];
+    assert_eq!(remote["timezone"], "Europe/Paris");
+    assert_eq!(remote["starts_at"], "2031-03-01T18:00:00Z");
+    assert_eq!(remote["place"]["name"], "Maison du vélo");
+    assert_eq!(events[0]["source_uid"], format!("{}/events/{}", a.base, event.document_id()));
+
+    // Ana moves it: Bob sees the new time.
+    edit(&event, |doc| {
+        let mut d = document::read_event(doc, "x").expect("event").details;
+        d.starts_at += chrono::Duration::hours(1);
+        d.ends_at += chrono::Duration::hours(1);
+        document::write_event(doc, &d, &ImageChange::Keep, Utc::now()).expect("write");
+    });
+    json_until(&b, "/api/v1/remote-events", &bob.token, "the new time on B", |v| {
+        v[0]["starts_at"] == "2031-03-01T19:00:00Z"
+    })
+    .await;
+
+    // Ana deletes it: gone from B. The draft never came.
+    edit(&event, |doc| document::mark_deleted(doc, Utc::now()).expect("delete"));
+    let events = json_until(&b, "/api/v1/remote-events", &bob.token, "the event gone from B", |v| {
+        !titles(v).contains(&"Atelier vélo".to_string())
+    })
+    .await;
+    assert!(!titles(&events).contains(&"Brouillon secret".to_string()));
+    let (_, _, received, _) = arrived(&b);
+    assert!(received >= 4, "Accept, Create, Update, Delete: {received}");
+}
+
+/// Signs `body` for `inbox` with the key B keeps for `actor` (read from B's data folder, as only B's
+/// own process could), optionally changing the request after signing.
+fn signed_headers(b: &Relay, actor_key: &str, key_id: &str, inbox: &str, body: &[u8]) -> Vec<(String, String)> {
+    use rsa::pkcs8::DecodePrivateKey;
+    let conn = rusqlite::Connection::open(b.data.join("relay.sqlite3")).expect("db");
+    let pem: String =
+        conn.query_row("SELECT private_pem FROM actor_keys WHERE actor = ?1", [actor_key], |r| r.get(0)).expect("key");
+    let key = rsa::RsaPrivateKey::from_pkcs8_pem(&pem).expect("pem");
+    let url = url::Url::parse(inbox).expect("url");
+    rally_server::federation::signature::sign("POST", &url, Some(body), key_id, &key).expect("sign")
+}
+
+/// What is sent, and how it must be refused: what, status, a word of the reason, headers, body.
+type Refusal = (&'static str, StatusCode, &'static str, Vec<(String, String)>, Vec<u8>);
+
+async fn deliver(inbox: &str, headers: &[(String, String)], body: Vec<u8>) -> (StatusCode, String) {
+    let mut request = reqwest::Client::new().post(inbox).header("content-type", "application/activity+json").body(body);
+    for (name, value) in headers {
+        if name != "host" {
+            request = request.header(name.as_str(), value.as_str());
+        }
+    }
+    let response = request.send().await.expect("POST");
+    (response.status(), response.text().await.expect("body"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inbox_refuses_what_it_cannot_trust_and_keeps_nothing_of_it() {
+    let (dir_a, dir_b) = (tempfile::tempdir().expect("a"), tempfile::tempdir().expect("b"));
+    let a = Relay::start(dir_a.path(), None);
+    let b = Relay::start(dir_b.path(), None);
+    let ana = a.account("ana@example.org").await;
+    create_identity(&peer(&a, &ana).await, "ana", "Ana").await;
+    get_until(&a, "/@ana", None, "ana's actor", |_, _| true).await;
+    // B's instance actor: its key is made when it is first shown.
+    let (status, _) = get(&b, "/relay", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let signer = format!("{}/relay", b.base);
+    let key_id = format!("{signer}#main-key");
+    let inbox = format!("{}/inbox", a.base);
+    let follow = |actor: &str| {
+        serde_json::to_vec(&json!({
+            "id": format!("{}/activities/{}", b.base, rally_core::document::new_id()),
+            "type": "Follow", "actor": actor, "object": format!("{}/@ana", a.base)
+        }))
+        .expect("json")
+    };
+    let before = arrived(&a);
+    let refusals: Vec<Refusal> = vec![
+        {
+            let body = follow(&signer);
+            ("unsigned", StatusCode::UNAUTHORIZED, "not signed", vec![], body)
+        },
+        {
+            let body = follow(&signer);
+            // Claims B's instance key, signed with another.
+            let other = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("key");
+            let url = url::Url::parse(&inbox).expect("url");
+            let headers =
+                rally_server::federation::signature::sign("POST", &url, Some(&body), &key_id, &other).expect("sign");
+            ("signed by another key", StatusCode::UNAUTHORIZED, "does not verify", headers, body)
+        },
+        {
+            let body = follow(&signer);
+            let headers = signed_headers(&b, "relay", &key_id, &inbox, &body);
+            let mut tampered = body.clone();
+            tampered.extend_from_slice(b"  ");
+            ("a body that does not match its Digest", StatusCode::BAD_REQUEST, "Digest", headers, tampered)
+        },
+        {
+            let body = follow(&signer);
+            let mut headers = signed_headers(&b, "relay", &key_id, &inbox, &body);
+            let old = (Utc::now() - chrono::Duration::days(2)).format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+            headers.iter_mut().filter(|(n, _)| n == "date").for_each(|(_, v)| *v = old.clone());
+            ("a date outside the window", StatusCode::UNAUTHORIZED, "outside the window", headers, body)
+        },
+        {
+            let body = follow("https://elsewhere.example/@mallory");
+            let headers = signed_headers(&b, "relay", &key_id, &inbox, &body);
+            ("an actor that is not the signer", StatusCode::FORBIDDEN, "speaks for", headers, body)
+        },
+        {
+            let mut body = follow(&signer);
+            body.extend(std::iter::repeat_n(b' ', 300 * 1024));
+            let headers = signed_headers(&b, "relay", &key_id, &inbox, &body);
+            ("an oversized body", StatusCode::PAYLOAD_TOO_LARGE, "at most", headers, body)
+        },
+    ];
+    for (what, status, reason, headers, body) in refusals {
+        let (got, text) = deliver(&inbox, &headers, body).await;
+        assert_eq!(got, status, "{what}: {text}");
+        assert!(text.contains(reason), "{what}: {text}");
+        assert_eq!(arrived(&a), before, "{what} left something behind");
+    }
+
+    // A blocked domain: refused although signed right; unblocked, the same follow is taken.
+    let admin = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rally-server"))
+            .arg("--data")
+            .arg(&a.data)
+            .args(["federation"])
+            .args(args)
+            .output()
+            .expect("rally-server federation");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    admin(&["block", &host(&b)]);
+    assert!(admin(&["domains"]).contains(&format!("{}\tblock", host(&b))));
+    let body = follow(&signer);
+    let headers = signed_headers(&b, "relay", &key_id, &inbox, &body);
+    let (got, text) = deliver(&inbox, &headers, body.clone()).await;
+    assert_eq!(got, StatusCode::FORBIDDEN, "{text}");
+    assert!(text.contains("blocked"), "{text}");
+    assert_eq!(arrived(&a), before, "a blocked domain left something behind");
+    admin(&["unblock", &host(&b)]);
+    let (got, text) = deliver(&inbox, &headers, body.clone()).await;
+    assert_eq!(got, StatusCode::ACCEPTED, "{text}");
+    let after = arrived(&a);
+    assert_eq!((after.0, after.1, after.2), (before.0 + 1, before.1 + 1, before.2 + 1));
+    // The same activity again (a redelivery): nothing more.
+    let headers = signed_headers(&b, "relay", &key_id, &inbox, &body);
+    let (got, _) = deliver(&inbox, &headers, body).await;
+    assert_eq!(got, StatusCode::ACCEPTED);
+    assert_eq!(arrived(&a), after);
+}
