@@ -66,3 +66,14 @@ if [ -f "$validators/setup.sh" ]; then
 else
   echo "install-deps: $validators not found; the iCalendar tests will fail until it is there" >&2
 fi
+
+# Real ActivityPub payloads from Mobilizon, Mastodon and Gancio (../shared/fixtures/activitypub), for the
+# federation tests, found at ~/.cache/rally-test/activitypub.
+activitypub="$(cd "$(dirname "$0")/.." && pwd)/../shared/fixtures/activitypub"
+if [ -d "$activitypub" ]; then
+  mkdir -p "$HOME/.cache/rally-test/activitypub"
+  cp -r "$activitypub"/. "$HOME/.cache/rally-test/activitypub/"
+  chmod -R u+w "$HOME/.cache/rally-test/activitypub"
+else
+  echo "install-deps: $activitypub not found; the federation fixture test will fail until it is there" >&2
+fi

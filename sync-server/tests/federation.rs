@@ -275,3 +275,140 @@ async fn the_inbox_refuses_what_it_cannot_trust_and_keeps_nothing_of_it() {
     assert_eq!(got, StatusCode::ACCEPTED);
     assert_eq!(arrived(&a), after);
 }
+
+/// Counts rows of a relay's database (read beside the running relay).
+fn count(relay: &Relay, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(relay.data.join("relay.sqlite3")).expect("db");
+    conn.query_row(sql, [], |r| r.get(0)).expect("count")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliveries_pending_when_the_relay_is_killed_all_arrive_once_after_restart() {
+    let (dir_a, dir_b) = (tempfile::tempdir().expect("a"), tempfile::tempdir().expect("b"));
+    let (port_a, port_b) = (free_port(), free_port());
+    let fast = ["--federation-retry-after", "1"];
+    let a = Relay::start_with(dir_a.path(), None, port_a, &fast);
+    let b = Relay::start_with(dir_b.path(), None, port_b, &fast);
+    let ana = a.account("ana@example.org").await;
+    let ana_device = peer(&a, &ana).await;
+    let ana_id = create_identity(&ana_device, "ana", "Ana").await.document_id().to_string();
+    let bob = b.account("bob@example.org").await;
+    let bob_id = create_identity(&peer(&b, &bob).await, "bob", "Bob").await.document_id().to_string();
+    get_until(&a, "/@ana/outbox", None, "ana's actor", |s, _| s == StatusCode::OK).await;
+    get_until(&b, "/@bob/outbox", None, "bob's actor", |s, _| s == StatusCode::OK).await;
+    let (status, _) = post_json(
+        &b,
+        "/api/v1/follows",
+        &bob.token,
+        json!({"identity_id": bob_id, "handle": format!("@ana@{}", host(&a))}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    json_until(&b, "/api/v1/follows", &bob.token, "the follow accepted", |v| v[0]["accepted"] == true).await;
+
+    // B goes down; Ana publishes 100 events: 100 deliveries wait on A.
+    drop(b);
+    for i in 0..100 {
+        create_event(&ana_device, &ana_id, &format!("Rencontre {i}"), |_| {}).await;
+    }
+    let pending =
+        "SELECT count(*) FROM deliveries WHERE delivered_at IS NULL AND json_extract(activity, '$.type') = 'Create'";
+    let deadline = tokio::time::Instant::now() + WAIT * 3;
+    while count(&a, pending) < 100 {
+        assert!(tokio::time::Instant::now() < deadline, "100 deliveries never waited: {}", count(&a, pending));
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(count(&a, "SELECT max(attempts) FROM deliveries WHERE delivered_at IS NULL") >= 1, "tried while B is down");
+
+    // A is killed (SIGKILL: no shutdown at all), then both come back on their addresses.
+    drop(ana_device);
+    let Relay { mut process, data, .. } = a;
+    process.0.kill().expect("SIGKILL");
+    process.0.wait().expect("wait");
+    let a = Relay::start_with(dir_a.path(), None, port_a, &fast);
+    assert_eq!(a.data, data);
+    let b = Relay::start_with(dir_b.path(), None, port_b, &fast);
+    let deadline = tokio::time::Instant::now() + WAIT * 6;
+    while count(&b, "SELECT count(*) FROM remote_events") < 100 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "only {} of 100 events arrived",
+            count(&b, "SELECT count(*) FROM remote_events")
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // Each once: 100 events, 100 distinct Creates received, nothing left to send.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert_eq!(count(&b, "SELECT count(*) FROM remote_events"), 100);
+    assert_eq!(count(&a, pending), 0);
+    assert_eq!(count(&a, "SELECT count(*) FROM deliveries WHERE json_extract(activity, '$.type') = 'Create'"), 100);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inbox_that_answers_500_is_retried_with_backoff_and_the_administrator_sees_why() {
+    use axum::routing::{get, post};
+    use rsa::pkcs8::{EncodePublicKey, LineEnding};
+    let dir = tempfile::tempdir().expect("dir");
+    let a = Relay::start_with(dir.path(), None, 0, &["--federation-retry-after", "1"]);
+    let ana = a.account("ana@example.org").await;
+    create_identity(&peer(&a, &ana).await, "ana", "Ana").await;
+    get_until(&a, "/@ana/outbox", None, "ana's actor", |s, _| s == StatusCode::OK).await;
+
+    // A remote server whose actor reads fine but whose inbox fails.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("key");
+    let pem = rsa::RsaPublicKey::from(&key).to_public_key_pem(LineEnding::LF).expect("pem");
+    let actor_url = format!("{base}/actor");
+    let actor = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": actor_url, "type": "Person", "preferredUsername": "broken",
+        "inbox": format!("{base}/inbox"),
+        "publicKey": {"id": format!("{actor_url}#main-key"), "owner": actor_url, "publicKeyPem": pem}
+    });
+    let app = axum::Router::new()
+        .route("/actor", get(move || async move { axum::Json(actor) }))
+        .route("/inbox", post(|| async { (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "database on fire") }));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let body = serde_json::to_vec(&json!({
+        "id": format!("{base}/follows/1"), "type": "Follow", "actor": actor_url, "object": format!("{}/@ana", a.base)
+    }))
+    .expect("json");
+    let inbox = format!("{}/@ana/inbox", a.base);
+    let url = url::Url::parse(&inbox).expect("url");
+    let headers =
+        rally_server::federation::signature::sign("POST", &url, Some(&body), &format!("{actor_url}#main-key"), &key)
+            .expect("sign");
+    let (status, text) = deliver(&inbox, &headers, body).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+
+    // A's Accept fails again and again, later each time; the administrator reads why.
+    let deadline = tokio::time::Instant::now() + WAIT * 2;
+    while count(&a, "SELECT coalesce(max(attempts), 0) FROM deliveries") < 3 {
+        assert!(tokio::time::Instant::now() < deadline, "no retries");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let conn = rusqlite::Connection::open(a.data.join("relay.sqlite3")).expect("db");
+    let (attempts, next_at, delivered): (i64, i64, Option<i64>) = conn
+        .query_row("SELECT attempts, next_at, delivered_at FROM deliveries", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .expect("row");
+    assert!(delivered.is_none());
+    // Backoff: 1 s, 2 s, 4 s…: the next try is at most 2^(attempts-1) s from the last.
+    let wait = next_at - Utc::now().timestamp_millis();
+    assert!(wait <= (1000 << attempts), "next try in {wait} ms after {attempts} attempts");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rally-server"))
+        .arg("--data")
+        .arg(&a.data)
+        .args(["federation", "deliveries"])
+        .output()
+        .expect("rally-server federation deliveries");
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(listing.contains(&format!("{base}/inbox\tAccept")), "{listing}");
+    assert!(
+        listing.contains("500") && listing.contains("database on fire") && listing.contains("waiting"),
+        "{listing}"
+    );
+}
