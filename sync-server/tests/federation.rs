@@ -412,3 +412,66 @@ async fn an_inbox_that_answers_500_is_retried_with_backoff_and_the_administrator
         "{listing}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_followed_from_another_relay_announces_its_events_there() {
+    use common::groups::{create_group, person};
+    use rally_core::model::GroupOpenness;
+    let (dir_a, dir_b) = (tempfile::tempdir().expect("a"), tempfile::tempdir().expect("b"));
+    let a = Relay::start(dir_a.path(), None);
+    let b = Relay::start(dir_b.path(), None);
+    let ana = person(&a, "ana").await;
+    let group = create_group(&a, &ana, "velorution", GroupOpenness::Open).await.document_id().to_string();
+    let bob = b.account("bob@example.org").await;
+    let bob_id = create_identity(&peer(&b, &bob).await, "bob", "Bob").await.document_id().to_string();
+    get_until(&b, "/@bob/outbox", None, "bob's actor", |s, _| s == StatusCode::OK).await;
+    let actor =
+        get_until(&a, "/@velorution", None, "the group's actor", |s, body| s == StatusCode::OK && !body.is_empty())
+            .await;
+    assert!(!actor.is_empty());
+    let group_actor: Value = reqwest::Client::new()
+        .get(format!("{}/@velorution", a.base))
+        .header("accept", "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"")
+        .send()
+        .await
+        .expect("actor")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!((group_actor["type"].as_str(), group_actor["openness"].as_str()), (Some("Group"), Some("open")));
+
+    let (status, follow) = post_json(
+        &b,
+        "/api/v1/follows",
+        &bob.token,
+        json!({"identity_id": bob_id, "handle": format!("{}/@velorution", a.base)}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{follow}");
+    json_until(&b, "/api/v1/follows", &bob.token, "the follow accepted", |v| v[0]["accepted"] == true).await;
+
+    // Ana's event on the group's calendar reaches Bob, who follows the group and not Ana.
+    let event = create_event(&ana.repo, &ana.identity, "Masse critique", |d| d.group_id = Some(group.clone())).await;
+    let events = json_until(&b, "/api/v1/remote-events", &bob.token, "the group's event on B", |v| {
+        titles(v).contains(&"Masse critique".to_string())
+    })
+    .await;
+    assert_eq!(events[0]["source_uid"], format!("{}/events/{}", a.base, event.document_id()));
+    // The object names the group as Mobilizon does (attributedTo), its organizer as actor.
+    let object: Value = reqwest::Client::new()
+        .get(format!("{}/events/{}", a.base, event.document_id()))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("object")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(object["attributedTo"], format!("{}/@velorution", a.base));
+    assert_eq!(object["actor"], format!("{}/@ana", a.base));
+    assert_eq!(object["timezone"], "Europe/Paris");
+    assert_eq!(object["startTime"], "2031-03-01T19:00:00+01:00");
+    edit(&event, |doc| document::mark_deleted(doc, Utc::now()).expect("delete"));
+    json_until(&b, "/api/v1/remote-events", &bob.token, "the group's event gone from B", |v| titles(v).is_empty())
+        .await;
+}
