@@ -245,7 +245,21 @@ const STEPS: &[&str] = &[
          given_up_at INTEGER
      );
      CREATE INDEX deliveries_due ON deliveries (next_at) WHERE delivered_at IS NULL AND given_up_at IS NULL;
-     CREATE TABLE federation_domains (host TEXT PRIMARY KEY, policy TEXT NOT NULL, since INTEGER NOT NULL);",
+     CREATE TABLE federation_domains (host TEXT PRIMARY KEY, policy TEXT NOT NULL, since INTEGER NOT NULL);
+     -- A remote person's participation in one of our events: its identity_id is the actor's URL, and
+     -- remote_activity the Join it sent (what Accept or Reject answer).
+     ALTER TABLE participations ADD COLUMN remote_activity TEXT;
+     -- Our identities' participations in remote events: the Join sent, and what its server answered.
+     CREATE TABLE remote_participations (
+         event_url TEXT NOT NULL,
+         identity_id TEXT NOT NULL,
+         account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+         join_id TEXT NOT NULL UNIQUE,
+         status TEXT NOT NULL,
+         message TEXT NOT NULL DEFAULT '',
+         updated_at INTEGER NOT NULL,
+         PRIMARY KEY (event_url, identity_id)
+     );",
 ];
 
 /// The version [`open`] migrates to.

@@ -79,9 +79,10 @@ impl AppState {
         let links = links::Links::open(&lock(&db), &public_url, &config.instance_name)?;
         let notifications = notify::Notifications::start(db.clone(), mailer.clone(), links, config.timing());
         let participation =
-            participation::ParticipationService::new(db.clone(), notifications.clone(), config.limits());
+            Arc::new(participation::ParticipationService::new(db.clone(), notifications.clone(), config.limits()));
         let calendars = calendar::Calendars::new(db.clone(), public_url.clone(), config.instance_name.clone());
-        let federation = federation::Federation::new(db.clone(), &public_url, config.federation())?;
+        let federation =
+            federation::Federation::new(db.clone(), &public_url, config.federation(), participation.clone())?;
         let federated = federation.settings.enabled.then(|| federation.urls.clone());
         let projections = Arc::new(projections::Projections::new(db.clone(), &public_url, federated));
         projections.ensure_built().await?;
@@ -96,7 +97,7 @@ impl AppState {
             projections,
             federation,
             calendars: Arc::new(calendars),
-            participation: Arc::new(participation),
+            participation,
             groups: Arc::new(groups),
             notifications,
             instance_name: config.instance_name.as_str().into(),

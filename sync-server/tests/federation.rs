@@ -475,3 +475,119 @@ async fn a_group_followed_from_another_relay_announces_its_events_there() {
     json_until(&b, "/api/v1/remote-events", &bob.token, "the group's event gone from B", |v| titles(v).is_empty())
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_on_another_relay_joins_asks_is_accepted_offline_and_leaves() {
+    use rally_core::model::JoinMode;
+    let (dir_a, dir_b) = (tempfile::tempdir().expect("a"), tempfile::tempdir().expect("b"));
+    let port_a = free_port();
+    let a = Relay::start_on(dir_a.path(), None, port_a);
+    let b = Relay::start(dir_b.path(), None);
+    let ana = a.account("ana@example.org").await;
+    let ana_device = peer(&a, &ana).await;
+    let ana_id = create_identity(&ana_device, "ana", "Ana").await.document_id().to_string();
+    let bob = b.account("bob@example.org").await;
+    let bob_id = create_identity(&peer(&b, &bob).await, "bob", "Bob").await.document_id().to_string();
+    get_until(&a, "/@ana/outbox", None, "ana's actor", |s, _| s == StatusCode::OK).await;
+    get_until(&b, "/@bob/outbox", None, "bob's actor", |s, _| s == StatusCode::OK).await;
+    let handle = format!("@ana@{}", host(&a));
+    post_json(&b, "/api/v1/follows", &bob.token, json!({"identity_id": bob_id, "handle": handle})).await;
+    json_until(&b, "/api/v1/follows", &bob.token, "the follow accepted", |v| v[0]["accepted"] == true).await;
+
+    let free = create_event(&ana_device, &ana_id, "Pique-nique", |_| {}).await.document_id().to_string();
+    let approval = create_event(&ana_device, &ana_id, "Atelier fermé", |d| d.join_mode = JoinMode::Approval)
+        .await
+        .document_id()
+        .to_string();
+    let full =
+        create_event(&ana_device, &ana_id, "Salle comble", |d| d.capacity = Some(1)).await.document_id().to_string();
+    let events =
+        json_until(&b, "/api/v1/remote-events", &bob.token, "three events on B", |v| titles(v).len() == 3).await;
+    // Cy, on A, takes the one place of "Salle comble".
+    let cy = a.account("cy@example.org").await;
+    let cy_id = create_identity(&peer(&a, &cy).await, "cy", "Cy").await.document_id().to_string();
+    let path = format!("/api/v1/events/{full}/participations");
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let (status, body) = post_json(&a, &path, &cy.token, json!({"identity_id": cy_id})).await;
+        if status == StatusCode::CREATED || status == StatusCode::OK {
+            assert_eq!(body["status"], "going", "{body}");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "Cy never joined: {status} {body}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let id_of = |title: &str| {
+        events.as_array().expect("list").iter().find(|e| e["title"] == title).expect("event")["id"]
+            .as_str()
+            .expect("id")
+            .to_string()
+    };
+
+    // Free: Accept at once. Full: Reject. Approval: a request with its message, for Ana to decide.
+    for (title, message) in [("Pique-nique", ""), ("Salle comble", ""), ("Atelier fermé", "J'apporte mes outils")] {
+        let (status, answer) = post_json(
+            &b,
+            &format!("/api/v1/remote-events/{}/participations", id_of(title)),
+            &bob.token,
+            json!({"identity_id": bob_id, "message": message}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{title}: {answer}");
+        assert_eq!(answer["status"], "requested");
+    }
+    let status_of = |v: &Value, url: String| {
+        v.as_array()
+            .expect("list")
+            .iter()
+            .find(|p| p["event_url"] == url)
+            .map(|p| p["status"].as_str().unwrap_or("").to_string())
+    };
+    let base_a = a.base.clone();
+    let url = |id: &str| format!("{base_a}/events/{id}");
+    json_until(&b, "/api/v1/remote-participations", &bob.token, "free: going, full: refused", |v| {
+        status_of(v, url(&free)).as_deref() == Some("going") && status_of(v, url(&full)).as_deref() == Some("refused")
+    })
+    .await;
+    let requests =
+        json_until(&a, &format!("/api/v1/events/{approval}/participations"), &ana.token, "the request on A", |v| {
+            v.as_array().is_some_and(|l| l.len() == 1)
+        })
+        .await;
+    assert_eq!(requests[0]["status"], "pending");
+    assert_eq!(requests[0]["message"], "J'apporte mes outils");
+    assert_eq!(requests[0]["username"], format!("bob@{}", host(&b)));
+    let participation = requests[0]["id"].as_str().expect("id").to_string();
+
+    // Ana decides while relay A is down; her decision reaches A when it is back, and Bob hears of it.
+    let decided_at = Utc::now();
+    drop(ana_device);
+    drop(a);
+    let a = Relay::start_on(dir_a.path(), None, port_a);
+    let (status, results) = post_json(
+        &a,
+        &format!("/api/v1/events/{approval}/decisions"),
+        &ana.token,
+        json!([{"participation_id": participation, "decision": "accept", "decided_at": decided_at}]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{results}");
+    assert_eq!(results[0]["applied"], true, "{results}");
+    json_until(&b, "/api/v1/remote-participations", &bob.token, "accepted: going", |v| {
+        status_of(v, url(&approval)).as_deref() == Some("going")
+    })
+    .await;
+
+    // Bob leaves: his place on A is free again.
+    let response = reqwest::Client::new()
+        .delete(format!("{}/api/v1/remote-events/{}/participations/{bob_id}", b.base, id_of("Atelier fermé")))
+        .bearer_auth(&bob.token)
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    json_until(&a, &format!("/api/v1/events/{approval}/participations"), &ana.token, "Bob left on A", |v| {
+        v[0]["status"] == "left"
+    })
+    .await;
+}

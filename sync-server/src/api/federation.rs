@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 
 use super::extract::{Body, CurrentSession};
 use crate::federation::actors::{self, LocalActor};
+use crate::federation::participation::RemoteParticipation;
 use crate::federation::store::Follow;
 use crate::federation::{inbox, objects};
 use crate::{AppState, Error, Result};
@@ -207,4 +208,41 @@ pub async fn remote_events(
     CurrentSession(session): CurrentSession,
 ) -> Result<Json<Vec<Event>>> {
     Ok(Json(blocking(&state, move |f| f.remote_events(&session.account_id)).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RemoteJoinRequest {
+    identity_id: String,
+    #[serde(default)]
+    message: String,
+}
+
+/// `POST /api/v1/remote-events/{id}/participations`: one of the account's identities asks to join a
+/// remote event (a `Join` to its server).
+pub async fn join_remote(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    Path(id): Path<String>,
+    Body(request): Body<RemoteJoinRequest>,
+) -> Result<(StatusCode, Json<RemoteParticipation>)> {
+    let joined = state.federation.join_remote(&session.account_id, &request.identity_id, &id, &request.message).await?;
+    Ok((StatusCode::ACCEPTED, Json(joined)))
+}
+
+/// `DELETE /api/v1/remote-events/{id}/participations/{identity}`: leaves (a `Leave`).
+pub async fn leave_remote(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    Path((id, identity)): Path<(String, String)>,
+) -> Result<StatusCode> {
+    state.federation.leave_remote(&session.account_id, &identity, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/remote-participations`: the account's participations in remote events.
+pub async fn remote_participations(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+) -> Result<Json<Vec<RemoteParticipation>>> {
+    Ok(Json(blocking(&state, move |f| f.remote_participations(&session.account_id)).await?))
 }

@@ -63,7 +63,7 @@ impl Federation {
         store::remote_events_for(&self.db(), account)
     }
 
-    fn check_identity(&self, account: &str, identity: &str) -> Result<()> {
+    pub(crate) fn check_identity(&self, account: &str, identity: &str) -> Result<()> {
         let owner: Option<Option<String>> = self
             .db()
             .query_row(
@@ -79,7 +79,7 @@ impl Federation {
     }
 }
 
-fn not_yours(identity: &str) -> Error {
+pub(crate) fn not_yours(identity: &str) -> Error {
     Error::Forbidden {
         code: "not_your_identity",
         message: format!("{identity} is no identity of this account shown here (sync it first)"),

@@ -68,7 +68,7 @@ pub async fn receive(federation: &Arc<Federation>, request: Incoming) -> Result<
         ("Announce", Value::String(url)) => Some(federation.fetch(url).await?),
         _ => None,
     };
-    let urls = federation.urls.clone();
+    let (urls, participation) = (federation.urls.clone(), federation.participation.clone());
     federation
         .transaction(move |tx| {
             let now = Utc::now();
@@ -77,7 +77,8 @@ pub async fn receive(federation: &Arc<Federation>, request: Incoming) -> Result<
             if !store::first_time(tx, &activity.id, now)? {
                 return Ok(());
             }
-            activities::handle(tx, &urls, &signer, &activity, announced, now)
+            let cx = activities::Context { urls: &urls, participation: &participation };
+            activities::handle(tx, &cx, &signer, &activity, announced, now)
         })
         .await?;
     federation.wake.notify_one();

@@ -12,6 +12,7 @@
 //!   handed to its verb in [`activities`].
 //! - [`objects`]: our events as other servers fetch them.
 //! - [`follows`]: our identities following remote actors, and the events that brings.
+//! - [`participation`]: remote people joining our events, ours joining theirs.
 //! - [`store`]: all of its SQL.
 
 pub mod activities;
@@ -23,6 +24,7 @@ pub mod inbox;
 pub mod keys;
 pub mod objects;
 pub mod outbox;
+pub mod participation;
 pub mod signature;
 pub mod store;
 pub mod wire;
@@ -109,13 +111,20 @@ pub struct Federation {
     pub db: Arc<Mutex<Connection>>,
     pub urls: Urls,
     pub settings: Settings,
+    /// Remote people's `Join`s go through participation's rules.
+    pub participation: Arc<crate::participation::ParticipationService>,
     http: reqwest::Client,
     /// Wakes the sender when deliveries are queued.
     pub wake: tokio::sync::Notify,
 }
 
 impl Federation {
-    pub fn new(db: Arc<Mutex<Connection>>, public_url: &str, settings: Settings) -> Result<Arc<Federation>> {
+    pub fn new(
+        db: Arc<Mutex<Connection>>,
+        public_url: &str,
+        settings: Settings,
+        participation: Arc<crate::participation::ParticipationService>,
+    ) -> Result<Arc<Federation>> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(15))
             .connect_timeout(Duration::from_secs(5))
@@ -128,6 +137,7 @@ impl Federation {
             db,
             urls: Urls { base: public_url.trim_end_matches('/').to_string() },
             settings,
+            participation,
             http,
             wake: tokio::sync::Notify::new(),
         }))

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use rally_core::model::Visibility;
-use rusqlite::Transaction;
+use rusqlite::{Connection, Transaction};
 use serde_json::{json, Value};
 
 use super::actors::{self, LocalActor};
@@ -94,7 +94,7 @@ pub fn record(tx: &Transaction, urls: &Urls, change: &DocumentChanged, recorded:
 }
 
 /// One delivery per inbox, signed by `actor` when sent.
-pub fn queue(tx: &Transaction, inboxes: &[String], actor: &LocalActor, urls: &Urls, activity: &Value) -> Result<()> {
+pub fn queue(tx: &Connection, inboxes: &[String], actor: &LocalActor, urls: &Urls, activity: &Value) -> Result<()> {
     let key_id = Urls::key_id(&actor.url(urls));
     let body = activity.to_string();
     let now = Utc::now();

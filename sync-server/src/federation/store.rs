@@ -254,7 +254,7 @@ pub struct Delivery {
 }
 
 pub fn enqueue(
-    tx: &Transaction,
+    tx: &Connection,
     inbox: &str,
     signer: &str,
     key_id: &str,

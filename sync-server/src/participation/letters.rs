@@ -21,7 +21,11 @@ pub fn cancel_link(links: &Links, participation_id: &str) -> String {
 }
 
 /// Tells a participant what became of them (accepted, refused, on the waiting list, moved up).
+/// A remote person is told by ActivityPub (`Accept` or `Reject` of their `Join`), not by mail.
 pub fn to_participant(conn: &Connection, links: &Links, p: &Participation, e: &EventRow, why: &str) -> Result<()> {
+    if let Some((actor, join)) = store::remote_activity(conn, &p.id)? {
+        return crate::federation::participation::answer(conn, &links.public_url, &actor, &join, p.status, &e.event);
+    }
     let Some(email) = store::email_of(conn, &p.id)? else { return Ok(()) };
     let d = &e.event.details;
     let (subject, line) = match p.status {

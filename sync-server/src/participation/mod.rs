@@ -15,4 +15,9 @@ pub mod rules;
 pub mod service;
 mod store;
 
-pub use service::{ParticipationService, MAX_MESSAGE, MAX_NAME};
+/// A published event, as participation reads it (for answers sent to remote people).
+pub fn published_event(conn: &rusqlite::Connection, id: &str) -> crate::Result<Option<rally_core::model::Event>> {
+    Ok(store::event_row(conn, id)?.map(|row| row.event))
+}
+
+pub use service::{bounded_message, ParticipationService, RemoteJoin, MAX_MESSAGE, MAX_NAME};

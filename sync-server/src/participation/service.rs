@@ -19,6 +19,16 @@ const CONFIRM_WITHIN: Duration = Duration::hours(48);
 pub const MAX_MESSAGE: usize = 2_000;
 pub const MAX_NAME: usize = 100;
 
+/// A remote person's `Join`, as the inbox read it.
+pub struct RemoteJoin {
+    pub actor: String,
+    pub activity_id: String,
+    pub name: String,
+    /// `name@host`.
+    pub username: String,
+    pub message: String,
+}
+
 pub struct ParticipationService {
     db: Arc<Mutex<Connection>>,
     notify: Arc<Notifications>,
@@ -38,6 +48,11 @@ fn not_organizer() -> Error {
 
 fn vanished() -> Error {
     Error::Config("a participation vanished inside its transaction".into())
+}
+
+/// A request's message, checked as a local one is (for a remote event too).
+pub fn bounded_message(text: &str) -> Result<String> {
+    bounded("message", text, MAX_MESSAGE)
 }
 
 fn bounded(field: &str, text: &str, max: usize) -> Result<String> {
@@ -144,7 +159,8 @@ impl ParticipationService {
                     id: &id,
                     event_id,
                     identity_id: &request.identity_id,
-                    account_id,
+                    account_id: Some(account_id),
+                    remote_activity: None,
                     name: &name,
                     username: &username,
                     message: &message,
@@ -177,6 +193,58 @@ impl ParticipationService {
             };
             self.leave_in(tx, &e, &id)
         })
+    }
+
+    /// A remote person (an actor of another server) asks to join, by a `Join`: the same rules as a
+    /// local identity's request; what it is answered follows from the status (see
+    /// [`letters::to_participant`]: `Accept` when going, `Reject` when refused, nothing while it
+    /// waits for the organizer). A refusal by the rules (full, closed, past) is returned as the error.
+    pub fn join_remote_in(&self, tx: &Transaction, event_id: &str, remote: &RemoteJoin) -> Result<Participation> {
+        let e = event(tx, event_id)?;
+        let d = &e.event.details;
+        let now = Utc::now();
+        rules::open_to_join(d, now)?;
+        let existing = store::of_identity(tx, event_id, &remote.actor)?;
+        if let Some((_, status)) = existing.as_ref().filter(|(_, s)| s != "left") {
+            let label = ParticipationStatus::parse(status).map_or(status.as_str(), |s| s.label());
+            return Err(Error::Conflict {
+                code: "already_joined",
+                message: format!("{} already takes part in \"{}\" ({label})", remote.username, d.title),
+            });
+        }
+        let status = rules::join_status(d, store::going(tx, event_id)?, false)?;
+        let message = remote.message.chars().take(MAX_MESSAGE).collect::<String>();
+        let id = existing.map_or_else(new_id, |(id, _)| id);
+        store::put_participation(
+            tx,
+            &store::NewParticipation {
+                id: &id,
+                event_id,
+                identity_id: &remote.actor,
+                account_id: None,
+                remote_activity: Some(&remote.activity_id),
+                name: &remote.name,
+                username: &remote.username,
+                message: &message,
+                status,
+                at: now,
+            },
+        )?;
+        let p = store::participation(tx, &id)?.ok_or_else(vanished)?;
+        letters::to_organizer(tx, &self.notify, &p, &e)?;
+        letters::to_participant(tx, self.notify.links(), &p, &e, "")?;
+        Ok(p)
+    }
+
+    /// A remote person leaves (a `Leave`); the first in line moves up. Nothing if they were not in.
+    pub fn leave_remote_in(&self, tx: &Transaction, event_id: &str, actor: &str) -> Result<()> {
+        let Some(e) = store::event_row(tx, event_id)? else { return Ok(()) };
+        if let Some((id, status)) = store::of_identity(tx, event_id, actor)? {
+            if status != "left" && status != "refused" {
+                self.leave_in(tx, &e, &id)?;
+            }
+        }
+        Ok(())
     }
 
     fn leave_in(&self, tx: &Transaction, e: &EventRow, id: &str) -> Result<Participation> {

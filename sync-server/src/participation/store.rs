@@ -167,6 +167,17 @@ pub fn of_account_identity(
         .optional()?)
 }
 
+/// A remote person's participation: (its actor, the `Join` it sent).
+pub fn remote_activity(conn: &Connection, id: &str) -> Result<Option<(String, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT identity_id, remote_activity FROM participations WHERE id = ?1 AND remote_activity IS NOT NULL",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
 pub fn is_invited(conn: &Connection, event_id: &str, identity_id: &str) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT count(*) > 0 FROM invitations WHERE event_id = ?1 AND identity_id = ?2",
@@ -175,12 +186,13 @@ pub fn is_invited(conn: &Connection, event_id: &str, identity_id: &str) -> Resul
     )?)
 }
 
-/// What an identity's request to join writes.
+/// What an identity's request to join writes (a remote person's: no account, the `Join` it sent).
 pub struct NewParticipation<'a> {
     pub id: &'a str,
     pub event_id: &'a str,
     pub identity_id: &'a str,
-    pub account_id: &'a str,
+    pub account_id: Option<&'a str>,
+    pub remote_activity: Option<&'a str>,
     pub name: &'a str,
     pub username: &'a str,
     pub message: &'a str,
@@ -190,11 +202,24 @@ pub struct NewParticipation<'a> {
 
 pub fn put_participation(conn: &Connection, p: &NewParticipation) -> Result<()> {
     conn.execute(
-        "INSERT INTO participations (id, event_id, identity_id, account_id, name, username, message, status, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+        "INSERT INTO participations (id, event_id, identity_id, account_id, name, username, message, status, created_at,
+             updated_at, remote_activity)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, username = excluded.username, message = excluded.message,
-             status = excluded.status, created_at = excluded.created_at, updated_at = excluded.updated_at",
-        params![p.id, p.event_id, p.identity_id, p.account_id, p.name, p.username, p.message, p.status.as_str(), millis(p.at)],
+             status = excluded.status, created_at = excluded.created_at, updated_at = excluded.updated_at,
+             remote_activity = excluded.remote_activity",
+        params![
+            p.id,
+            p.event_id,
+            p.identity_id,
+            p.account_id,
+            p.name,
+            p.username,
+            p.message,
+            p.status.as_str(),
+            millis(p.at),
+            p.remote_activity
+        ],
     )?;
     Ok(())
 }

@@ -1,14 +1,18 @@
-//! `Accept` of one of our `Follow`s: the follow counts from now on (its actor's events are kept).
+//! `Accept` of one of our `Follow`s (the follow counts from now on) or of one of our `Join`s (our
+//! person is going).
 
 use rusqlite::Transaction;
 
+use crate::federation::participation::answered;
 use crate::federation::store::{self, RemoteActor};
 use crate::federation::wire::{id_of, Activity};
 use crate::Result;
 
 pub fn receive(tx: &Transaction, signer: &RemoteActor, activity: &Activity) -> Result<()> {
-    if let Some(follow) = id_of(&activity.object) {
-        store::accept_follow(tx, follow, &signer.id)?;
+    if let Some(ours) = id_of(&activity.object) {
+        if !store::accept_follow(tx, ours, &signer.id)? {
+            answered(tx, ours, "going", &signer.host)?;
+        }
     }
     Ok(())
 }

@@ -6,6 +6,8 @@ mod announce;
 mod create;
 mod delete;
 mod follow;
+mod join;
+mod leave;
 mod reject;
 mod undo;
 mod update;
@@ -19,25 +21,40 @@ use super::wire::Activity;
 use super::Urls;
 use crate::Result;
 
+/// What verbs need beyond the transaction.
+pub struct Context<'a> {
+    pub urls: &'a Urls,
+    pub participation: &'a crate::participation::ParticipationService,
+}
+
 pub fn handle(
     tx: &Transaction,
-    urls: &Urls,
+    cx: &Context,
     signer: &RemoteActor,
     activity: &Activity,
     announced: Option<Value>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     match activity.kind.as_str() {
-        "Follow" => follow::receive(tx, urls, signer, activity, now),
+        "Follow" => follow::receive(tx, cx.urls, signer, activity, now),
         "Accept" => accept::receive(tx, signer, activity),
         "Reject" => reject::receive(tx, signer, activity),
-        "Undo" => undo::receive(tx, urls, signer, activity),
+        "Undo" => undo::receive(tx, cx.urls, signer, activity),
+        "Join" => join::receive(tx, cx, signer, activity),
+        "Leave" => leave::receive(tx, cx, signer, activity),
         "Create" => create::receive(tx, signer, activity, now),
         "Update" => update::receive(tx, signer, activity, now),
         "Delete" => delete::receive(tx, signer, activity),
         "Announce" => announce::receive(tx, signer, activity, announced, now),
         _ => Ok(()),
     }
+}
+
+/// Our event at this URL (`/events/{id}`): its id.
+fn local_event(urls: &Urls, url: &str) -> Option<String> {
+    url.strip_prefix(&format!("{}/events/", urls.base))
+        .filter(|id| !id.is_empty() && !id.contains('/'))
+        .map(str::to_string)
 }
 
 /// The remote event an activity carries, read and checked (see [`super::convert::event_from_wire`]),
