@@ -49,6 +49,14 @@ if ! grep -qs "\"version\": \"${AXE_VERSION}\"" "$axe_dir/node_modules/axe-core/
   npm install --prefix "$axe_dir" --no-audit --no-fund --silent "axe-core@${AXE_VERSION}"
 fi
 
+# Fedify (npm), an independent ActivityPub implementation the federation tests run as a peer: 1.5.9, the
+# last that runs on Node 20, with the logging library it expects.
+FEDIFY_VERSION=1.5.9
+if ! grep -qs "\"version\": \"${FEDIFY_VERSION}\"" "$axe_dir/node_modules/@fedify/fedify/package.json"; then
+  echo "install-deps: @fedify/fedify ${FEDIFY_VERSION}"
+  npm install --prefix "$axe_dir" --no-audit --no-fund --silent "@fedify/fedify@${FEDIFY_VERSION}" "@logtape/logtape@0.8.2"
+fi
+
 # The JavaScript automerge-repo client and reference relay (npm), for the interop test and the benchmark.
 anchor="$(cd "$(dirname "$0")/.." && pwd)/../shared/anchors/automerge-relay/setup.sh"
 if [ -f "$anchor" ]; then
