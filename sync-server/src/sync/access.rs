@@ -16,7 +16,7 @@
 //!   good. An empty `sync` claims nothing, so no one can reserve an id that another device will upload.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
 
 use rally_core::model::{GroupRole, Visibility};
 
@@ -33,23 +33,46 @@ pub struct DocFacts {
     pub group: Option<String>,
 }
 
-/// Each account's role in each group (its best identity's), as the group service last recorded it.
+/// Each account's role in each group (its best identity's), as the group service last recorded it,
+/// and the groups whose roles changed since the hub last looked (it lets in the connections that
+/// waited for one of their documents and may now read it).
 #[derive(Default)]
-pub struct Roles(RwLock<HashMap<String, HashMap<String, GroupRole>>>);
+pub struct Roles {
+    groups: RwLock<HashMap<String, HashMap<String, GroupRole>>>,
+    changed: Mutex<Vec<String>>,
+    wake: tokio::sync::Notify,
+}
 
 impl Roles {
     pub fn of(&self, account: &str, group: &str) -> Option<GroupRole> {
-        let groups = self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let groups = self.groups.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         groups.get(group).and_then(|members| members.get(account)).copied()
     }
 
     /// Replaces a group's roles (an empty map for a group that is gone).
     pub fn set_group(&self, group: &str, members: HashMap<String, GroupRole>) {
-        let mut groups = self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if members.is_empty() {
-            groups.remove(group);
-        } else {
-            groups.insert(group.to_string(), members);
+        {
+            let mut groups = self.groups.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if members.is_empty() {
+                groups.remove(group);
+            } else {
+                groups.insert(group.to_string(), members);
+            }
+        }
+        crate::lock(&self.changed).push(group.to_string());
+        self.wake.notify_one();
+    }
+
+    /// Waits until some group's roles change; the groups that did, each once.
+    pub async fn changed(&self) -> Vec<String> {
+        loop {
+            let mut groups = std::mem::take(&mut *crate::lock(&self.changed));
+            if !groups.is_empty() {
+                groups.sort();
+                groups.dedup();
+                return groups;
+            }
+            self.wake.notified().await;
         }
     }
 }

@@ -46,6 +46,20 @@ const SWEEP_EVERY: Duration = Duration::from_secs(60);
 /// More chunks than this on disk and a document is rewritten as one snapshot.
 const COMPACT_AFTER_CHUNKS: usize = 64;
 
+/// Tells the group's documents in memory that its roles changed: connections that waited for one
+/// and may now read it start syncing (those that lost access hear nothing more, as on every message).
+async fn roles_changed(docs: &Mutex<HashMap<String, Slot>>, group: &str) {
+    let slots: Vec<Slot> = crate::lock(docs).values().cloned().collect();
+    for slot in slots {
+        let mut guard = slot.lock().await;
+        if let Some(live) = guard.as_mut().filter(|live| live.facts.group.as_deref() == Some(group)) {
+            for (to, frame) in live.roles_changed() {
+                to.send(frame);
+            }
+        }
+    }
+}
+
 /// A document's place in memory: empty while it is being loaded, or after it was found missing.
 type Slot = Arc<tokio::sync::Mutex<Option<LiveDoc>>>;
 
@@ -62,6 +76,8 @@ pub struct SyncHub {
     /// One root document per account, even when two devices ask at once.
     root_lock: tokio::sync::Mutex<()>,
     sweeper: tokio::task::JoinHandle<()>,
+    /// Lets waiting connections in when their group's roles change.
+    readmitter: tokio::task::JoinHandle<()>,
 }
 
 impl SyncHub {
@@ -93,17 +109,29 @@ impl SyncHub {
             }
         };
         let store = DocStore::new(db.clone(), projection.clone(), forget);
+        let roles: Arc<access::Roles> = Arc::default();
+        let readmitter = tokio::spawn({
+            let (docs, roles) = (docs.clone(), roles.clone());
+            async move {
+                loop {
+                    for group in roles.changed().await {
+                        roles_changed(&docs, &group).await;
+                    }
+                }
+            }
+        });
         Ok(SyncHub {
             projection,
             store,
             quota: quota::Quota::new(db.clone(), limits.account_quota),
             docs,
             peers: PeerBook::default(),
-            roles: Arc::default(),
+            roles,
             next_connection: AtomicU64::new(1),
             db,
             root_lock: tokio::sync::Mutex::new(()),
             sweeper,
+            readmitter,
         })
     }
 
@@ -211,6 +239,7 @@ impl SyncHub {
 
     pub async fn stop(&self) {
         self.sweeper.abort();
+        self.readmitter.abort();
     }
 
     fn slot(&self, doc_id: &str) -> Result<Slot> {
