@@ -362,3 +362,32 @@ fn a_deleted_draft_comes_back_with_undo_and_a_published_event_does_not() {
     assert!(err.to_string().contains("only a deleted draft comes back"), "{err}");
     assert!(p.event(&published).is_err(), "nothing changed");
 }
+
+#[test]
+fn deleting_an_identity_keeps_the_events_it_organized_for_a_group() {
+    use rally_core::model::{GroupInput, GroupOpenness, Visibility};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut p = Profile::open(dir.path()).expect("open");
+    let ana = p.create_identity(identity("ana")).expect("ana");
+    let founder = p.create_identity(identity("founder")).expect("founder");
+    let group = p
+        .create_group(
+            &founder.id,
+            GroupInput {
+                name: "Vélorution".into(),
+                username: "velorution".into(),
+                visibility: Visibility::Public,
+                openness: GroupOpenness::Open,
+                ..Default::default()
+            },
+        )
+        .expect("group");
+    let own = p.create_event(event(&ana.id, "Ana's own", "2031-03-01 18:00", "2031-03-01 20:00")).expect("own");
+    let mut input = event(&ana.id, "The group's ride", "2031-03-02 18:00", "2031-03-02 20:00");
+    input.group_id = group.id.clone();
+    let ride = p.create_event(input).expect("group event");
+    p.delete_identity(&ana.id).expect("delete");
+    assert!(p.event(&own.event.id).is_err(), "her own event goes with her");
+    let kept = p.event(&ride.event.id).expect("the group's event stays");
+    assert_eq!(kept.event.details.group_id.as_deref(), Some(group.id.as_str()));
+}

@@ -114,7 +114,8 @@ impl Profile {
         self.identity(&id)
     }
 
-    /// Deletes an identity and the events it organizes, as Mobilizon does.
+    /// Deletes an identity and the events it organizes, as Mobilizon does; a group's events it
+    /// organized stay on the group's calendar (they are the group's).
     pub fn delete_identity(&mut self, key: &str) -> Result<()> {
         let id = self.identity(key)?.id;
         let mut docs = vec![self.live_doc(&id, Kind::Identity, "identity")?];

@@ -238,8 +238,9 @@ pub(crate) fn identity(conn: &Connection, key: &str) -> Result<Option<Identity>>
     json.map(|j| from_json(&j)).transpose()
 }
 
+/// The events an identity organizes on its own (not a group's: those stay the group's).
 pub(crate) fn organized_by(conn: &Connection, organizer_id: &str) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached("SELECT id FROM event_index WHERE organizer_id = ?1")?;
+    let mut stmt = conn.prepare_cached("SELECT id FROM event_index WHERE organizer_id = ?1 AND group_id IS NULL")?;
     let ids = stmt.query_map([organizer_id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
     Ok(ids)
 }
