@@ -249,6 +249,14 @@ const STEPS: &[&str] = &[
      -- A remote person's participation in one of our events: its identity_id is the actor's URL, and
      -- remote_activity the Join it sent (what Accept or Reject answer).
      ALTER TABLE participations ADD COLUMN remote_activity TEXT;
+     -- Reports (Flag) other servers sent about what is here, kept for the moderators.
+     CREATE TABLE federated_reports (
+         activity_id TEXT PRIMARY KEY,
+         reporter TEXT NOT NULL,
+         content TEXT NOT NULL,
+         objects TEXT NOT NULL,
+         received_at INTEGER NOT NULL
+     );
      -- Our identities' participations in remote events: the Join sent, and what its server answered.
      CREATE TABLE remote_participations (
          event_url TEXT NOT NULL,

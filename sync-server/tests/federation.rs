@@ -274,6 +274,25 @@ async fn the_inbox_refuses_what_it_cannot_trust_and_keeps_nothing_of_it() {
     let (got, _) = deliver(&inbox, &headers, body).await;
     assert_eq!(got, StatusCode::ACCEPTED);
     assert_eq!(arrived(&a), after);
+
+    // B's instance reports Ana (a Flag, as Mastodon sends one): kept for A's moderators.
+    let flag = serde_json::to_vec(&json!({
+        "id": format!("{}/activities/{}", b.base, rally_core::document::new_id()),
+        "type": "Flag", "actor": signer, "content": "Spam on every calendar",
+        "object": [format!("{}/@ana", a.base)]
+    }))
+    .expect("json");
+    let headers = signed_headers(&b, "relay", &key_id, &inbox, &flag);
+    let (got, text) = deliver(&inbox, &headers, flag).await;
+    assert_eq!(got, StatusCode::ACCEPTED, "{text}");
+    let conn = rusqlite::Connection::open(a.data.join("relay.sqlite3")).expect("db");
+    let (reporter, content, objects): (String, String, String) = conn
+        .query_row("SELECT reporter, content, objects FROM federated_reports", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .expect("the report");
+    assert_eq!((reporter.as_str(), content.as_str()), (signer.as_str(), "Spam on every calendar"));
+    assert!(objects.contains("/@ana"), "{objects}");
 }
 
 /// Counts rows of a relay's database (read beside the running relay).

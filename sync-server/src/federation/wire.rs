@@ -127,6 +127,9 @@ pub struct Activity {
     pub cc: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
+    /// A `Flag`'s comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
     /// A `Join`'s message to the organizer (Mobilizon).
     #[serde(default, rename = "participationMessage", skip_serializing_if = "Option::is_none")]
     pub participation_message: Option<String>,

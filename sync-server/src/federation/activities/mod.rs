@@ -5,6 +5,7 @@ mod accept;
 mod announce;
 mod create;
 mod delete;
+mod flag;
 mod follow;
 mod join;
 mod leave;
@@ -46,6 +47,7 @@ pub fn handle(
         "Update" => update::receive(tx, signer, activity, now),
         "Delete" => delete::receive(tx, signer, activity),
         "Announce" => announce::receive(tx, signer, activity, announced, now),
+        "Flag" => flag::receive(tx, signer, activity, now),
         _ => Ok(()),
     }
 }

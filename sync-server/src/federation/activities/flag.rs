@@ -1,0 +1,29 @@
+//! `Flag`: another server reports something of ours (an actor, events) with a comment, as Mastodon and
+//! Mobilizon send from their instance actor. Kept, bounded, for this relay's moderators.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Transaction};
+use serde_json::Value;
+
+use crate::federation::store::RemoteActor;
+use crate::federation::wire::{id_of, Activity};
+use crate::Result;
+
+/// The longest comment kept, and the most objects one report names.
+const MAX_CONTENT: usize = 5_000;
+const MAX_OBJECTS: usize = 50;
+
+pub fn receive(tx: &Transaction, signer: &RemoteActor, activity: &Activity, now: DateTime<Utc>) -> Result<()> {
+    let content: String = activity.content.as_deref().unwrap_or_default().chars().take(MAX_CONTENT).collect();
+    let objects: Vec<&str> = match &activity.object {
+        Value::Array(items) => items.iter().filter_map(id_of).take(MAX_OBJECTS).collect(),
+        other => id_of(other).into_iter().collect(),
+    };
+    let objects = serde_json::to_string(&objects).unwrap_or_else(|_| "[]".into());
+    tx.execute(
+        "INSERT INTO federated_reports (activity_id, reporter, content, objects, received_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (activity_id) DO NOTHING",
+        params![activity.id, signer.id, content, objects, now.timestamp_millis()],
+    )?;
+    Ok(())
+}
