@@ -40,11 +40,59 @@ pub enum Command {
     /// Groups: a shared calendar, members with roles (membership through the relay)
     #[command(subcommand)]
     Group(GroupCommand),
+    /// People, groups and events of other servers (Mobilizon, Mastodon, other relays): follow, join
+    #[command(subcommand)]
+    Federation(FederationCommand),
     /// Syncs this profile's documents with its relay, until interrupted (or once)
     Sync {
         /// Sync what there is now, wait until the relay has caught up, and exit
         #[arg(long)]
         once: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FederationCommand {
+    /// One of your identities follows a person or group of another server (@name@host or its URL)
+    Follow {
+        handle: String,
+        /// Who follows (username or id)
+        #[arg(long)]
+        identity: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Whom your identities follow, and whether the other server accepted
+    Follows {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The events of those you follow, soonest first
+    Events {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Asks to join a remote event (its id from `rally federation events`)
+    Join {
+        event: String,
+        #[arg(long)]
+        identity: String,
+        /// A message to the organizer
+        #[arg(long, default_value = "")]
+        message: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Leaves a remote event
+    Leave {
+        event: String,
+        #[arg(long)]
+        identity: String,
+    },
+    /// The remote events your identities take part in (or asked to), and what their servers answered
+    TakingPart {
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -5,6 +5,7 @@ mod account;
 mod args;
 mod event;
 mod export;
+mod federation;
 mod group;
 mod identity;
 mod import;
@@ -47,6 +48,7 @@ fn run(cli: Cli) -> rally_client::Result<()> {
         Command::Participants(cmd) => runtime()?.block_on(participation::participants(profile, cmd)),
         Command::Feed(cmd) => runtime()?.block_on(participation::feed(profile, cmd)),
         Command::Group(cmd) => runtime()?.block_on(group::run(profile, cmd)),
+        Command::Federation(cmd) => runtime()?.block_on(federation::run(profile, cmd)),
         Command::Export(cmd) => Ok(export::run(&profile, cmd)?),
         Command::Import(cmd) => Ok(import::run(&mut profile, cmd)?),
         Command::Account(cmd) => runtime()?.block_on(account::run(profile, cmd)),

@@ -10,6 +10,7 @@
 
 pub mod account;
 mod error;
+pub mod federation;
 pub mod groups;
 pub mod participation;
 pub mod relay_api;

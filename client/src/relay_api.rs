@@ -1,9 +1,10 @@
 //! The relay's HTTP API (docs/API.md), one method per call.
 
 use rally_core::model::{
-    Account, CreateGroup, Credentials, DecisionRequest, DecisionResult, GroupInvite, GroupJoin, GroupSummary,
-    JoinRequest, Member, MemberAction, MyGroup, NewSession, Participation, Participations, PrivateFeed, PublicEvent,
-    RelayError, SessionInfo, UsernameAvailability, WithheldDocument,
+    Account, CreateGroup, Credentials, DecisionRequest, DecisionResult, Event, Follow, FollowRequest, GroupInvite,
+    GroupJoin, GroupSummary, JoinRequest, Member, MemberAction, MyGroup, NewSession, Participation, Participations,
+    PrivateFeed, PublicEvent, RelayError, RemoteJoinRequest, RemoteParticipation, SessionInfo, UsernameAvailability,
+    WithheldDocument,
 };
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -180,6 +181,37 @@ impl RelayApi {
     ) -> Result<Vec<Member>> {
         let url = format!("/api/v1/groups/{}/members/{}", path(group), path(identity));
         self.call(Method::POST, &url, Some(token), Some(json!(action))).await
+    }
+
+    pub async fn follow(&self, token: &str, request: &FollowRequest) -> Result<Follow> {
+        self.call(Method::POST, "/api/v1/follows", Some(token), Some(json!(request))).await
+    }
+
+    pub async fn follows(&self, token: &str) -> Result<Vec<Follow>> {
+        self.call(Method::GET, "/api/v1/follows", Some(token), None).await
+    }
+
+    pub async fn remote_events(&self, token: &str) -> Result<Vec<Event>> {
+        self.call(Method::GET, "/api/v1/remote-events", Some(token), None).await
+    }
+
+    pub async fn join_remote(
+        &self,
+        token: &str,
+        event: &str,
+        request: &RemoteJoinRequest,
+    ) -> Result<RemoteParticipation> {
+        let url = format!("/api/v1/remote-events/{}/participations", path(event));
+        self.call(Method::POST, &url, Some(token), Some(json!(request))).await
+    }
+
+    pub async fn leave_remote(&self, token: &str, event: &str, identity: &str) -> Result<()> {
+        let url = format!("/api/v1/remote-events/{}/participations/{}", path(event), path(identity));
+        self.call::<serde_json::Value>(Method::DELETE, &url, Some(token), None).await.map(drop)
+    }
+
+    pub async fn remote_participations(&self, token: &str) -> Result<Vec<RemoteParticipation>> {
+        self.call(Method::GET, "/api/v1/remote-participations", Some(token), None).await
     }
 
     pub async fn private_feed(&self, token: &str, reset: bool) -> Result<PrivateFeed> {

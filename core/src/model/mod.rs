@@ -5,6 +5,7 @@ mod account;
 mod calendar;
 mod error_body;
 mod event;
+mod federation;
 mod group;
 mod identity;
 mod participation;
@@ -21,6 +22,7 @@ pub use event::{
     Category, DraftFilter, Event, EventDetails, EventFilter, EventInput, EventLinks, EventStatus, EventView,
     ExportSelection, ImportReport, ImportedEvent, JoinMode, Place, ShareLink, SkippedEvent, Visibility,
 };
+pub use federation::{Follow, FollowRequest, RemoteJoinRequest, RemoteParticipation, RemoteParticipationStatus};
 pub use group::{
     CreateGroup, Group, GroupDecision, GroupInput, GroupInvite, GroupJoin, GroupMembers, GroupOpenness, GroupOverview,
     GroupRole, GroupSummary, Member, MemberAction, MemberState, MyGroup, PendingGroupDecision,

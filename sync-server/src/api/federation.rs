@@ -9,14 +9,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rally_core::model::Event;
+use rally_core::model::{Event, Follow, FollowRequest, RemoteJoinRequest, RemoteParticipation};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::extract::{Body, CurrentSession};
 use crate::federation::actors::{self, LocalActor};
-use crate::federation::participation::RemoteParticipation;
-use crate::federation::store::Follow;
 use crate::federation::{inbox, objects};
 use crate::{AppState, Error, Result};
 
@@ -179,12 +177,6 @@ fn username_of(handle: &str) -> Result<String> {
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct FollowRequest {
-    identity_id: String,
-    handle: String,
-}
-
 /// `POST /api/v1/follows`: one of the account's identities follows a remote actor.
 pub async fn follow(
     State(state): State<AppState>,
@@ -208,13 +200,6 @@ pub async fn remote_events(
     CurrentSession(session): CurrentSession,
 ) -> Result<Json<Vec<Event>>> {
     Ok(Json(blocking(&state, move |f| f.remote_events(&session.account_id)).await?))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct RemoteJoinRequest {
-    identity_id: String,
-    #[serde(default)]
-    message: String,
 }
 
 /// `POST /api/v1/remote-events/{id}/participations`: one of the account's identities asks to join a

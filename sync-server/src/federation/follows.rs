@@ -4,12 +4,12 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use rally_core::model::Event;
+use rally_core::model::{Event, Follow};
 use rusqlite::OptionalExtension;
 use serde_json::json;
 
 use super::actors::local_identity;
-use super::store::{self, Follow};
+use super::store;
 use super::wire::{self, PUBLIC};
 use super::{outbox, Federation};
 use crate::{Error, Result};

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use rally_core::model::{Event, ParticipationStatus};
+use rally_core::model::{Event, ParticipationStatus, RemoteParticipation, RemoteParticipationStatus};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
@@ -54,18 +54,6 @@ pub fn send_answer(
         "to": [actor],
     });
     outbox::queue(conn, std::slice::from_ref(&remote.inbox), &organizer, urls, &activity)
-}
-
-/// One of our identities' participation in a remote event.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RemoteParticipation {
-    /// The remote event's id here (as in `GET /api/v1/remote-events`).
-    pub event_id: String,
-    pub event_url: String,
-    pub identity_id: String,
-    /// `requested` (sent, no answer yet), `going`, `refused` or `left`.
-    pub status: String,
-    pub message: String,
 }
 
 /// Marks our `Join` answered, if the answer comes from the event's server. Returns whether it did.
@@ -135,7 +123,7 @@ impl Federation {
             event_id: event_id.to_string(),
             event_url,
             identity_id: identity_id.to_string(),
-            status: "requested".into(),
+            status: RemoteParticipationStatus::Requested,
             message,
         })
     }
@@ -195,7 +183,8 @@ impl Federation {
                 event_id: r.get(0)?,
                 event_url: r.get(1)?,
                 identity_id: r.get(2)?,
-                status: r.get(3)?,
+                status: RemoteParticipationStatus::parse(&r.get::<_, String>(3)?)
+                    .unwrap_or(RemoteParticipationStatus::Left),
                 message: r.get(4)?,
             })
         })?;

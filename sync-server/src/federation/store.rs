@@ -2,7 +2,7 @@
 //! ids, deliveries, domain policies.
 
 use chrono::{DateTime, Utc};
-use rally_core::model::Event;
+use rally_core::model::{Event, Follow};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::{Error, Result};
@@ -120,16 +120,6 @@ pub fn follower_inboxes(tx: &Transaction, locals: &[&str]) -> Result<Vec<String>
 
 pub fn follower_count(conn: &Connection, local: &str) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM followers WHERE local_actor = ?1", [local], |r| r.get(0))?)
-}
-
-/// One of our identities' follows of a remote actor.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Follow {
-    pub identity_id: String,
-    pub actor: String,
-    pub handle: String,
-    pub name: String,
-    pub accepted: bool,
 }
 
 pub fn add_follow(
