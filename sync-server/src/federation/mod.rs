@@ -116,6 +116,8 @@ pub struct Federation {
     http: reqwest::Client,
     /// Wakes the sender when deliveries are queued.
     pub wake: tokio::sync::Notify,
+    /// Our actors' private keys, read once (parsing one costs more than signing with it).
+    signing_keys: Mutex<std::collections::HashMap<String, Arc<rsa::RsaPrivateKey>>>,
 }
 
 impl Federation {
@@ -140,6 +142,7 @@ impl Federation {
             participation,
             http,
             wake: tokio::sync::Notify::new(),
+            signing_keys: Mutex::default(),
         }))
     }
 
@@ -204,12 +207,23 @@ impl Federation {
         Ok(())
     }
 
+    /// A local actor's private key (made if it has none), kept in memory once read.
+    pub async fn signing_key(self: &Arc<Self>, actor: &str) -> Result<Arc<rsa::RsaPrivateKey>> {
+        if let Some(key) = crate::lock(&self.signing_keys).get(actor) {
+            return Ok(key.clone());
+        }
+        let name = actor.to_string();
+        let key = Arc::new(self.transaction(move |tx| keys::of(tx, &name)).await?.private);
+        crate::lock(&self.signing_keys).insert(actor.to_string(), key.clone());
+        Ok(key)
+    }
+
     /// A signed GET (by the instance actor, for servers in secure mode) of an ActivityPub object.
     pub async fn fetch(self: &Arc<Self>, url: &str) -> Result<serde_json::Value> {
         let parsed = self.check_url(url)?;
-        let keys = self.transaction(|tx| keys::of(tx, keys::INSTANCE)).await?;
+        let key = self.signing_key(keys::INSTANCE).await?;
         let key_id = Urls::key_id(&self.urls.instance());
-        let headers = signature::sign("GET", &parsed, None, &key_id, &keys.private)?;
+        let headers = signature::sign("GET", &parsed, None, &key_id, &key)?;
         let mut request = self.http.get(parsed).header(
             "accept",
             "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"",

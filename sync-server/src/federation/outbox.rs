@@ -123,7 +123,8 @@ pub async fn run(federation: Arc<Federation>) {
     }
 }
 
-/// One pass: sends what is due, records each outcome. Returns how many were tried.
+/// One pass: sends what is due, then records every outcome in one transaction. Returns how many were
+/// tried.
 pub async fn send_due(federation: &Arc<Federation>) -> Result<usize> {
     let due = store::due(&federation.db(), Utc::now(), IN_FLIGHT as u32)?;
     let count = due.len();
@@ -134,26 +135,31 @@ pub async fn send_due(federation: &Arc<Federation>) -> Result<usize> {
             (delivery, outcome)
         }
     });
-    for (delivery, outcome) in futures::future::join_all(attempts).await {
-        let now = Utc::now();
-        let conn = federation.db();
-        match outcome {
-            Ok(()) => store::delivered(&conn, delivery.id, now)?,
-            Err(e) => {
-                let attempts = delivery.attempts + 1;
-                let next = (attempts < federation.settings.max_attempts).then(|| {
-                    let wait = federation.settings.retry_after * 2_i32.saturating_pow(attempts.min(16) - 1);
-                    now + wait.min(Duration::hours(1))
-                });
-                store::failed(&conn, delivery.id, &e.to_string(), next, now)?;
+    let outcomes = futures::future::join_all(attempts).await;
+    let settings = federation.settings.clone();
+    federation
+        .transaction(move |tx| {
+            let now = Utc::now();
+            for (delivery, outcome) in outcomes {
+                match outcome {
+                    Ok(()) => store::delivered(tx, delivery.id, now)?,
+                    Err(e) => {
+                        let attempts = delivery.attempts + 1;
+                        let next = (attempts < settings.max_attempts).then(|| {
+                            let wait = settings.retry_after * 2_i32.saturating_pow(attempts.min(16) - 1);
+                            now + wait.min(Duration::hours(1))
+                        });
+                        store::failed(tx, delivery.id, &e.to_string(), next, now)?;
+                    }
+                }
             }
-        }
-    }
+            Ok(())
+        })
+        .await?;
     Ok(count)
 }
 
 async fn send(federation: &Arc<Federation>, delivery: &store::Delivery) -> Result<()> {
-    let signer = delivery.signer.clone();
-    let keys = federation.transaction(move |tx| keys::of(tx, &signer)).await?;
-    federation.post(&delivery.inbox, delivery.activity.as_bytes(), &delivery.key_id, &keys.private).await
+    let key = federation.signing_key(&delivery.signer).await?;
+    federation.post(&delivery.inbox, delivery.activity.as_bytes(), &delivery.key_id, &key).await
 }
