@@ -128,14 +128,25 @@ pub async fn run(federation: Arc<Federation>) {
 pub async fn send_due(federation: &Arc<Federation>) -> Result<usize> {
     let due = store::due(&federation.db(), Utc::now(), IN_FLIGHT as u32)?;
     let count = due.len();
-    let attempts = due.into_iter().map(|delivery| {
-        let federation = federation.clone();
-        async move {
-            let outcome = send(&federation, &delivery).await;
-            (delivery, outcome)
+    // Each on a task of its own: signing is CPU work, and the relay's cores share it.
+    let attempts: Vec<_> = due
+        .into_iter()
+        .map(|delivery| {
+            let federation = federation.clone();
+            tokio::spawn(async move {
+                let outcome = send(&federation, &delivery).await;
+                (delivery, outcome)
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::with_capacity(attempts.len());
+    for attempt in attempts {
+        match attempt.await {
+            Ok(outcome) => outcomes.push(outcome),
+            // A send that panicked stays due: it is tried again on the next pass.
+            Err(e) => eprintln!("rally-server: a delivery failed: {e}"),
         }
-    });
-    let outcomes = futures::future::join_all(attempts).await;
+    }
     let settings = federation.settings.clone();
     federation
         .transaction(move |tx| {
