@@ -82,17 +82,7 @@ impl Federation {
     ) -> Result<RemoteParticipation> {
         self.check_identity(account, identity_id)?;
         let message = crate::participation::bounded_message(message)?;
-        let (event_url, organizer): (String, String) = self
-            .db()
-            .query_row("SELECT url, organizer FROM remote_events WHERE id = ?1", [event_id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?
-            .ok_or_else(|| Error::Unknown {
-                code: "unknown_event",
-                message: format!("no remote event {event_id} here"),
-            })?;
-        let organizer = self.remote_actor(&organizer, false).await?;
+        let (event_url, organizer) = self.remote_event_and_organizer(event_id).await?;
         let (account, identity, urls) = (account.to_string(), identity_id.to_string(), self.urls.clone());
         let url = event_url.clone();
         let text = message.clone();
@@ -131,17 +121,7 @@ impl Federation {
     /// Leaves a remote event: a `Leave` to its organizer.
     pub async fn leave_remote(self: &Arc<Self>, account: &str, identity_id: &str, event_id: &str) -> Result<()> {
         self.check_identity(account, identity_id)?;
-        let (event_url, organizer): (String, String) = self
-            .db()
-            .query_row("SELECT url, organizer FROM remote_events WHERE id = ?1", [event_id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?
-            .ok_or_else(|| Error::Unknown {
-                code: "unknown_event",
-                message: format!("no remote event {event_id} here"),
-            })?;
-        let organizer = self.remote_actor(&organizer, false).await?;
+        let (event_url, organizer) = self.remote_event_and_organizer(event_id).await?;
         let (identity, urls) = (identity_id.to_string(), self.urls.clone());
         self.transaction(move |tx| {
             let changed = tx.execute(
@@ -169,6 +149,21 @@ impl Federation {
         .await?;
         self.wake.notify_one();
         Ok(())
+    }
+
+    /// A remote event's URL and its organizer, who answers `Join`s and hears `Leave`s.
+    async fn remote_event_and_organizer(self: &Arc<Self>, event_id: &str) -> Result<(String, store::RemoteActor)> {
+        let (event_url, organizer): (String, String) = self
+            .db()
+            .query_row("SELECT url, organizer FROM remote_events WHERE id = ?1", [event_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?
+            .ok_or_else(|| Error::Unknown {
+                code: "unknown_event",
+                message: format!("no remote event {event_id} here"),
+            })?;
+        Ok((event_url, self.remote_actor(&organizer, false).await?))
     }
 
     /// The account's participations in remote events.

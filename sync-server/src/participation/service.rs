@@ -50,6 +50,25 @@ fn vanished() -> Error {
     Error::Config("a participation vanished inside its transaction".into())
 }
 
+/// A participation `who` may (re)start: none, or one they left; refused if they are still in.
+fn not_in_yet(
+    conn: &Connection,
+    event_id: &str,
+    identity: &str,
+    who: &str,
+    title: &str,
+) -> Result<Option<(String, String)>> {
+    let existing = store::of_identity(conn, event_id, identity)?;
+    if let Some((_, status)) = existing.as_ref().filter(|(_, s)| s != "left") {
+        let label = ParticipationStatus::parse(status).map_or(status.as_str(), |s| s.label());
+        return Err(Error::Conflict {
+            code: "already_joined",
+            message: format!("{who} already takes part in \"{title}\" ({label})"),
+        });
+    }
+    Ok(existing)
+}
+
 /// A request's message, checked as a local one is (for a remote event too).
 pub fn bounded_message(text: &str) -> Result<String> {
     bounded("message", text, MAX_MESSAGE)
@@ -142,14 +161,7 @@ impl ParticipationService {
             }
             let now = Utc::now();
             rules::open_to_join(d, now)?;
-            let existing = store::of_identity(tx, event_id, &request.identity_id)?;
-            if let Some((_, status)) = existing.as_ref().filter(|(_, s)| s != "left") {
-                let label = ParticipationStatus::parse(status).map_or(status.as_str(), |s| s.label());
-                return Err(Error::Conflict {
-                    code: "already_joined",
-                    message: format!("@{username} already takes part in \"{}\" ({label})", d.title),
-                });
-            }
+            let existing = not_in_yet(tx, event_id, &request.identity_id, &format!("@{username}"), &d.title)?;
             let invited = store::is_invited(tx, event_id, &request.identity_id)?;
             let status = rules::join_status(d, store::going(tx, event_id)?, invited)?;
             let id = existing.map_or_else(new_id, |(id, _)| id);
@@ -204,14 +216,7 @@ impl ParticipationService {
         let d = &e.event.details;
         let now = Utc::now();
         rules::open_to_join(d, now)?;
-        let existing = store::of_identity(tx, event_id, &remote.actor)?;
-        if let Some((_, status)) = existing.as_ref().filter(|(_, s)| s != "left") {
-            let label = ParticipationStatus::parse(status).map_or(status.as_str(), |s| s.label());
-            return Err(Error::Conflict {
-                code: "already_joined",
-                message: format!("{} already takes part in \"{}\" ({label})", remote.username, d.title),
-            });
-        }
+        let existing = not_in_yet(tx, event_id, &remote.actor, &remote.username, &d.title)?;
         let status = rules::join_status(d, store::going(tx, event_id)?, false)?;
         let message = remote.message.chars().take(MAX_MESSAGE).collect::<String>();
         let id = existing.map_or_else(new_id, |(id, _)| id);
