@@ -107,9 +107,18 @@ pub fn queue(tx: &Connection, inboxes: &[String], actor: &LocalActor, urls: &Url
 /// How many deliveries one pass sends at once.
 const IN_FLIGHT: usize = 16;
 
-/// Sends due deliveries until the relay stops: woken when some are queued, else every second.
+/// Sends due deliveries until the relay stops: woken when some are queued, else every second. Once an
+/// hour it forgets what is done with (see [`store::prune`]).
 pub async fn run(federation: Arc<Federation>) {
+    const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
+    let mut pruned_at: Option<std::time::Instant> = None;
     loop {
+        if pruned_at.is_none_or(|at| at.elapsed() >= HOUR) {
+            pruned_at = Some(std::time::Instant::now());
+            if let Err(e) = store::prune(&federation.db(), Utc::now()) {
+                eprintln!("rally-server: forgetting old deliveries: {e}");
+            }
+        }
         let sent = match send_due(&federation).await {
             Ok(n) => n,
             Err(e) => {

@@ -358,3 +358,62 @@ pub fn domains(conn: &Connection) -> Result<Vec<(String, String)>> {
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// How long a delivered (or given up) delivery is kept, for the administrator to read.
+pub const KEEP_DELIVERIES: chrono::Duration = chrono::Duration::days(7);
+/// How long a received activity id is remembered, so that a redelivery changes nothing.
+pub const KEEP_RECEIVED: chrono::Duration = chrono::Duration::days(30);
+
+/// Forgets deliveries done with and activity ids old enough: neither table grows for good.
+pub fn prune(conn: &Connection, now: DateTime<Utc>) -> Result<usize> {
+    let deliveries = conn.execute(
+        "DELETE FROM deliveries WHERE coalesce(delivered_at, given_up_at) < ?1",
+        [(now - KEEP_DELIVERIES).timestamp_millis()],
+    )?;
+    let received =
+        conn.execute("DELETE FROM received_activities WHERE at < ?1", [(now - KEEP_RECEIVED).timestamp_millis()])?;
+    Ok(deliveries + received)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn old_deliveries_and_activity_ids_are_forgotten_and_pending_ones_kept() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut conn = crate::database::open(dir.path()).expect("db");
+        let now = Utc::now();
+        let long_ago = now - chrono::Duration::days(40);
+        let tx = conn.transaction().expect("tx");
+        for (inbox, at) in [("https://a.example/inbox", long_ago), ("https://b.example/inbox", now)] {
+            enqueue(&tx, inbox, "relay", "k", "{}", at).expect("queue");
+        }
+        enqueue(&tx, "https://c.example/inbox", "relay", "k", "{}", long_ago).expect("queue");
+        tx.execute(
+            "UPDATE deliveries SET delivered_at = ?1 WHERE inbox != 'https://c.example/inbox'",
+            [long_ago.timestamp_millis()],
+        )
+        .expect("delivered");
+        tx.execute(
+            "UPDATE deliveries SET delivered_at = ?1 WHERE inbox = 'https://b.example/inbox'",
+            [now.timestamp_millis()],
+        )
+        .expect("delivered now");
+        assert!(first_time(&tx, "https://a.example/old", long_ago).expect("old"));
+        assert!(first_time(&tx, "https://a.example/new", now).expect("new"));
+        tx.commit().expect("commit");
+        assert_eq!(prune(&conn, now).expect("prune"), 2);
+        let left: Vec<String> = conn
+            .prepare("SELECT inbox FROM deliveries ORDER BY inbox")
+            .expect("stmt")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("inboxes");
+        // Delivered long ago: gone. Delivered now, and still pending (however old): kept.
+        assert_eq!(left, ["https://b.example/inbox", "https://c.example/inbox"]);
+        let remembered: i64 = conn.query_row("SELECT count(*) FROM received_activities", [], |r| r.get(0)).expect("n");
+        assert_eq!(remembered, 1);
+    }
+}
