@@ -610,3 +610,75 @@ async fn a_person_on_another_relay_joins_asks_is_accepted_offline_and_leaves() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn floods_of_forged_key_ids_and_follows_do_not_make_the_relay_a_crawler() {
+    use axum::routing::get;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().expect("dir");
+    let a = Relay::start(dir.path(), None);
+    let ana = a.account("ana@example.org").await;
+    let ana_id = create_identity(&peer(&a, &ana).await, "ana", "Ana").await.document_id().to_string();
+    get_until(&a, "/@ana/outbox", None, "ana's actor", |s, _| s == StatusCode::OK).await;
+
+    // A server that counts what the relay asks of it, and has nothing.
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    let app = axum::Router::new().fallback(get(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        async { axum::http::StatusCode::NOT_FOUND }
+    }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let victim = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    // 310 posts, each naming another key on the victim: the relay fetches at most 300 of them.
+    let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("key");
+    let inbox = format!("{}/inbox", a.base);
+    let url = url::Url::parse(&inbox).expect("url");
+    let mut last = String::new();
+    for i in 0..310 {
+        let actor = format!("{victim}/actors/{i}");
+        let body = serde_json::to_vec(&json!({"id": format!("{actor}/follow"), "type": "Follow", "actor": actor,
+            "object": format!("{}/@ana", a.base)}))
+        .expect("json");
+        let headers =
+            rally_server::federation::signature::sign("POST", &url, Some(&body), &format!("{actor}#key"), &key)
+                .expect("sign");
+        let (status, text) = deliver(&inbox, &headers, body).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{text}");
+        last = text;
+    }
+    assert_eq!(asked.load(Ordering::SeqCst), rally_server::federation::FETCHES_PER_HOST as usize);
+    assert!(last.contains("too much"), "{last}");
+
+    // An account asking for 101 follows: the 101st is refused before anything is fetched.
+    for i in 0..rally_server::federation::ASKS_PER_HOUR {
+        let (status, body) = post_json(
+            &a,
+            "/api/v1/follows",
+            &ana.token,
+            json!({"identity_id": ana_id,
+            "handle": format!("@someone{i}@{}", victim.trim_start_matches("http://"))}),
+        )
+        .await;
+        assert!(status.is_client_error() || status.is_server_error(), "{status} {body}");
+        assert_ne!(body["error"]["code"], "rate_limited", "{i}: {body}");
+    }
+    let (status, body) = post_json(
+        &a,
+        "/api/v1/follows",
+        &ana.token,
+        json!({"identity_id": ana_id,
+        "handle": format!("@one_more@{}", victim.trim_start_matches("http://"))}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["error"]["code"], "rate_limited");
+    assert_eq!(
+        asked.load(Ordering::SeqCst),
+        rally_server::federation::FETCHES_PER_HOST as usize,
+        "nothing more fetched"
+    );
+}

@@ -25,6 +25,7 @@ impl Federation {
             });
         }
         self.check_identity(account, identity_id)?;
+        self.may_ask(account)?;
         let remote = self.resolve(handle).await?;
         let (account, identity) = (account.to_string(), identity_id.to_string());
         let urls = self.urls.clone();
@@ -61,6 +62,21 @@ impl Federation {
     /// The events of the actors the account's identities follow, soonest first.
     pub fn remote_events(&self, account: &str) -> Result<Vec<Event>> {
         store::remote_events_for(&self.db(), account)
+    }
+
+    /// Counts one follow or join the account asks for, refusing past [`super::ASKS_PER_HOUR`].
+    pub(crate) fn may_ask(&self, account: &str) -> Result<()> {
+        let conn = self.db();
+        let key = format!("federation-ask:{account}");
+        crate::limits::attempt(&conn, &key, super::ASKS_PER_HOUR, chrono::Duration::hours(1))?.map_err(
+            |retry_after_secs| Error::RateLimited {
+                code: "rate_limited",
+                message: format!(
+                    "too many follows and joins of other servers' events; try again in {retry_after_secs} s"
+                ),
+                retry_after_secs,
+            },
+        )
     }
 
     pub(crate) fn check_identity(&self, account: &str, identity: &str) -> Result<()> {

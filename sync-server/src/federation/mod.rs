@@ -39,6 +39,12 @@ use crate::{Error, Result};
 
 /// The largest activity or fetched object the relay reads.
 pub const MAX_BODY: usize = 256 * 1024;
+/// Fetches (actors, keys, WebFinger, announced objects) from one host per ten minutes, and from all
+/// hosts per minute.
+pub const FETCHES_PER_HOST: u32 = 300;
+pub const FETCHES_IN_ALL: u32 = 1_000;
+/// Follows and joins of remote events one account asks for per hour (each sends and fetches).
+pub const ASKS_PER_HOUR: u32 = 100;
 
 /// What the relay's administrator set.
 #[derive(Debug, Clone)]
@@ -192,6 +198,27 @@ impl Federation {
         Ok(parsed)
     }
 
+    /// Counts a fetch, refusing it past [`FETCHES_PER_HOST`] or [`FETCHES_IN_ALL`]: anyone can name a
+    /// key on any host in a signature, and a person any handle, and neither may turn the relay into
+    /// a crawler of someone else's server.
+    fn may_fetch(&self, host: &str) -> Result<()> {
+        let conn = self.db();
+        let refused = |retry_after_secs: u64, whom: &str| Error::RateLimited {
+            code: "too_many_fetches",
+            message: format!("the relay fetched too much {whom} lately; try again in {retry_after_secs} s"),
+            retry_after_secs,
+        };
+        crate::limits::attempt(&conn, "federation-fetch", FETCHES_IN_ALL, chrono::Duration::minutes(1))?
+            .map_err(|secs| refused(secs, "from other servers"))?;
+        crate::limits::attempt(
+            &conn,
+            &format!("federation-fetch:{host}"),
+            FETCHES_PER_HOST,
+            chrono::Duration::minutes(10),
+        )?
+        .map_err(|secs| refused(secs, &format!("from {host}")))
+    }
+
     /// Refuses a blocked domain, and in allow-list mode one not allowed.
     pub fn check_domain(&self, host: &str) -> Result<()> {
         let conn = self.db();
@@ -221,6 +248,7 @@ impl Federation {
     /// A signed GET (by the instance actor, for servers in secure mode) of an ActivityPub object.
     pub async fn fetch(self: &Arc<Self>, url: &str) -> Result<serde_json::Value> {
         let parsed = self.check_url(url)?;
+        self.may_fetch(&host_of(url).unwrap_or_default())?;
         let key = self.signing_key(keys::INSTANCE).await?;
         let key_id = Urls::key_id(&self.urls.instance());
         let headers = signature::sign("GET", &parsed, None, &key_id, &key)?;

@@ -82,6 +82,7 @@ impl Federation {
     ) -> Result<RemoteParticipation> {
         self.check_identity(account, identity_id)?;
         let message = crate::participation::bounded_message(message)?;
+        self.may_ask(account)?;
         let (event_url, organizer) = self.remote_event_and_organizer(event_id).await?;
         let (account, identity, urls) = (account.to_string(), identity_id.to_string(), self.urls.clone());
         let url = event_url.clone();

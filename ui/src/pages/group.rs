@@ -13,7 +13,7 @@ use rally_core::model::{
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use super::groups::{openness_label, state_label};
+use super::groups::{openness_label, openness_options, state_label, visibility_options};
 use crate::api;
 use crate::components::{error_for, Field, MonthView, SelectField};
 use crate::format;
@@ -359,15 +359,7 @@ fn settings(p: &SettingsProps) -> Html {
             });
         })
     };
-    let visibility = vec![
-        (AttrValue::Static("public"), AttrValue::Static("Public")),
-        (AttrValue::Static("unlisted"), AttrValue::Static("Unlisted")),
-        (AttrValue::Static("private"), AttrValue::Static("Private")),
-    ];
-    let openness = [GroupOpenness::Open, GroupOpenness::Moderated, GroupOpenness::InviteOnly]
-        .iter()
-        .map(|o| (AttrValue::Static(o.as_str()), AttrValue::Static(openness_label(*o))))
-        .collect::<Vec<_>>();
+    let (visibility, openness) = (visibility_options(), openness_options());
     let general = (*error).as_ref().filter(|e| e.field.is_none()).map(|e| e.message.clone());
     html! {
         <form class="card form" id="group-settings" onsubmit={save} novalidate=true>

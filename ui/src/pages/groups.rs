@@ -30,6 +30,23 @@ pub fn openness_label(openness: GroupOpenness) -> &'static str {
     }
 }
 
+/// The choices of a group's visibility, as the create and settings forms offer them.
+pub fn visibility_options() -> Vec<(AttrValue, AttrValue)> {
+    vec![
+        (AttrValue::Static("public"), AttrValue::Static("Public: listed, its page and public events shown")),
+        (AttrValue::Static("unlisted"), AttrValue::Static("Unlisted: its page only for those with the link")),
+        (AttrValue::Static("private"), AttrValue::Static("Private: no page")),
+    ]
+}
+
+/// The choices of who may join.
+pub fn openness_options() -> Vec<(AttrValue, AttrValue)> {
+    [GroupOpenness::Open, GroupOpenness::Moderated, GroupOpenness::InviteOnly]
+        .iter()
+        .map(|o| (AttrValue::Static(o.as_str()), AttrValue::Static(openness_label(*o))))
+        .collect()
+}
+
 fn name_of(g: &GroupOverview) -> String {
     g.group.as_ref().map(|d| d.name.clone()).filter(|n| !n.is_empty()).unwrap_or_else(|| g.membership.name.clone())
 }
@@ -237,15 +254,7 @@ fn group_form(p: &FormProps) -> Html {
             });
         })
     };
-    let visibility = vec![
-        (AttrValue::Static("public"), AttrValue::Static("Public: listed, its page and public events shown")),
-        (AttrValue::Static("unlisted"), AttrValue::Static("Unlisted: its page only for those with the link")),
-        (AttrValue::Static("private"), AttrValue::Static("Private: no page")),
-    ];
-    let openness = [GroupOpenness::Open, GroupOpenness::Moderated, GroupOpenness::InviteOnly]
-        .iter()
-        .map(|o| (AttrValue::Static(o.as_str()), AttrValue::Static(openness_label(*o))))
-        .collect::<Vec<_>>();
+    let (visibility, openness) = (visibility_options(), openness_options());
     let general = (*error).as_ref().filter(|e| e.field.is_none()).map(|e| e.message.clone());
     html! {
         <form class="card form" id="group-form" onsubmit={submit} novalidate=true>
