@@ -632,11 +632,13 @@ fn watch_health(relay: &Relay) -> (tokio::sync::oneshot::Sender<()>, tokio::task
 }
 
 /// Runs `attack` while health is watched: health answers within a second throughout, and the relay's
-/// peak memory grows less than 200 MB.
+/// peak memory grows less than 200 MB. An attack that has not ended after two minutes fails, named.
 async fn bounded<F: std::future::Future<Output = ()>>(relay: &Relay, what: &str, attack: F) {
     let before = peak_mib(relay);
     let (stop, watcher) = watch_health(relay);
-    attack.await;
+    if tokio::time::timeout(Duration::from_secs(120), attack).await.is_err() {
+        panic!("{what}: the attack never ended");
+    }
     let _ = stop.send(());
     let slowest = watcher.await.expect("watcher");
     let grown = peak_mib(relay).saturating_sub(before);
@@ -687,6 +689,40 @@ fn heavy_sync(id: &str, bytes: usize) -> Vec<u8> {
         version: automerge::sync::MessageVersion::V2,
     };
     wire::encode(&Message::Sync { document: id.into(), data: message.encode() }, "x", "rally-relay")
+}
+
+/// A sync message whose "changes" are neither a change nor a saved document: refused when they do not
+/// apply, and nothing of them is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finding_4_changes_that_are_not_automerge_are_refused_and_nothing_is_stored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = Relay::start(dir.path(), None);
+    let ana = relay.account("ana@example.org").await;
+    let stored = || {
+        let db = rusqlite::Connection::open(relay.data.join("relay.sqlite3")).expect("db");
+        db.query_row("SELECT count(*) FROM sync_storage", [], |r| r.get::<_, i64>(0)).expect("count")
+    };
+    let before = stored();
+    // Automerge's magic bytes and a document chunk's type, then noise: what a forged "snapshot" looks like.
+    let mut garbage = vec![0x85, 0x6f, 0x4a, 0x83, 1, 2, 3, 4, 0];
+    garbage.extend(std::iter::repeat_n(0x5a_u8, 4096));
+    for chunk in [garbage, vec![7_u8; 512]] {
+        let mut socket = joined(&relay, &ana.token, &format!("{}-g{}", ana.peer_id, chunk.len())).await;
+        let message = automerge::sync::Message {
+            heads: vec![],
+            need: vec![],
+            have: vec![],
+            changes: automerge::sync::ChunkList::from(vec![chunk]),
+            flags: None,
+            version: automerge::sync::MessageVersion::V2,
+        };
+        let frame = Message::Sync { document: rally_core::document::new_id(), data: message.encode() };
+        socket.send(Frame::Binary(wire::encode(&frame, "x", "rally-relay").into())).await.expect("send");
+        let error = error_from(&mut socket).await.expect("an error");
+        assert!(error.contains("does not apply"), "{error}");
+    }
+    assert_eq!(stored(), before, "nothing of them stored");
+    still_serving(&relay, 9).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -794,16 +830,17 @@ async fn finding_4_floods_are_bounded_and_the_relay_keeps_answering() {
     .await;
 
     // Oversized avatars, and more documents than the account's quota.
+    // The frames are made first: an unoptimised automerge takes seconds to write each, in this process.
+    let oversized = heavy_sync(&rally_core::document::new_id(), 15 * 1024 * 1024);
+    let large: Vec<Vec<u8>> = (0..4).map(|_| heavy_sync(&rally_core::document::new_id(), 6 * 1024 * 1024)).collect();
     bounded(&relay, "large documents", async {
         let mut socket = joined(&relay, &ana.token, &format!("{}-6", ana.peer_id)).await;
-        let frame = heavy_sync(&rally_core::document::new_id(), 15 * 1024 * 1024);
-        socket.send(Frame::Binary(frame.into())).await.expect("send");
+        socket.send(Frame::Binary(oversized.into())).await.expect("send");
         let error = error_from(&mut socket).await.expect("an error");
         assert!(error.contains("at most 8 MiB"), "{error}");
         let mut refused = None;
-        for n in 0..5 {
+        for (n, frame) in large.into_iter().enumerate() {
             let mut socket = joined(&relay, &ana.token, &format!("{}-q{n}", ana.peer_id)).await;
-            let frame = heavy_sync(&rally_core::document::new_id(), 6 * 1024 * 1024);
             socket.send(Frame::Binary(frame.into())).await.expect("send");
             match tokio::time::timeout(Duration::from_secs(5), socket.next()).await {
                 Ok(Some(Ok(Frame::Binary(bytes)))) => {

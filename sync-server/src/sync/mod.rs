@@ -46,6 +46,22 @@ const SWEEP_EVERY: Duration = Duration::from_secs(60);
 /// More chunks than this on disk and a document is rewritten as one snapshot.
 const COMPACT_AFTER_CHUNKS: usize = 64;
 
+/// A sync message carrying more than this is checked and applied off the async workers' queue.
+const HEAVY_BYTES: usize = 256 * 1024;
+
+/// Runs the checking and applying of a large message (a picture, an account's first upload: up to
+/// a second of CPU unoptimised) so that it does not hold up the other tasks of its worker thread,
+/// the relay's health and every other socket among them: they move to another worker meanwhile.
+fn heavy<T>(bytes: usize, work: impl FnOnce() -> T) -> T {
+    let multi_thread = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if bytes >= HEAVY_BYTES && multi_thread {
+        tokio::task::block_in_place(work)
+    } else {
+        work()
+    }
+}
+
 /// Tells the group's documents in memory that its roles changed: connections that waited for one
 /// and may now read it start syncing (those that lost access hear nothing more, as on every message).
 async fn roles_changed(docs: &Mutex<HashMap<String, Slot>>, group: &str) {
@@ -278,24 +294,19 @@ impl SyncHub {
         let facts_before = live.facts.clone();
         // Only the owner writes (or, for a document the relay has nothing of, whoever offered it and
         // sends changes first); changes are checked before anything is applied.
-        let has_changes = !message.changes.is_empty();
-        let chunks = if live.admit(peer, request, has_changes) == Access::ReadWrite && has_changes {
-            let parsed = message.changes.iter().map(Chunk::parse).collect::<Result<Vec<_>>>().and_then(|chunks| {
-                let bytes = chunks.iter().map(|c| c.bytes() as u64).sum();
-                self.quota.take(&peer.account, bytes).map(|()| chunks)
-            });
-            match parsed {
-                Ok(chunks) => chunks,
-                Err(e) => {
-                    *guard = None; // reloaded from disk on next use
-                    return Err(e);
-                }
-            }
-        } else {
-            Vec::new()
-        };
-        let received = match live.receive(peer, message) {
-            Ok(received) => received,
+        let checked_and_applied = heavy(data.len(), || {
+            let has_changes = !message.changes.is_empty();
+            let chunks = if live.admit(peer, request, has_changes) == Access::ReadWrite && has_changes {
+                let chunks = message.changes.iter().map(Chunk::parse).collect::<Result<Vec<_>>>()?;
+                self.quota.take(&peer.account, chunks.iter().map(|c| c.bytes() as u64).sum())?;
+                chunks
+            } else {
+                Vec::new()
+            };
+            Ok::<_, Error>((chunks, live.receive(peer, message)?))
+        });
+        let (chunks, received) = match checked_and_applied {
+            Ok(done) => done,
             Err(e) => {
                 *guard = None; // reloaded from disk on next use
                 return Err(e);

@@ -68,8 +68,10 @@ pub struct Chunk {
 }
 
 impl Chunk {
-    /// Checks that `bytes` is a change or a saved document no larger than [`MAX_CHUNK_BYTES`], and
-    /// names it.
+    /// Checks that `bytes` is no larger than [`MAX_CHUNK_BYTES`], and names it: a change by its hash,
+    /// anything else as a saved document by its SHA-256. Whether a document's bytes load is found
+    /// when they are applied, before anything is stored ([`super::SyncHub`] stores only what applied):
+    /// loading them here too cost a second copy of the document in memory and as much time again.
     pub fn parse(bytes: &[u8]) -> Result<Chunk> {
         if bytes.len() > MAX_CHUNK_BYTES {
             return Err(Error::Protocol(format!(
@@ -80,11 +82,7 @@ impl Chunk {
         }
         let name = match automerge::Change::from_bytes(bytes.to_vec()) {
             Ok(change) => format!("incremental/{}", change.hash()),
-            Err(_) => {
-                automerge::Automerge::load(bytes)
-                    .map_err(|e| Error::Protocol(format!("changes that do not load: {e}")))?;
-                format!("snapshot/{}", hex_sha256(bytes))
-            }
+            Err(_) => format!("snapshot/{}", hex_sha256(bytes)),
         };
         Ok(Chunk { name, bytes: bytes.to_vec() })
     }
