@@ -36,8 +36,8 @@ pub async fn run(profile: Profile, cmd: FederationCommand) -> Result<()> {
                 return Ok(output::json(&events)?);
             }
             for e in events {
-                let source = e.source_uid.as_deref().unwrap_or_default();
-                println!("{}\t{}\t{}\t{source}", e.details.starts_at.to_rfc3339(), e.details.title, e.id);
+                let d = &e.event.details;
+                println!("{}\t{}\t{}\t{}\t{}", d.starts_at.to_rfc3339(), d.title, e.organizer, e.event.id, e.url);
             }
         }
         FederationCommand::Join { event, identity, message, json } => {

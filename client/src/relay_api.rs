@@ -1,9 +1,9 @@
 //! The relay's HTTP API (docs/API.md), one method per call.
 
 use rally_core::model::{
-    Account, CreateGroup, Credentials, DecisionRequest, DecisionResult, Event, Follow, FollowRequest, GroupInvite,
-    GroupJoin, GroupSummary, JoinRequest, Member, MemberAction, MyGroup, NewSession, Participation, Participations,
-    PrivateFeed, PublicEvent, RelayError, RemoteJoinRequest, RemoteParticipation, SessionInfo, UsernameAvailability,
+    Account, CreateGroup, Credentials, DecisionRequest, DecisionResult, Follow, FollowRequest, GroupInvite, GroupJoin,
+    GroupSummary, JoinRequest, Member, MemberAction, MyGroup, NewSession, Participation, Participations, PrivateFeed,
+    PublicEvent, RelayError, RemoteEvent, RemoteJoinRequest, RemoteParticipation, SessionInfo, UsernameAvailability,
     WithheldDocument,
 };
 use reqwest::{Method, StatusCode};
@@ -191,7 +191,7 @@ impl RelayApi {
         self.call(Method::GET, "/api/v1/follows", Some(token), None).await
     }
 
-    pub async fn remote_events(&self, token: &str) -> Result<Vec<Event>> {
+    pub async fn remote_events(&self, token: &str) -> Result<Vec<RemoteEvent>> {
         self.call(Method::GET, "/api/v1/remote-events", Some(token), None).await
     }
 

@@ -253,6 +253,7 @@ mod tests {
             category: None,
             has_picture: false,
             page: None,
+            remote: false,
         }
     }
 

@@ -4,12 +4,12 @@
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use rally_client::account::{self, AccountStatus};
-use rally_client::{groups, participation};
+use rally_client::{federation, groups, participation};
 use rally_core::model::{
     AccountLink, CalendarEntry, Credentials, Decision, ErrorBody, EventFilter, EventInput, EventLinks, EventView,
-    Group, GroupDecision, GroupInput, GroupMembers, GroupOverview, GroupSummary, Identity, IdentityInput, ImportReport,
-    MyGroup, Occurrence, OccurrenceEdit, ParticipantEntry, Participation, PrivateFeed, PublicEvent, SyncStatus,
-    WithheldDocument,
+    FederationSnapshot, Follow, Group, GroupDecision, GroupInput, GroupMembers, GroupOverview, GroupSummary, Identity,
+    IdentityInput, ImportReport, MyGroup, Occurrence, OccurrenceEdit, ParticipantEntry, Participation, PrivateFeed,
+    PublicEvent, RemoteParticipation, SyncStatus, WithheldDocument,
 };
 use rally_core::profile::{ImportMode, Profile};
 use tauri::State;
@@ -412,4 +412,33 @@ pub async fn decide_on_member(desktop: Shared<'_>, group: String, decision: Grou
     let after = groups::decide(&desktop.profile, &group, decision).await.map_err(client_error)?;
     desktop.sync.written();
     Ok(after)
+}
+
+/// Whom this account's identities follow on other servers, their events and where one stands with
+/// them, as the relay last said (offline too).
+#[tauri::command]
+pub fn federation_kept(desktop: Shared<'_>) -> Reply<FederationSnapshot> {
+    read(&desktop, |p| p.federation_kept())
+}
+
+/// `identity` follows someone of another server, by `@name@host` or their page's address.
+#[tauri::command]
+pub async fn follow(desktop: Shared<'_>, identity: String, handle: String) -> Reply<Follow> {
+    federation::follow(&desktop.profile, &identity, &handle).await.map_err(client_error)
+}
+
+/// Asks to join another server's event as `identity` (its server answers later).
+#[tauri::command]
+pub async fn join_remote(
+    desktop: Shared<'_>,
+    event: String,
+    identity: String,
+    message: String,
+) -> Reply<RemoteParticipation> {
+    federation::join(&desktop.profile, &event, &identity, &message).await.map_err(client_error)
+}
+
+#[tauri::command]
+pub async fn leave_remote(desktop: Shared<'_>, event: String, identity: String) -> Reply<()> {
+    federation::leave(&desktop.profile, &event, &identity).await.map_err(client_error)
 }

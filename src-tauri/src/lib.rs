@@ -119,6 +119,10 @@ pub fn run() {
             commands::leave_group,
             commands::group_members,
             commands::decide_on_member,
+            commands::federation_kept,
+            commands::follow,
+            commands::join_remote,
+            commands::leave_remote,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(err) = result {

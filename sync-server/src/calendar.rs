@@ -180,12 +180,33 @@ impl Calendars {
                 .find(|o| !o.cancelled);
             if let Some(next) = next {
                 cards.push(crate::home_page::Card {
+                    link: format!("/events/{}", event.id),
                     event,
                     username,
                     display_name,
                     has_picture,
                     starts_at: next.starts_at,
                     ends_at: next.ends_at,
+                });
+            }
+        }
+        if group.is_none() {
+            // Public events of other servers that people here follow, linked to their own pages.
+            let remote = crate::federation::store::remote_events_where(
+                conn,
+                "e.listed = 1 AND e.ends_at > ?1",
+                Some(crate::home_page::SCANNED),
+                [now.timestamp()],
+            )?;
+            for r in remote {
+                cards.push(crate::home_page::Card {
+                    starts_at: r.event.details.starts_at,
+                    ends_at: r.event.details.ends_at,
+                    link: r.url,
+                    event: r.event,
+                    username: r.organizer.trim_start_matches('@').to_string(),
+                    display_name: r.organizer_name,
+                    has_picture: false,
                 });
             }
         }
@@ -291,8 +312,11 @@ impl Calendars {
                  WHERE group_id = ?1 AND listed = 1 ORDER BY starts_at, id",
                 id,
             ),
+            // Public events of other servers that people here follow are in the instance's feed too.
             Filter::Listed => (
-                "SELECT zone, starts_at, ends_at, vevent FROM public_events WHERE listed = ?1 ORDER BY starts_at, id",
+                "SELECT zone, starts_at, ends_at, vevent, id FROM public_events WHERE listed = ?1
+                 UNION ALL SELECT zone, starts_at, ends_at, vevent, id FROM remote_events WHERE listed = ?1
+                 ORDER BY 2, 5",
                 &1,
             ),
         };

@@ -268,6 +268,11 @@ const STEPS: &[&str] = &[
          updated_at INTEGER NOT NULL,
          PRIMARY KEY (event_url, identity_id)
      );",
+    // 11: remote public events in the relay's own feed and home page, as its local ones are: whether
+    // listed, and their VEVENT written once on arrival.
+    "ALTER TABLE remote_events ADD COLUMN listed INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE remote_events ADD COLUMN zone TEXT;
+     ALTER TABLE remote_events ADD COLUMN vevent TEXT NOT NULL DEFAULT '';",
 ];
 
 /// The version [`open`] migrates to.

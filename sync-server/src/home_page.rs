@@ -15,6 +15,8 @@ const SHOWN: usize = 60;
 /// One upcoming event.
 pub struct Card {
     pub event: Event,
+    /// Its page: here, or on its own server for another server's event.
+    pub link: String,
     pub username: String,
     pub display_name: String,
     pub has_picture: bool,
@@ -40,10 +42,10 @@ pub fn items(mut cards: Vec<Card>) -> String {
         };
         let place = d.place.as_ref().map(|p| p.one_line()).filter(|p| !p.is_empty());
         list.push_str(&format!(
-            "<li><a class=\"event\" href=\"/events/{id}\">{block}{picture}<span class=\"body\">\
+            "<li><a class=\"event\" href=\"{link}\">{block}{picture}<span class=\"body\">\
              <span class=\"title\">{title}</span><span class=\"when\">{when}</span>{place}\
              <span class=\"by\">by {by}</span></span></a></li>",
-            id = h(&c.event.id),
+            link = h(&c.link),
             block = crate::page_layout::date_block(day),
             title = h(&d.title),
             when = h(&rally_core::when::span_text(c.starts_at, c.ends_at, d.all_day, tz)),

@@ -125,6 +125,20 @@ async fn an_identity_on_one_relay_follows_one_on_another_and_sees_its_events_com
     assert_eq!(remote["starts_at"], "2031-03-01T18:00:00Z");
     assert_eq!(remote["place"]["name"], "Maison du vélo");
     assert_eq!(events[0]["source_uid"], format!("{}/events/{}", a.base, event.document_id()));
+    assert_eq!(remote["organizer"], format!("@ana@{}", host(&a)));
+    assert_eq!(remote["organizer_name"], "Ana Organizer");
+    assert_eq!(remote["url"], format!("{}/events/{}", a.base, event.document_id()));
+    // Public: in relay B's own feed and on its home page, linked to its page on A.
+    let feed =
+        get_until(&b, "/feed.ics", None, "B's feed", |s, body| s == StatusCode::OK && body.contains("Atelier vélo"))
+            .await;
+    assert!(feed.contains("Europe/Paris"), "{feed}");
+    let (_, home) = get(&b, "/", None).await;
+    let home = home.to_string();
+    assert!(
+        home.contains("Atelier vélo") && home.contains(&format!("{}/events/{}", a.base, event.document_id())),
+        "{home}"
+    );
 
     // Ana moves it: Bob sees the new time.
     edit(&event, |doc| {
@@ -145,6 +159,8 @@ async fn an_identity_on_one_relay_follows_one_on_another_and_sees_its_events_com
     })
     .await;
     assert!(!titles(&events).contains(&"Brouillon secret".to_string()));
+    let (_, feed) = get(&b, "/feed.ics", None).await;
+    assert!(!feed.to_string().contains("Atelier"), "deleted, and gone from B's feed: {feed}");
     let (_, _, received, _) = arrived(&b);
     assert!(received >= 4, "Accept, Create, Update, Delete: {received}");
 }

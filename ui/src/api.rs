@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 use rally_core::model::{
     Account, AccountLink, AccountStatus, CalendarEntry, Credentials, Decision, ErrorBody, ErrorCode, EventFilter,
-    EventInput, EventLinks, EventView, Group, GroupDecision, GroupInput, GroupMembers, GroupOverview, GroupSummary,
-    Identity, IdentityInput, ImportReport, MyGroup, Occurrence, OccurrenceEdit, ParticipantEntry, Participation,
-    PrivateFeed, PublicEvent, SyncStatus, WithheldDocument,
+    EventInput, EventLinks, EventView, FederationSnapshot, Follow, Group, GroupDecision, GroupInput, GroupMembers,
+    GroupOverview, GroupSummary, Identity, IdentityInput, ImportReport, MyGroup, Occurrence, OccurrenceEdit,
+    ParticipantEntry, Participation, PrivateFeed, PublicEvent, RemoteParticipation, SyncStatus, WithheldDocument,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -199,4 +199,17 @@ pub async fn group_members(group: &str) -> Reply<GroupMembers> {
 /// An administrator's decision, offline too (kept and sent with the next sync).
 pub async fn decide_on_member(group: &str, decision: &GroupDecision) -> Reply<GroupMembers> {
     call("decide_on_member", json!({ "group": group, "decision": decision })).await
+}
+/// Whom one follows on other servers, their events, where one stands with them (offline too).
+pub async fn federation_kept() -> Reply<FederationSnapshot> {
+    call("federation_kept", json!({})).await
+}
+pub async fn follow(identity: &str, handle: &str) -> Reply<Follow> {
+    call("follow", json!({ "identity": identity, "handle": handle })).await
+}
+pub async fn join_remote(event: &str, identity: &str, message: &str) -> Reply<RemoteParticipation> {
+    call("join_remote", json!({ "event": event, "identity": identity, "message": message })).await
+}
+pub async fn leave_remote(event: &str, identity: &str) -> Reply<()> {
+    call("leave_remote", json!({ "event": event, "identity": identity })).await
 }

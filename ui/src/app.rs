@@ -11,7 +11,8 @@ use yew::prelude::*;
 use crate::api;
 use crate::components::{IdentitySwitcher, SyncIndicator};
 use crate::pages::{
-    AccountPage, EventEditor, EventPage, EventsPage, GroupPage, GroupsPage, IdentitiesPage, ImportPage, TakePartPage,
+    AccountPage, EventEditor, EventPage, EventsPage, FollowingPage, GroupPage, GroupsPage, IdentitiesPage, ImportPage,
+    RemoteEventPage, TakePartPage,
 };
 use crate::state::{Action, AppContext, AppState, Route};
 
@@ -122,6 +123,8 @@ pub fn app() -> Html {
         Route::Account => html! { <AccountPage /> },
         Route::Import => html! { <ImportPage /> },
         Route::TakePart => html! { <TakePartPage /> },
+        Route::Following => html! { <FollowingPage /> },
+        Route::RemoteEvent(id) => html! { <RemoteEventPage key={id.clone()} id={id.clone()} /> },
     };
     let notice = app.notice.as_ref().map(|n| {
         let dismiss = {
@@ -177,6 +180,7 @@ pub fn app() -> Html {
                     { nav("nav-events", app.events_view.clone(), app.route.is_events(), "Events") }
                     { nav("nav-take-part", Route::TakePart, app.route == Route::TakePart, "Taking part") }
                     { nav("nav-groups", Route::Groups, app.route.is_groups(), "Groups") }
+                    { nav("nav-following", Route::Following, app.route.is_following(), "Following") }
                     { nav("nav-identities", Route::Identities, app.route == Route::Identities, "Identities") }
                     { nav("nav-account", Route::Account, app.route == Route::Account, "Account") }
                 </nav>

@@ -35,6 +35,10 @@ pub enum Route {
     Group(String),
     /// A new event of a group.
     NewGroupEvent(String),
+    /// People and groups of other servers one follows, and their events.
+    Following,
+    /// One event of another server, by its id on the relay.
+    RemoteEvent(String),
 }
 
 impl Route {
@@ -48,6 +52,10 @@ impl Route {
                 | Route::EditEvent(_)
                 | Route::Import
         )
+    }
+
+    pub fn is_following(&self) -> bool {
+        matches!(self, Route::Following | Route::RemoteEvent(_))
     }
 
     pub fn is_groups(&self) -> bool {

@@ -93,7 +93,7 @@ async fn push_written(engine: &SyncEngine, profile: &Arc<Mutex<Profile>>, since:
     true
 }
 
-/// Sends pending decisions and fetches participations and groups; the views reload when something changed. An
+/// Sends pending decisions and fetches participations, groups and what other servers sent; the views reload when something changed. An
 /// unreachable relay leaves everything as it is, decisions included, for the next round; any other
 /// failure is said in the indicator's message and the log.
 async fn refresh_participations(
@@ -127,6 +127,16 @@ async fn refresh_participations(
         Err(err) => {
             eprintln!("rally: groups: {err}");
             status.send_modify(|s| s.message = Some(format!("Groups could not be brought up to date: {err}")));
+        }
+    }
+    match crate::federation::refresh(profile).await {
+        Ok(true) => status.send_modify(|s| s.revision += 1),
+        Ok(false) | Err(Error::Unreachable { .. }) => {}
+        Err(err) => {
+            eprintln!("rally: other servers: {err}");
+            status.send_modify(|s| {
+                s.message = Some(format!("Events of people you follow could not be brought up to date: {err}"))
+            });
         }
     }
 }

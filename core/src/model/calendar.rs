@@ -49,6 +49,9 @@ pub struct CalendarEntry {
     /// For another's event one takes part in: its public page, where it is read and left.
     #[serde(default)]
     pub page: Option<String>,
+    /// An event of another server, from someone one of this profile's identities follows.
+    #[serde(default)]
+    pub remote: bool,
 }
 
 impl CalendarEntry {
@@ -75,6 +78,37 @@ impl CalendarEntry {
             category: d.category,
             has_picture: v.event.has_picture,
             page: None,
+            remote: false,
+        }
+    }
+}
+
+impl CalendarEntry {
+    /// The entry of another server's event, with where this profile's identities stand with it.
+    pub fn from_remote(e: &super::RemoteEvent, taking_part: Option<ParticipationStatus>) -> CalendarEntry {
+        let d = &e.event.details;
+        CalendarEntry {
+            event_id: e.event.id.clone(),
+            title: d.title.clone(),
+            starts_at: d.starts_at,
+            ends_at: d.ends_at,
+            all_day: d.all_day,
+            timezone: d.timezone.clone(),
+            occurrence: None,
+            repeats: false,
+            mine: false,
+            // Without the leading `@`, as local usernames are: views add it.
+            group: e.group.as_ref().map(|g| g.trim_start_matches('@').to_string()),
+            draft: false,
+            cancelled: d.status == EventStatus::Cancelled,
+            taking_part,
+            organizer: e.organizer.trim_start_matches('@').to_string(),
+            place: d.place.as_ref().map(|p| p.one_line()),
+            online: d.online_url.is_some(),
+            category: d.category,
+            has_picture: false,
+            page: Some(e.url.clone()),
+            remote: true,
         }
     }
 }

@@ -44,6 +44,16 @@ impl RemoteParticipationStatus {
         }
     }
 
+    /// As people read it: "As @bob: going".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Requested => "asked to join, waiting for its server",
+            Self::Going => "going",
+            Self::Refused => "refused",
+            Self::Left => "left",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         [Self::Requested, Self::Going, Self::Refused, Self::Left].into_iter().find(|v| v.as_str() == s)
     }
@@ -66,4 +76,30 @@ pub struct RemoteJoinRequest {
     pub identity_id: String,
     #[serde(default)]
     pub message: String,
+}
+
+/// An event of another server, as the relay received it from an actor one of this account's
+/// identities follows. Read-only here: its organizer's server owns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoteEvent {
+    /// Its id on this relay (`r` and hex), its details as validated on arrival.
+    #[serde(flatten)]
+    pub event: super::Event,
+    /// Its page on its own server.
+    pub url: String,
+    /// Its organizer, `@name@host` (the actor's URL while the relay has not fetched that actor).
+    pub organizer: String,
+    pub organizer_name: String,
+    /// The group it belongs to, or that announced it, `@name@host`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+/// What an account has of other servers, as the relay last told it: kept on each device, so that
+/// followed people's events and where one stands with them show offline.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FederationSnapshot {
+    pub follows: Vec<Follow>,
+    pub events: Vec<RemoteEvent>,
+    pub participations: Vec<RemoteParticipation>,
 }

@@ -22,7 +22,10 @@ pub use event::{
     Category, DraftFilter, Event, EventDetails, EventFilter, EventInput, EventLinks, EventStatus, EventView,
     ExportSelection, ImportReport, ImportedEvent, JoinMode, Place, ShareLink, SkippedEvent, Visibility,
 };
-pub use federation::{Follow, FollowRequest, RemoteJoinRequest, RemoteParticipation, RemoteParticipationStatus};
+pub use federation::{
+    FederationSnapshot, Follow, FollowRequest, RemoteEvent, RemoteJoinRequest, RemoteParticipation,
+    RemoteParticipationStatus,
+};
 pub use group::{
     CreateGroup, Group, GroupDecision, GroupInput, GroupInvite, GroupJoin, GroupMembers, GroupOpenness, GroupOverview,
     GroupRole, GroupSummary, Member, MemberAction, MemberState, MyGroup, PendingGroupDecision,

@@ -19,6 +19,7 @@ use crate::store::{documents, index, participations, Store, StoredDoc};
 use crate::{ical, image, recurrence, validate, Error, Result};
 
 mod groups;
+mod remote;
 
 pub use groups::SyncPlan;
 
@@ -310,8 +311,13 @@ impl Profile {
                     category: None,
                     has_picture: false,
                     page: Some(event.url.clone()),
+                    remote: false,
                 });
             }
+        }
+        let standing = self.remote_standing()?;
+        for e in crate::store::remote::events(self.store.conn(), from, to)? {
+            entries.push(CalendarEntry::from_remote(&e, standing.get(&e.event.id).copied()));
         }
         entries.sort_by(|a, b| a.starts_at.cmp(&b.starts_at).then(a.title.cmp(&b.title)));
         Ok(entries)

@@ -56,6 +56,18 @@ const STEPS: &[&str] = &[
          decided_at INTEGER NOT NULL
      );
      CREATE TABLE group_notes (id INTEGER PRIMARY KEY, group_id TEXT NOT NULL, note TEXT NOT NULL);",
+    // 6: what the account has of other servers as the relay last said (follows, the followed
+    // people's events, where its identities stand with them), so that they show offline.
+    "CREATE TABLE follows (identity_id TEXT NOT NULL, actor TEXT NOT NULL, json TEXT NOT NULL,
+         PRIMARY KEY (identity_id, actor));
+     CREATE TABLE remote_events (
+         id TEXT PRIMARY KEY,
+         starts_at INTEGER NOT NULL,
+         ends_at INTEGER NOT NULL,
+         json TEXT NOT NULL
+     );
+     CREATE TABLE remote_participations (event_id TEXT NOT NULL, identity_id TEXT NOT NULL, json TEXT NOT NULL,
+         PRIMARY KEY (event_id, identity_id));",
 ];
 
 pub fn run(conn: &mut Connection) -> Result<()> {

@@ -1,6 +1,7 @@
 //! End-to-end through the real window: the built app, under Xvfb, driven by WebDriver.
 
 mod calendar_flow;
+mod federation_flow;
 mod form_flow;
 mod group_flow;
 mod harness;

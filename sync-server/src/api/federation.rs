@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rally_core::model::{Event, Follow, FollowRequest, RemoteJoinRequest, RemoteParticipation};
+use rally_core::model::{Follow, FollowRequest, RemoteEvent, RemoteJoinRequest, RemoteParticipation};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -198,7 +198,7 @@ pub async fn follows(
 pub async fn remote_events(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
-) -> Result<Json<Vec<Event>>> {
+) -> Result<Json<Vec<RemoteEvent>>> {
     Ok(Json(blocking(&state, move |f| f.remote_events(&session.account_id)).await?))
 }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use rally_core::model::{Event, Follow};
+use rally_core::model::{Follow, RemoteEvent};
 use rusqlite::OptionalExtension;
 use serde_json::json;
 
@@ -60,7 +60,7 @@ impl Federation {
     }
 
     /// The events of the actors the account's identities follow, soonest first.
-    pub fn remote_events(&self, account: &str) -> Result<Vec<Event>> {
+    pub fn remote_events(&self, account: &str) -> Result<Vec<RemoteEvent>> {
         store::remote_events_for(&self.db(), account)
     }
 

@@ -2,7 +2,7 @@
 //! ids, deliveries, domain policies.
 
 use chrono::{DateTime, Utc};
-use rally_core::model::{Event, Follow};
+use rally_core::model::{Event, Follow, RemoteEvent};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::{Error, Result};
@@ -181,12 +181,20 @@ pub fn put_remote_event(
     let (from, to) = rally_core::recurrence::bounds(&e.event.details);
     let to = to.unwrap_or(rally_core::recurrence::OPEN_END);
     let json = serde_json::to_string(&e.event).map_err(|err| Error::Protocol(err.to_string()))?;
+    // A public one is in the relay's feed and on its home page; its page is on its own server.
+    let listed = e.event.details.visibility == rally_core::model::Visibility::Public;
+    let vevent =
+        rally_core::ical::vevent(&rally_core::ical::IcsEvent { event: &e.event, page_url: Some(e.url.clone()) });
+    let zone = rally_core::ical::zone_span(&e.event).map(|(tz, _, _)| tz.name());
+    let was_listed = remote_listed(tx, &e.url)?;
     tx.execute(
-        "INSERT INTO remote_events (url, id, attributed_to, organizer, announced_by, starts_at, ends_at, event, received_at)
-         VALUES (?1, ?2, ?3, ?9, ?4, ?5, ?6, ?7, ?8)
+        "INSERT INTO remote_events (url, id, attributed_to, organizer, announced_by, starts_at, ends_at, event,
+             received_at, listed, zone, vevent)
+         VALUES (?1, ?2, ?3, ?9, ?4, ?5, ?6, ?7, ?8, ?10, ?11, ?12)
          ON CONFLICT (url) DO UPDATE SET attributed_to = excluded.attributed_to, organizer = excluded.organizer,
              announced_by = coalesce(excluded.announced_by, announced_by), starts_at = excluded.starts_at,
-             ends_at = excluded.ends_at, event = excluded.event, received_at = excluded.received_at",
+             ends_at = excluded.ends_at, event = excluded.event, received_at = excluded.received_at,
+             listed = excluded.listed, zone = excluded.zone, vevent = excluded.vevent",
         params![
             e.url,
             e.event.id,
@@ -196,10 +204,23 @@ pub fn put_remote_event(
             to.timestamp(),
             json,
             now.timestamp_millis(),
-            e.event.details.organizer_id
+            e.event.details.organizer_id,
+            listed,
+            zone,
+            vevent
         ],
     )?;
+    if listed || was_listed {
+        crate::projections::public_tables::bump(tx, "instance")?;
+    }
     Ok(())
+}
+
+fn remote_listed(tx: &Transaction, url: &str) -> Result<bool> {
+    Ok(tx
+        .query_row("SELECT listed FROM remote_events WHERE url = ?1", [url], |r| r.get::<_, bool>(0))
+        .optional()?
+        .unwrap_or(false))
 }
 
 /// Removes a remote event, if it is attributed to an actor on `host`. Returns whether one went.
@@ -208,6 +229,9 @@ pub fn delete_remote_event(tx: &Transaction, url: &str, host: &str) -> Result<bo
         tx.query_row("SELECT attributed_to FROM remote_events WHERE url = ?1", [url], |r| r.get(0)).optional()?;
     match attributed {
         Some(actor) if super::host_of(&actor).as_deref() == Some(host) => {
+            if remote_listed(tx, url)? {
+                crate::projections::public_tables::bump(tx, "instance")?;
+            }
             tx.execute("DELETE FROM remote_events WHERE url = ?1", [url])?;
             Ok(true)
         }
@@ -216,17 +240,55 @@ pub fn delete_remote_event(tx: &Transaction, url: &str, host: &str) -> Result<bo
 }
 
 /// Remote events attributed to (or announced by) the actors `account`'s identities follow.
-pub fn remote_events_for(conn: &Connection, account: &str) -> Result<Vec<Event>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT e.event, e.starts_at FROM remote_events e JOIN follows f
+pub fn remote_events_for(conn: &Connection, account: &str) -> Result<Vec<RemoteEvent>> {
+    remote_events_where(
+        conn,
+        "e.url IN (SELECT e.url FROM remote_events e JOIN follows f
            ON f.remote_actor IN (e.attributed_to, e.organizer, e.announced_by) AND f.accepted = 1
-         WHERE f.account_id = ?1 ORDER BY e.starts_at",
-    )?;
-    let rows = stmt.query_map([account], |r| r.get::<_, String>(0))?;
+         WHERE f.account_id = ?1)",
+        None,
+        [account],
+    )
+}
+
+/// Remote events chosen by `condition` (on `remote_events e`), with their organizer and group as
+/// `@name@host` where the relay knows those actors, soonest first, at most `limit`. A row that no
+/// longer reads as an event (written by an older relay) is left out.
+pub fn remote_events_where(
+    conn: &Connection,
+    condition: &str,
+    limit: Option<i64>,
+    args: impl rusqlite::Params,
+) -> Result<Vec<RemoteEvent>> {
+    let sql = format!(
+        "SELECT e.event, e.url, e.organizer, o.username, o.host, o.name,
+                CASE WHEN e.attributed_to != e.organizer THEN e.attributed_to ELSE e.announced_by END,
+                g.username, g.host
+         FROM remote_events e
+         LEFT JOIN remote_actors o ON o.id = e.organizer
+         LEFT JOIN remote_actors g ON g.id = CASE WHEN e.attributed_to != e.organizer THEN e.attributed_to
+                                                  ELSE e.announced_by END
+         WHERE {condition} ORDER BY e.starts_at, e.url LIMIT {}",
+        limit.unwrap_or(-1)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let handle = |username: Option<String>, host: Option<String>| match (username, host) {
+        (Some(u), Some(h)) => Some(format!("@{u}@{h}")),
+        _ => None,
+    };
+    let rows = stmt.query_map(args, |r| {
+        let organizer_url: String = r.get(2)?;
+        let organizer = handle(r.get(3)?, r.get(4)?).unwrap_or_else(|| organizer_url.clone());
+        let group_url: Option<String> = r.get(6)?;
+        let group = handle(r.get(7)?, r.get(8)?).or(group_url);
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, organizer, r.get::<_, Option<String>>(5)?, group))
+    })?;
     let mut out = Vec::new();
-    for json in rows {
-        if let Ok(event) = serde_json::from_str(&json?) {
-            out.push(event);
+    for row in rows {
+        let (json, url, organizer, name, group) = row?;
+        if let Ok(event) = serde_json::from_str::<Event>(&json) {
+            let organizer_name = name.unwrap_or_else(|| organizer.clone());
+            out.push(RemoteEvent { event, url, organizer, organizer_name, group });
         }
     }
     Ok(out)

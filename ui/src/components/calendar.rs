@@ -83,6 +83,9 @@ fn marks(e: &CalendarEntry) -> String {
     if let Some(status) = e.taking_part {
         parts.push(taking_part_words(status).into());
     }
+    if e.remote {
+        parts.push("from another server".into());
+    }
     if let Some(group) = &e.group {
         parts.push(format!("@{group}'s"));
     }
@@ -121,6 +124,8 @@ fn chip(e: &CalendarEntry, viewer: Tz, on_open: &Callback<String>, style: Option
         "draft"
     } else if e.taking_part.is_some() {
         "taking-part"
+    } else if e.remote {
+        "remote"
     } else {
         "mine"
     };

@@ -54,8 +54,11 @@ pub fn event_card(p: &Props) -> Html {
     let who = organizer.map(|i| i.display_name.clone()).unwrap_or_else(|| format!("@{}", e.organizer));
     let open = {
         let (app, id, page) = (app.clone(), e.event_id.clone(), e.page.clone().filter(|_| !e.mine));
-        // Another's event one takes part in is read on its relay: Taking part looks it up.
+        let remote = e.remote;
+        // Another's event one takes part in is read on its relay: Taking part looks it up. Another
+        // server's event has its own page, from what the relay last sent.
         Callback::from(move |_| match &page {
+            Some(_) if remote => app.dispatch(Action::Go(Route::RemoteEvent(id.clone()))),
             Some(page) => app.dispatch(Action::Open(page.clone())),
             None => app.dispatch(Action::Go(Route::Event(id.clone()))),
         })
@@ -90,6 +93,7 @@ pub fn event_card(p: &Props) -> Html {
                     </span>
                 </span>
                 <span class="badges">
+                    if e.remote { <span class="badge remote" title="From another server">{ "Remote" }</span> }
                     if let Some(group) = &e.group { <span class="badge group">{ format!("@{group}") }</span> }
                     if e.draft { <span class="badge draft">{ "Draft" }</span> }
                     if e.cancelled { <span class="badge cancelled">{ "Cancelled" }</span> }

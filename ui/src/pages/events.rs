@@ -123,6 +123,7 @@ fn calendar_pane(p: &PaneProps) -> Html {
             };
             // Others' events one takes part in live on the relay: Taking part looks them up there.
             match entry {
+                Some(e) if e.remote => app.dispatch(Action::Go(Route::RemoteEvent(id))),
                 // A group's events are on this device, editable or not.
                 Some(e) if e.mine || e.group.is_some() => app.dispatch(Action::Go(Route::Event(id))),
                 Some(CalendarEntry { page: Some(page), .. }) => app.dispatch(Action::Open(page)),

@@ -2,13 +2,16 @@
 //! message to the organizer; and the events one takes part in, with where one stands (shown offline
 //! too, as last heard from the relay).
 
-use rally_core::model::{ErrorBody, JoinMode, Participation, ParticipationStatus, PublicEvent};
+use rally_core::model::{
+    ErrorBody, FederationSnapshot, JoinMode, Participation, ParticipationStatus, PublicEvent, RemoteParticipation,
+    RemoteParticipationStatus,
+};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::api;
 use crate::components::{Field, SelectField};
-use crate::state::{Action, AppContext};
+use crate::state::{Action, AppContext, Route};
 
 /// The identity last used to join, preselected next time.
 const LAST_IDENTITY: &str = "rally.join_identity";
@@ -36,10 +39,17 @@ pub fn take_part_page() -> Html {
     let message = use_state(String::new);
     let outcome = use_state(|| None::<Result<String, ErrorBody>>);
     let mine = use_state(|| None::<Result<Vec<Participation>, String>>);
+    // Other servers' events one takes part in, as the relay last said.
+    let elsewhere = use_state(FederationSnapshot::default);
     {
-        let mine = mine.clone();
+        let (mine, elsewhere) = (mine.clone(), elsewhere.clone());
         use_effect_with((app.sync.revision, (*outcome).clone()), move |_| {
-            spawn_local(async move { mine.set(Some(api::my_participations().await.map_err(|e| e.to_string()))) });
+            spawn_local(async move {
+                mine.set(Some(api::my_participations().await.map_err(|e| e.to_string())));
+                if let Ok(kept) = api::federation_kept().await {
+                    elsewhere.set(kept);
+                }
+            });
         });
     }
     {
@@ -167,6 +177,12 @@ pub fn take_part_page() -> Html {
             { found_card }
             <h2>{ "Events I take part in" }</h2>
             { list }
+            if elsewhere.participations.iter().any(|p| p.status != RemoteParticipationStatus::Left) {
+                <h2>{ "On other servers" }</h2>
+                <ul id="remote-participations">
+                    { for elsewhere.participations.iter().filter(|p| p.status != RemoteParticipationStatus::Left).map(|p| remote_item(&app, p, &elsewhere)) }
+                </ul>
+            }
         </section>
     }
 }
@@ -212,6 +228,24 @@ fn participation_item(
             <span class="when">{ when }</span>
             <span class={classes!("status", p.status.as_str())}>{ format!("As @{}: {status}", p.username.clone().unwrap_or_default()) }</span>
             if active { <button class="leave" onclick={leave}>{ "Leave" }</button> }
+        </li>
+    }
+}
+
+/// One of other servers' events one takes part in (or asked to): opened on its own page in the app.
+fn remote_item(app: &AppContext, p: &RemoteParticipation, kept: &FederationSnapshot) -> Html {
+    let open = {
+        let (app, id) = (app.clone(), p.event_id.clone());
+        Callback::from(move |_: MouseEvent| app.dispatch(Action::Go(Route::RemoteEvent(id.clone()))))
+    };
+    let title = kept.events.iter().find(|e| e.event.id == p.event_id).map(|e| e.event.details.title.clone());
+    let who = app.identities.iter().find(|i| i.id == p.identity_id).map(|i| i.username.clone()).unwrap_or_default();
+    html! {
+        <li class="participation card remote" data-event={p.event_id.clone()}>
+            <strong class="title">{ title.unwrap_or_else(|| p.event_url.clone()) }</strong>
+            <span class="badge remote">{ "Remote" }</span>
+            <span class={classes!("status", p.status.as_str())}>{ format!("As @{who}: {}", p.status.label()) }</span>
+            <button class="open" onclick={open}>{ "Open" }</button>
         </li>
     }
 }
