@@ -104,6 +104,13 @@ pub enum FederationCommand {
     Domains,
     /// Deliveries not yet delivered: inbox, attempts, last error, whether given up
     Deliveries,
+    /// Follow another instance (`host` for its `relay` actor, `@name@host`, or an actor's URL): its
+    /// public events come to this relay's feed. The running relay sends the Follow.
+    Follow { handle: String },
+    /// Stop following an instance (the running relay sends the Undo)
+    Unfollow { handle: String },
+    /// Instances this relay follows, and where each follow stands
+    List,
 }
 
 impl Config {

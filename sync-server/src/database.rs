@@ -273,6 +273,16 @@ const STEPS: &[&str] = &[
     "ALTER TABLE remote_events ADD COLUMN listed INTEGER NOT NULL DEFAULT 0;
      ALTER TABLE remote_events ADD COLUMN zone TEXT;
      ALTER TABLE remote_events ADD COLUMN vevent TEXT NOT NULL DEFAULT '';",
+    // 12: other instances this relay's instance actor follows, as its administrator asked (the running
+    // relay resolves the handle and sends the Follow): their public events come to its feed.
+    "CREATE TABLE instance_follows (
+         handle TEXT PRIMARY KEY,
+         state TEXT NOT NULL,
+         remote_actor TEXT,
+         activity_id TEXT UNIQUE,
+         error TEXT,
+         since INTEGER NOT NULL
+     );",
 ];
 
 /// The version [`open`] migrates to.

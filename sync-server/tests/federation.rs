@@ -39,6 +39,21 @@ fn titles(events: &Value) -> Vec<String> {
     events.as_array().expect("list").iter().map(|e| e["title"].as_str().unwrap_or("").to_string()).collect()
 }
 
+/// `rally-server federation ARGS` on `relay`'s machine (its data folder): what it printed, or why it failed.
+fn admin(relay: &Relay, args: &[&str]) -> Result<String, String> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rally-server"))
+        .arg("--data")
+        .arg(&relay.data)
+        .arg("federation")
+        .args(args)
+        .output()
+        .expect("rally-server federation");
+    match out.status.success() {
+        true => Ok(String::from_utf8_lossy(&out.stdout).to_string()),
+        false => Err(String::from_utf8_lossy(&out.stderr).to_string()),
+    }
+}
+
 /// What a relay's database holds of what arrives from other servers (read beside the running relay).
 fn arrived(relay: &Relay) -> (i64, i64, i64, i64) {
     let conn = rusqlite::Connection::open(relay.data.join("relay.sqlite3")).expect("db");
@@ -261,17 +276,7 @@ async fn the_inbox_refuses_what_it_cannot_trust_and_keeps_nothing_of_it() {
     }
 
     // A blocked domain: refused although signed right; unblocked, the same follow is taken.
-    let admin = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rally-server"))
-            .arg("--data")
-            .arg(&a.data)
-            .args(["federation"])
-            .args(args)
-            .output()
-            .expect("rally-server federation");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).to_string()
-    };
+    let admin = |args: &[&str]| admin(&a, args).expect("rally-server federation");
     admin(&["block", &host(&b)]);
     assert!(admin(&["domains"]).contains(&format!("{}\tblock", host(&b))));
     let body = follow(&signer);
@@ -697,4 +702,60 @@ async fn floods_of_forged_key_ids_and_follows_do_not_make_the_relay_a_crawler() 
         rally_server::federation::FETCHES_PER_HOST as usize,
         "nothing more fetched"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_follows_another_instance_and_its_public_events_come_to_its_feed() {
+    let (dir_a, dir_b) = (tempfile::tempdir().expect("a"), tempfile::tempdir().expect("b"));
+    let a = Relay::start(dir_a.path(), None);
+    let b = Relay::start(dir_b.path(), None);
+    let ana = a.account("ana@example.org").await;
+    let ana_device = peer(&a, &ana).await;
+    let ana_id = create_identity(&ana_device, "ana", "Ana").await.document_id().to_string();
+    get_until(&a, &format!("/.well-known/webfinger?resource=acct:ana@{}", host(&a)), None, "ana", |s, _| {
+        s == StatusCode::OK
+    })
+    .await;
+
+    // B's administrator follows A (its `relay` actor, by host); the running relay sends the Follow.
+    let err = admin(&b, &["follow", "not a host"]).expect_err("refused");
+    assert!(err.contains("is neither @name@host, a URL nor a host"), "{err}");
+    let asked = admin(&b, &["follow", &host(&a)]).expect("follow");
+    assert!(asked.contains(&format!("@relay@{}", host(&a))), "{asked}");
+    let deadline = std::time::Instant::now() + WAIT;
+    while !admin(&b, &["list"]).expect("list").contains("\taccepted") {
+        assert!(std::time::Instant::now() < deadline, "never accepted: {}", admin(&b, &["list"]).expect("list"));
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    get_until(&a, "/relay/followers", None, "B among A's instance followers", |s, body| {
+        s == StatusCode::OK && body.contains("\"totalItems\":1")
+    })
+    .await;
+
+    // Nobody on B follows Ana, yet her public event comes to B's feed through the instances' follow;
+    // an unlisted one does not (instances hear of listed events only).
+    create_event(&ana_device, &ana_id, "Fête du quartier", |_| {}).await;
+    create_event(&ana_device, &ana_id, "Réunion (lien seulement)", |d| {
+        d.visibility = rally_core::model::Visibility::Unlisted
+    })
+    .await;
+    let feed = get_until(&b, "/feed.ics", None, "A's public event in B's feed", |s, body| {
+        s == StatusCode::OK && body.contains("Fête du quartier")
+    })
+    .await;
+    assert!(!feed.contains("Réunion"), "{feed}");
+
+    // Unfollowed: the relay sends the Undo and forgets it; A no longer counts B among its followers.
+    admin(&b, &["unfollow", &host(&a)]).expect("unfollow");
+    let deadline = std::time::Instant::now() + WAIT;
+    while !admin(&b, &["list"]).expect("list").is_empty() {
+        assert!(std::time::Instant::now() < deadline, "never forgotten");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    get_until(&a, "/relay/followers", None, "B gone from A's instance followers", |s, body| {
+        s == StatusCode::OK && body.contains("\"totalItems\":0")
+    })
+    .await;
+    let again = admin(&b, &["unfollow", &host(&a)]).expect_err("not followed");
+    assert!(again.contains("is not followed"), "{again}");
 }

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use rusqlite::Connection;
 
-use super::store;
+use super::{instances, store};
 use crate::config::FederationCommand;
 use crate::{Error, Result};
 
@@ -26,6 +26,22 @@ pub fn run(conn: &Connection, command: &FederationCommand) -> Result<String> {
         FederationCommand::Domains => {
             store::domains(conn)?.into_iter().map(|(host, policy)| format!("{host}\t{policy}\n")).collect()
         }
+        FederationCommand::Follow { handle } => {
+            let handle = instances::instance_handle(handle)?;
+            store::ask_instance_follow(conn, &handle, now)?;
+            format!("{handle}: the running relay sends the Follow; `federation list` says when it is accepted\n")
+        }
+        FederationCommand::Unfollow { handle } => {
+            let handle = instances::instance_handle(handle)?;
+            if !store::ask_instance_unfollow(conn, &handle)? {
+                return Err(Error::bad_request("not_followed", format!("{handle} is not followed")));
+            }
+            format!("{handle}: the running relay sends the Undo and forgets it\n")
+        }
+        FederationCommand::List => store::instance_follows(conn, &[])?
+            .into_iter()
+            .map(|f| format!("{}\t{}\t{}\n", f.handle, f.state, f.error.unwrap_or_default()))
+            .collect(),
         FederationCommand::Deliveries => store::undelivered(conn)?
             .into_iter()
             .map(|d| {

@@ -21,6 +21,7 @@ pub mod admin;
 pub mod convert;
 pub mod follows;
 pub mod inbox;
+pub mod instances;
 pub mod keys;
 pub mod objects;
 pub mod outbox;

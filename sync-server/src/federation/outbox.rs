@@ -119,6 +119,9 @@ pub async fn run(federation: Arc<Federation>) {
                 eprintln!("rally-server: forgetting old deliveries: {e}");
             }
         }
+        if let Err(e) = federation.follow_instances().await {
+            eprintln!("rally-server: following instances: {e}");
+        }
         let sent = match send_due(&federation).await {
             Ok(n) => n,
             Err(e) => {

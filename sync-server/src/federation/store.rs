@@ -141,10 +141,14 @@ pub fn add_follow(
 
 /// Marks our follow accepted, if `by` is the actor it asked. Returns whether one was.
 pub fn accept_follow(tx: &Transaction, activity_id: &str, by: &str) -> Result<bool> {
-    Ok(tx.execute(
+    let ours = tx.execute(
         "UPDATE follows SET accepted = 1 WHERE activity_id = ?1 AND remote_actor = ?2",
         params![activity_id, by],
-    )? == 1)
+    )? + tx.execute(
+        "UPDATE instance_follows SET state = 'accepted', error = NULL WHERE activity_id = ?1 AND remote_actor = ?2",
+        params![activity_id, by],
+    )?;
+    Ok(ours == 1)
 }
 
 pub fn follows_of(conn: &Connection, account: &str) -> Result<Vec<Follow>> {
@@ -165,11 +169,84 @@ pub fn follows_of(conn: &Connection, account: &str) -> Result<Vec<Follow>> {
 }
 
 /// Whether anyone here follows `actor` (accepted), or the instance does.
+/// Whether someone here follows `actor`: one of our identities, or this relay following its instance.
 pub fn is_followed(conn: &Connection, actor: &str) -> Result<bool> {
+    let host = super::host_of(actor).unwrap_or_default();
     Ok(conn
-        .query_row("SELECT 1 FROM follows WHERE remote_actor = ?1 AND accepted = 1 LIMIT 1", [actor], |_| Ok(()))
+        .query_row(
+            "SELECT 1 FROM follows WHERE remote_actor = ?1 AND accepted = 1
+             UNION ALL SELECT 1 FROM instance_follows i JOIN remote_actors a ON a.id = i.remote_actor
+                 WHERE i.state = 'accepted' AND a.host = ?2
+             LIMIT 1",
+            params![actor, host],
+            |_| Ok(()),
+        )
         .optional()?
         .is_some())
+}
+
+/// One instance this relay follows, or is asked to: the handle its administrator gave, where it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstanceFollow {
+    pub handle: String,
+    /// `asked` (not sent yet), `sent` (waiting for its Accept), `accepted`, `unfollowing`, `failed`.
+    pub state: String,
+    pub remote_actor: Option<String>,
+    pub activity_id: Option<String>,
+    pub error: Option<String>,
+}
+
+pub fn ask_instance_follow(conn: &Connection, handle: &str, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "INSERT INTO instance_follows (handle, state, since) VALUES (?1, 'asked', ?2)
+         ON CONFLICT (handle) DO UPDATE SET state = 'asked', error = NULL
+             WHERE state IN ('failed', 'unfollowing')",
+        params![handle, now.timestamp_millis()],
+    )?;
+    Ok(())
+}
+
+/// Marks a followed instance to be unfollowed; whether there was one.
+pub fn ask_instance_unfollow(conn: &Connection, handle: &str) -> Result<bool> {
+    Ok(conn.execute("UPDATE instance_follows SET state = 'unfollowing' WHERE handle = ?1", [handle])? == 1)
+}
+
+pub fn instance_follows(conn: &Connection, states: &[&str]) -> Result<Vec<InstanceFollow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT handle, state, remote_actor, activity_id, error FROM instance_follows ORDER BY since, handle",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(InstanceFollow {
+            handle: r.get(0)?,
+            state: r.get(1)?,
+            remote_actor: r.get(2)?,
+            activity_id: r.get(3)?,
+            error: r.get(4)?,
+        })
+    })?;
+    let all = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(all.into_iter().filter(|f| states.is_empty() || states.contains(&f.state.as_str())).collect())
+}
+
+pub fn set_instance_follow(
+    conn: &Connection,
+    handle: &str,
+    state: &str,
+    remote_actor: Option<&str>,
+    activity_id: Option<&str>,
+    error: Option<&str>,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE instance_follows SET state = ?2, remote_actor = coalesce(?3, remote_actor),
+             activity_id = coalesce(?4, activity_id), error = ?5 WHERE handle = ?1",
+        params![handle, state, remote_actor, activity_id, error],
+    )?;
+    Ok(())
+}
+
+pub fn forget_instance_follow(conn: &Connection, handle: &str) -> Result<()> {
+    conn.execute("DELETE FROM instance_follows WHERE handle = ?1", [handle])?;
+    Ok(())
 }
 
 pub fn put_remote_event(
