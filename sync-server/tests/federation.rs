@@ -69,7 +69,8 @@ async fn an_identity_on_one_relay_follows_one_on_another_and_sees_its_events_com
     let b = Relay::start(dir_b.path(), None);
     let ana = a.account("ana@example.org").await;
     let ana_device = peer(&a, &ana).await;
-    let ana_id = create_identity(&ana_device, "ana", "Ana Organizer").await.document_id().to_string();
+    let ana_identity = create_identity(&ana_device, "ana", "Ana Organizer").await;
+    let ana_id = ana_identity.document_id().to_string();
     let bob = b.account("bob@example.org").await;
     let bob_device = peer(&b, &bob).await;
     let bob_id = create_identity(&bob_device, "bob", "Bob").await.document_id().to_string();
@@ -120,6 +121,17 @@ async fn an_identity_on_one_relay_follows_one_on_another_and_sees_its_events_com
     .await;
     assert!(followers.contains("OrderedCollection"));
 
+    // Ana renames herself: her followers' servers hear it (an Update of the actor) and B says so.
+    edit(&ana_identity, |doc| {
+        let text = rally_core::validate::IdentityText {
+            username: "ana".into(),
+            display_name: "Ana, Lyon".into(),
+            bio: "Vélo et ateliers".into(),
+        };
+        document::write_identity(doc, &text, &ImageChange::Keep, Utc::now()).expect("write");
+    });
+    json_until(&b, "/api/v1/follows", &bob.token, "Ana's new name on B", |v| v[0]["name"] == "Ana, Lyon").await;
+
     // Ana publishes: it reaches Bob's relay, with its time and zone. A draft never leaves A.
     let event = create_event(&ana_device, &ana_id, "Atelier vélo", |d| {
         d.place = Some(rally_core::model::Place {
@@ -141,7 +153,7 @@ async fn an_identity_on_one_relay_follows_one_on_another_and_sees_its_events_com
     assert_eq!(remote["place"]["name"], "Maison du vélo");
     assert_eq!(events[0]["source_uid"], format!("{}/events/{}", a.base, event.document_id()));
     assert_eq!(remote["organizer"], format!("@ana@{}", host(&a)));
-    assert_eq!(remote["organizer_name"], "Ana Organizer");
+    assert_eq!(remote["organizer_name"], "Ana, Lyon");
     assert_eq!(remote["url"], format!("{}/events/{}", a.base, event.document_id()));
     // Public: in relay B's own feed and on its home page, linked to its page on A.
     let feed =

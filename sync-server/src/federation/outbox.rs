@@ -93,6 +93,40 @@ pub fn record(tx: &Transaction, urls: &Urls, change: &DocumentChanged, recorded:
     Ok(())
 }
 
+/// An identity or a group that changed what others show of it (its name, its words, its picture)
+/// sends its followers an `Update` of itself, as Mastodon and Mobilizon expect to refresh a profile.
+pub fn record_actor(tx: &Transaction, urls: &Urls, change: &DocumentChanged) -> Result<()> {
+    let actor = match (&change.before, &change.after) {
+        (DocumentView::Identity(b, bi), DocumentView::Identity(a, ai))
+            if (&b.display_name, &b.bio, bi) != (&a.display_name, &a.bio, ai) =>
+        {
+            actors::local_identity(tx, &a.id)?
+        }
+        (DocumentView::Group(b, bi), DocumentView::Group(a, ai)) if (b, bi) != (a, ai) => {
+            actors::local_group(tx, &change.id)?
+        }
+        _ => return Ok(()),
+    };
+    let Some(actor) = actor else { return Ok(()) };
+    let inboxes = store::follower_inboxes(tx, &[actor.key()])?;
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let url = actor.url(urls);
+    let object = serde_json::to_value(actors::actor_json(tx, urls, &actor)?).unwrap_or(Value::Null);
+    let update = json!({
+        "@context": wire::context(),
+        "id": urls.new_activity(),
+        "type": "Update",
+        "actor": url,
+        "object": object,
+        "to": [PUBLIC],
+        "cc": [format!("{url}/followers")],
+        "published": Utc::now().to_rfc3339(),
+    });
+    queue(tx, &inboxes, &actor, urls, &update)
+}
+
 /// One delivery per inbox, signed by `actor` when sent.
 pub fn queue(tx: &Connection, inboxes: &[String], actor: &LocalActor, urls: &Urls, activity: &Value) -> Result<()> {
     let key_id = Urls::key_id(&actor.url(urls));

@@ -32,6 +32,7 @@ impl Projection for Projections {
         news::record(tx, change)?;
         if let Some(urls) = &self.federation {
             crate::federation::outbox::record(tx, urls, change, recorded)?;
+            crate::federation::outbox::record_actor(tx, urls, change)?;
         }
         // Events that waited for their organizer's identity are shown now if it is theirs.
         if let Some(account) = identity_of {
