@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rally_core::model::{
-    CreateGroup, Group, GroupDecision, GroupInput, GroupJoin, GroupMembers, GroupSummary, MemberAction, MyGroup,
+    CreateGroup, FollowerDecision, Group, GroupDecision, GroupInput, GroupJoin, GroupMembers, GroupSummary,
+    MemberAction, MyGroup, PendingFollower,
 };
 use rally_core::profile::Profile;
 
@@ -227,4 +228,23 @@ pub async fn delete(profile: &Mutex<Profile>, group: &str) -> Result<()> {
     let (api, token) = session(profile)?;
     api.delete_group(&token, &group).await?;
     refresh(profile).await.map(drop)
+}
+
+/// People of other servers waiting to follow a group that approves its followers (administrators
+/// only; the relay's answer, never kept: deciding needs the relay anyway).
+pub async fn followers(profile: &Mutex<Profile>, group: &str) -> Result<Vec<PendingFollower>> {
+    let group = group_id(profile, group).await?;
+    let (api, token) = session(profile)?;
+    api.group_followers(&token, &group).await
+}
+
+/// An administrator lets one follow the group, or refuses; those still waiting.
+pub async fn decide_follower(
+    profile: &Mutex<Profile>,
+    group: &str,
+    decision: &FollowerDecision,
+) -> Result<Vec<PendingFollower>> {
+    let group = group_id(profile, group).await?;
+    let (api, token) = session(profile)?;
+    api.decide_follower(&token, &group, decision).await
 }

@@ -1,10 +1,10 @@
 //! The relay's HTTP API (docs/API.md), one method per call.
 
 use rally_core::model::{
-    Account, CreateGroup, Credentials, DecisionRequest, DecisionResult, Follow, FollowRequest, GroupInvite, GroupJoin,
-    GroupSummary, JoinRequest, Member, MemberAction, MyGroup, NewSession, Participation, Participations, PrivateFeed,
-    PublicEvent, RelayError, RemoteEvent, RemoteJoinRequest, RemoteParticipation, SessionInfo, UsernameAvailability,
-    WithheldDocument,
+    Account, CreateGroup, Credentials, DecisionRequest, DecisionResult, Follow, FollowRequest, FollowerDecision,
+    GroupInvite, GroupJoin, GroupSummary, JoinRequest, Member, MemberAction, MyGroup, NewSession, Participation,
+    Participations, PendingFollower, PrivateFeed, PublicEvent, RelayError, RemoteEvent, RemoteJoinRequest,
+    RemoteParticipation, SessionInfo, UsernameAvailability, WithheldDocument,
 };
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -165,6 +165,21 @@ impl RelayApi {
     pub async fn invite_to_group(&self, token: &str, group: &str, username: &str) -> Result<Member> {
         let url = format!("/api/v1/groups/{}/invitations", path(group));
         self.call(Method::POST, &url, Some(token), Some(json!(GroupInvite { username: username.to_string() }))).await
+    }
+
+    pub async fn group_followers(&self, token: &str, group: &str) -> Result<Vec<PendingFollower>> {
+        let url = format!("/api/v1/groups/{}/followers", path(group));
+        self.call(Method::GET, &url, Some(token), None).await
+    }
+
+    pub async fn decide_follower(
+        &self,
+        token: &str,
+        group: &str,
+        decision: &FollowerDecision,
+    ) -> Result<Vec<PendingFollower>> {
+        let url = format!("/api/v1/groups/{}/followers", path(group));
+        self.call(Method::POST, &url, Some(token), Some(json!(decision))).await
     }
 
     pub async fn group_members(&self, token: &str, group: &str) -> Result<Vec<Member>> {

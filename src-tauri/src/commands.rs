@@ -7,9 +7,9 @@ use rally_client::account::{self, AccountStatus};
 use rally_client::{federation, groups, participation};
 use rally_core::model::{
     AccountLink, CalendarEntry, Credentials, Decision, ErrorBody, EventFilter, EventInput, EventLinks, EventView,
-    FederationSnapshot, Follow, Group, GroupDecision, GroupInput, GroupMembers, GroupOverview, GroupSummary, Identity,
-    IdentityInput, ImportReport, MyGroup, Occurrence, OccurrenceEdit, ParticipantEntry, Participation, PrivateFeed,
-    PublicEvent, RemoteParticipation, SyncStatus, WithheldDocument,
+    FederationSnapshot, Follow, FollowerDecision, Group, GroupDecision, GroupInput, GroupMembers, GroupOverview,
+    GroupSummary, Identity, IdentityInput, ImportReport, MyGroup, Occurrence, OccurrenceEdit, ParticipantEntry,
+    Participation, PendingFollower, PrivateFeed, PublicEvent, RemoteParticipation, SyncStatus, WithheldDocument,
 };
 use rally_core::profile::{ImportMode, Profile};
 use tauri::State;
@@ -441,4 +441,19 @@ pub async fn join_remote(
 #[tauri::command]
 pub async fn leave_remote(desktop: Shared<'_>, event: String, identity: String) -> Reply<()> {
     federation::leave(&desktop.profile, &event, &identity).await.map_err(client_error)
+}
+
+/// People of other servers waiting to follow a group (its administrators only; needs the relay).
+#[tauri::command]
+pub async fn group_followers(desktop: Shared<'_>, group: String) -> Reply<Vec<PendingFollower>> {
+    groups::followers(&desktop.profile, &group).await.map_err(client_error)
+}
+
+#[tauri::command]
+pub async fn decide_follower(
+    desktop: Shared<'_>,
+    group: String,
+    decision: FollowerDecision,
+) -> Reply<Vec<PendingFollower>> {
+    groups::decide_follower(&desktop.profile, &group, &decision).await.map_err(client_error)
 }

@@ -123,6 +123,8 @@ pub fn run() {
             commands::follow,
             commands::join_remote,
             commands::leave_remote,
+            commands::group_followers,
+            commands::decide_follower,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(err) = result {

@@ -72,7 +72,7 @@ async fn deliveries(activities: usize) {
                 public_pem: String::new(),
             };
             store::put_actor(&tx, &actor, now).expect("actor");
-            store::add_follower(&tx, "relay", &actor.id, now).expect("follower");
+            store::add_follower(&tx, "relay", &actor.id, now, None).expect("follower");
         }
         let targets = store::follower_inboxes(&tx, &["relay"]).expect("inboxes");
         assert_eq!(targets.len(), INBOXES);

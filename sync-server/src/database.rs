@@ -283,6 +283,9 @@ const STEPS: &[&str] = &[
          error TEXT,
          since INTEGER NOT NULL
      );",
+    // 13: a follower of a group that approves followers waits for an administrator: the Follow's id
+    // is kept until then (it is what the Accept names); nothing is delivered to it meanwhile.
+    "ALTER TABLE followers ADD COLUMN pending_follow TEXT;",
 ];
 
 /// The version [`open`] migrates to.

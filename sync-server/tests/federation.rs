@@ -529,6 +529,76 @@ async fn a_group_followed_from_another_relay_announces_its_events_there() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moderated_group_approves_its_followers_from_other_servers() {
+    use common::groups::{create_group, person};
+    use rally_core::model::GroupOpenness;
+    let (dir_a, dir_b) = (tempfile::tempdir().expect("a"), tempfile::tempdir().expect("b"));
+    let a = Relay::start(dir_a.path(), None);
+    let b = Relay::start(dir_b.path(), None);
+    let ana = person(&a, "ana").await;
+    let dee = person(&a, "dee").await;
+    let group = create_group(&a, &ana, "velorution", GroupOpenness::Moderated).await.document_id().to_string();
+    let group_url = format!("{}/@velorution", a.base);
+    let (bob, cy) = (person(&b, "bob").await, person(&b, "cy").await);
+    for name in ["bob", "cy"] {
+        get_until(&b, &format!("/@{name}/outbox"), None, "the actor", |s, _| s == StatusCode::OK).await;
+    }
+    get_until(&a, "/@velorution", None, "the group's actor", |s, body| s == StatusCode::OK && !body.is_empty()).await;
+    let group_actor: Value = reqwest::Client::new()
+        .get(&group_url)
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("actor")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(group_actor["manuallyApprovesFollowers"], true, "{group_actor}");
+
+    // Bob and Cy ask to follow: both wait for an administrator; nothing is delivered to them meanwhile.
+    for who in [&bob, &cy] {
+        let (status, follow) = post_json(
+            &b,
+            "/api/v1/follows",
+            &who.session.token,
+            json!({"identity_id": who.identity, "handle": group_url}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{follow}");
+    }
+    let path = format!("/api/v1/groups/{group}/followers");
+    let waiting =
+        json_until(&a, &path, &ana.session.token, "two waiting", |v| v.as_array().is_some_and(|l| l.len() == 2)).await;
+    assert!(waiting.to_string().contains(&format!("@bob@{}", host(&b))), "{waiting}");
+    let (status, followers) = get(&a, "/@velorution/followers", None).await;
+    assert!(status == StatusCode::OK && followers.contains("\"totalItems\":0"), "{followers}");
+
+    // Only administrators see or answer them.
+    let (status, body) = get(&a, &path, Some(&dee.session.token)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body.contains("not_group_administrator"), "{body}");
+    let bob_actor = format!("{}/@bob", b.base);
+    let (status, body) = post_json(&a, &path, &dee.session.token, json!({"actor": bob_actor, "accept": true})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+    // Ana accepts Bob and refuses Cy: Bob's follow counts on B, Cy's is gone.
+    let (status, left) = post_json(&a, &path, &ana.session.token, json!({"actor": bob_actor, "accept": true})).await;
+    assert_eq!(status, StatusCode::OK, "{left}");
+    let (status, left) =
+        post_json(&a, &path, &ana.session.token, json!({"actor": format!("{}/@cy", b.base), "accept": false})).await;
+    assert_eq!((status, left.as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{left}");
+    json_until(&b, "/api/v1/follows", &bob.session.token, "Bob's follow accepted", |v| v[0]["accepted"] == true).await;
+    json_until(&b, "/api/v1/follows", &cy.session.token, "Cy's follow refused", |v| {
+        v.as_array().is_some_and(Vec::is_empty)
+    })
+    .await;
+    let (_, followers) = get(&a, "/@velorution/followers", None).await;
+    assert!(followers.contains("\"totalItems\":1"), "{followers}");
+    let (status, body) = post_json(&a, &path, &ana.session.token, json!({"actor": bob_actor, "accept": true})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "answered already: {body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_on_another_relay_joins_asks_is_accepted_offline_and_leaves() {
     use rally_core::model::JoinMode;
     let (dir_a, dir_b) = (tempfile::tempdir().expect("a"), tempfile::tempdir().expect("b"));

@@ -4,9 +4,10 @@
 use chrono::{DateTime, Utc};
 use rally_core::model::{
     Account, AccountLink, AccountStatus, CalendarEntry, Credentials, Decision, ErrorBody, ErrorCode, EventFilter,
-    EventInput, EventLinks, EventView, FederationSnapshot, Follow, Group, GroupDecision, GroupInput, GroupMembers,
-    GroupOverview, GroupSummary, Identity, IdentityInput, ImportReport, MyGroup, Occurrence, OccurrenceEdit,
-    ParticipantEntry, Participation, PrivateFeed, PublicEvent, RemoteParticipation, SyncStatus, WithheldDocument,
+    EventInput, EventLinks, EventView, FederationSnapshot, Follow, FollowerDecision, Group, GroupDecision, GroupInput,
+    GroupMembers, GroupOverview, GroupSummary, Identity, IdentityInput, ImportReport, MyGroup, Occurrence,
+    OccurrenceEdit, ParticipantEntry, Participation, PendingFollower, PrivateFeed, PublicEvent, RemoteParticipation,
+    SyncStatus, WithheldDocument,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -212,4 +213,11 @@ pub async fn join_remote(event: &str, identity: &str, message: &str) -> Reply<Re
 }
 pub async fn leave_remote(event: &str, identity: &str) -> Reply<()> {
     call("leave_remote", json!({ "event": event, "identity": identity })).await
+}
+/// People of other servers waiting to follow a group (administrators only; needs the relay).
+pub async fn group_followers(group: &str) -> Reply<Vec<PendingFollower>> {
+    call("group_followers", json!({ "group": group })).await
+}
+pub async fn decide_follower(group: &str, decision: &FollowerDecision) -> Reply<Vec<PendingFollower>> {
+    call("decide_follower", json!({ "group": group, "decision": decision })).await
 }

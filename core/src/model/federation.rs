@@ -103,3 +103,21 @@ pub struct FederationSnapshot {
     pub events: Vec<RemoteEvent>,
     pub participations: Vec<RemoteParticipation>,
 }
+
+/// Someone of another server who asked to follow a group that approves its followers, waiting for
+/// an administrator (`GET /api/v1/groups/{id}/followers`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingFollower {
+    /// The actor's URL.
+    pub actor: String,
+    /// `@name@host`.
+    pub handle: String,
+    pub name: String,
+}
+
+/// An administrator's answer to a pending follower (`POST /api/v1/groups/{id}/followers`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FollowerDecision {
+    pub actor: String,
+    pub accept: bool,
+}

@@ -23,8 +23,8 @@ pub use event::{
     ExportSelection, ImportReport, ImportedEvent, JoinMode, Place, ShareLink, SkippedEvent, Visibility,
 };
 pub use federation::{
-    FederationSnapshot, Follow, FollowRequest, RemoteEvent, RemoteJoinRequest, RemoteParticipation,
-    RemoteParticipationStatus,
+    FederationSnapshot, Follow, FollowRequest, FollowerDecision, PendingFollower, RemoteEvent, RemoteJoinRequest,
+    RemoteParticipation, RemoteParticipationStatus,
 };
 pub use group::{
     CreateGroup, Group, GroupDecision, GroupInput, GroupInvite, GroupJoin, GroupMembers, GroupOpenness, GroupOverview,

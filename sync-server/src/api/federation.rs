@@ -9,7 +9,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rally_core::model::{Follow, FollowRequest, RemoteEvent, RemoteJoinRequest, RemoteParticipation};
+use rally_core::model::{
+    Follow, FollowRequest, FollowerDecision, PendingFollower, RemoteEvent, RemoteJoinRequest, RemoteParticipation,
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -230,4 +232,24 @@ pub async fn remote_participations(
     CurrentSession(session): CurrentSession,
 ) -> Result<Json<Vec<RemoteParticipation>>> {
     Ok(Json(blocking(&state, move |f| f.remote_participations(&session.account_id)).await?))
+}
+
+/// `GET /api/v1/groups/{id}/followers`: people of other servers waiting for an administrator to let
+/// them follow the group (administrators only).
+pub async fn group_followers(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    Path(group): Path<String>,
+) -> Result<Json<Vec<PendingFollower>>> {
+    Ok(Json(blocking(&state, move |f| f.pending_followers(&session.account_id, &group)).await?))
+}
+
+/// `POST /api/v1/groups/{id}/followers`: an administrator accepts or refuses one; those still waiting.
+pub async fn decide_follower(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    Path(group): Path<String>,
+    Body(decision): Body<FollowerDecision>,
+) -> Result<Json<Vec<PendingFollower>>> {
+    Ok(Json(state.federation.decide_follower(&session.account_id, &group, decision).await?))
 }

@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/groups/by-name/{username}", get(groups::find))
         .route("/api/v1/groups/{id}", delete(groups::delete))
         .route("/api/v1/groups/{id}/members", get(groups::members).post(groups::join))
+        .route("/api/v1/groups/{id}/followers", get(federation::group_followers).post(federation::decide_follower))
         .route("/api/v1/groups/{id}/members/{identity}", post(groups::act).delete(groups::leave))
         .route("/api/v1/groups/{id}/invitations", post(groups::invite))
         .route("/api/v1/feeds/private", get(participation::private_feed))

@@ -93,6 +93,12 @@ pub fn local_group(conn: &Connection, id: &str) -> Result<Option<LocalActor>> {
     }
 }
 
+/// A group that is not open (moderated or invite-only) approves its followers: their `Follow` waits
+/// for an administrator, as its members' requests do.
+pub fn approves_followers(actor: &LocalActor) -> bool {
+    matches!(actor, LocalActor::Group { openness, .. } if openness != "open")
+}
+
 /// The actor's JSON (its key made now if it has none).
 pub fn actor_json(tx: &Transaction, urls: &Urls, actor: &LocalActor) -> Result<Actor> {
     let id = actor.url(urls);
@@ -129,7 +135,7 @@ pub fn actor_json(tx: &Transaction, urls: &Urls, actor: &LocalActor) -> Result<A
         endpoints: Some(Endpoints { shared_inbox: Some(urls.shared_inbox()) }),
         public_key: PublicKey { id: Urls::key_id(&id), owner: id.clone(), public_key_pem: keys.public_pem },
         icon: has_avatar.then(|| Image { kind: "Image".into(), media_type: None, url: format!("{id}/avatar") }),
-        manually_approves_followers: false,
+        manually_approves_followers: approves_followers(actor),
         discoverable: Some(true),
         members: matches!(actor, LocalActor::Group { .. }).then(|| format!("{id}/members")),
         openness,

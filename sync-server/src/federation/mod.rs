@@ -20,6 +20,7 @@ pub mod actors;
 pub mod admin;
 pub mod convert;
 pub mod follows;
+pub mod group_followers;
 pub mod inbox;
 pub mod instances;
 pub mod keys;

@@ -87,10 +87,49 @@ pub fn first_time(tx: &Transaction, activity_id: &str, now: DateTime<Utc>) -> Re
     )? == 1)
 }
 
-pub fn add_follower(tx: &Transaction, local: &str, remote: &str, now: DateTime<Utc>) -> Result<()> {
+/// Keeps a follower; `pending_follow`: the id of a Follow that waits for an administrator.
+pub fn add_follower(
+    tx: &Transaction,
+    local: &str,
+    remote: &str,
+    now: DateTime<Utc>,
+    pending_follow: Option<&str>,
+) -> Result<()> {
     tx.execute(
-        "INSERT INTO followers (local_actor, remote_actor, since) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-        params![local, remote, now.timestamp_millis()],
+        "INSERT INTO followers (local_actor, remote_actor, since, pending_follow) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT DO UPDATE SET pending_follow = excluded.pending_follow WHERE pending_follow IS NOT NULL",
+        params![local, remote, now.timestamp_millis(), pending_follow],
+    )?;
+    Ok(())
+}
+
+/// Followers waiting for an administrator of `local`: actor, `@name@host`, name, the Follow's id.
+pub fn pending_followers(conn: &Connection, local: &str) -> Result<Vec<(String, String, String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.id, '@' || a.username || '@' || a.host, a.name, f.pending_follow
+         FROM followers f JOIN remote_actors a ON a.id = f.remote_actor
+         WHERE f.local_actor = ?1 AND f.pending_follow IS NOT NULL ORDER BY f.since",
+    )?;
+    let rows = stmt.query_map([local], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether `remote` follows `local` (accepted, not waiting).
+pub fn is_follower(conn: &Connection, local: &str, remote: &str) -> Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM followers WHERE local_actor = ?1 AND remote_actor = ?2 AND pending_follow IS NULL",
+            params![local, remote],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+pub fn approve_follower(tx: &Transaction, local: &str, remote: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE followers SET pending_follow = NULL WHERE local_actor = ?1 AND remote_actor = ?2",
+        params![local, remote],
     )?;
     Ok(())
 }
@@ -105,7 +144,7 @@ pub fn follower_inboxes(tx: &Transaction, locals: &[&str]) -> Result<Vec<String>
     let mut inboxes = std::collections::BTreeSet::new();
     let mut stmt = tx.prepare_cached(
         "SELECT coalesce(a.shared_inbox, a.inbox), a.host FROM followers f JOIN remote_actors a ON a.id = f.remote_actor
-         WHERE f.local_actor = ?1",
+         WHERE f.local_actor = ?1 AND f.pending_follow IS NULL",
     )?;
     for local in locals {
         for row in stmt.query_map([local], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
@@ -119,7 +158,11 @@ pub fn follower_inboxes(tx: &Transaction, locals: &[&str]) -> Result<Vec<String>
 }
 
 pub fn follower_count(conn: &Connection, local: &str) -> Result<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM followers WHERE local_actor = ?1", [local], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT count(*) FROM followers WHERE local_actor = ?1 AND pending_follow IS NULL",
+        [local],
+        |r| r.get(0),
+    )?)
 }
 
 pub fn add_follow(

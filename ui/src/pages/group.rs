@@ -7,8 +7,8 @@ use std::rc::Rc;
 use chrono::{Days, NaiveDate};
 use rally_core::calendar::{self as cal, View};
 use rally_core::model::{
-    CalendarEntry, ErrorBody, GroupDecision, GroupInput, GroupMembers, GroupOpenness, GroupOverview, GroupRole,
-    MemberAction, MemberState, Visibility,
+    CalendarEntry, ErrorBody, FollowerDecision, GroupDecision, GroupInput, GroupMembers, GroupOpenness, GroupOverview,
+    GroupRole, MemberAction, MemberState, PendingFollower, Visibility,
 };
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -318,7 +318,65 @@ fn members(p: &MembersProps) -> Html {
                 </form>
             }
             { list }
+            if p.admin { <RemoteFollowers id={p.id.clone()} /> }
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RemoteFollowersProps {
+    id: String,
+}
+
+/// People of other servers who asked to follow the group (it approves its followers when it is not
+/// open): an administrator lets each follow, or refuses. Asked of the relay, which decides at once.
+#[function_component(RemoteFollowers)]
+fn remote_followers(p: &RemoteFollowersProps) -> Html {
+    let app = use_context::<AppContext>().expect("app context");
+    let waiting = use_state(|| None::<Result<Vec<PendingFollower>, String>>);
+    {
+        let (waiting, id) = (waiting.clone(), p.id.clone());
+        use_effect_with((p.id.clone(), app.sync.revision), move |_| {
+            spawn_local(async move { waiting.set(Some(api::group_followers(&id).await.map_err(|e| e.message))) });
+        });
+    }
+    let decide = |actor: String, accept: bool| {
+        let (app, waiting, id) = (app.clone(), waiting.clone(), p.id.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (app, waiting, id) = (app.clone(), waiting.clone(), id.clone());
+            let decision = FollowerDecision { actor: actor.clone(), accept };
+            spawn_local(async move {
+                match api::decide_follower(&id, &decision).await {
+                    Ok(left) => {
+                        waiting.set(Some(Ok(left)));
+                        app.dispatch(Action::Notice(
+                            if accept { "They follow the group now" } else { "Refused" }.into(),
+                        ));
+                    }
+                    Err(err) => app.dispatch(Action::Problem(err.message)),
+                }
+            });
+        })
+    };
+    match &*waiting {
+        Some(Ok(list)) if !list.is_empty() => html! {
+            <section class="remote-followers">
+                <h3>{ "Asking to follow from other servers" }</h3>
+                <ul class="member-list" id="group-followers">
+                    { for list.iter().map(|f| html! {
+                        <li class="card member-row" key={f.actor.clone()} data-actor={f.actor.clone()}>
+                            <span class="name">{ format!("{} {}", f.name, f.handle) }</span>
+                            <button class="primary accept" onclick={decide(f.actor.clone(), true)}>{ "Let follow" }</button>
+                            <button class="refuse" onclick={decide(f.actor.clone(), false)}>{ "Refuse" }</button>
+                        </li>
+                    }) }
+                </ul>
+            </section>
+        },
+        Some(Err(message)) => {
+            html! { <p class="hint" id="group-followers-unavailable">{ format!("Followers on other servers: {message}") }</p> }
+        }
+        _ => html! {},
     }
 }
 

@@ -1,5 +1,5 @@
-//! `Follow` of one of our actors: the follower is kept and answered with an `Accept` (no actor of
-//! Rally approves followers by hand yet).
+//! `Follow` of one of our actors: the follower is kept and answered with an `Accept`, or, for a group
+//! that approves its followers, kept waiting for an administrator.
 
 use chrono::{DateTime, Utc};
 use rusqlite::Transaction;
@@ -21,7 +21,11 @@ pub fn receive(
     let target = id_of(&activity.object).unwrap_or_default();
     let local = local_actor_at(tx, urls, target)?
         .ok_or_else(|| Error::Unknown { code: "unknown_actor", message: format!("{target} is no actor here") })?;
-    store::add_follower(tx, local.key(), &signer.id, now)?;
+    if crate::federation::actors::approves_followers(&local) && !store::is_follower(tx, local.key(), &signer.id)? {
+        // Waits for an administrator (see `crate::federation::group_followers`).
+        return store::add_follower(tx, local.key(), &signer.id, now, Some(&activity.id));
+    }
+    store::add_follower(tx, local.key(), &signer.id, now, None)?;
     let accept = json!({
         "@context": wire::context(),
         "id": urls.new_activity(),

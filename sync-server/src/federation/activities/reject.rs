@@ -11,7 +11,12 @@ pub fn receive(tx: &Transaction, signer: &RemoteActor, activity: &Activity) -> R
     if let Some(ours) = id_of(&activity.object) {
         let unfollowed =
             tx.execute("DELETE FROM follows WHERE activity_id = ?1 AND remote_actor = ?2", params![ours, signer.id])?;
-        if unfollowed == 0 {
+        let instance = tx.execute(
+            "UPDATE instance_follows SET state = 'failed', error = 'refused by the other instance'
+             WHERE activity_id = ?1 AND remote_actor = ?2",
+            params![ours, signer.id],
+        )?;
+        if unfollowed + instance == 0 {
             answered(tx, ours, "refused", &signer.host)?;
         }
     }
