@@ -756,6 +756,23 @@ async fn floods_of_forged_key_ids_and_follows_do_not_make_the_relay_a_crawler() 
     assert_eq!(asked.load(Ordering::SeqCst), rally_server::federation::FETCHES_PER_HOST as usize);
     assert!(last.contains("too much"), "{last}");
 
+    // The same server keeps delivering (one request again and again): past 1,200 in the minute, each
+    // is refused before its key is even looked up.
+    let actor = format!("{victim}/actors/again");
+    let body = serde_json::to_vec(&json!({"id": format!("{actor}/follow"), "type": "Follow", "actor": actor,
+        "object": format!("{}/@ana", a.base)}))
+    .expect("json");
+    let headers = rally_server::federation::signature::sign("POST", &url, Some(&body), &format!("{actor}#key"), &key)
+        .expect("sign");
+    let per_host = rally_server::federation::DELIVERIES_PER_HOST as usize;
+    for _ in 310..per_host {
+        let (status, text) = deliver(&inbox, &headers, body.clone()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{text}");
+    }
+    let (status, text) = deliver(&inbox, &headers, body.clone()).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{text}");
+    assert!(text.contains("too_many_activities") && text.contains("this minute"), "{text}");
+
     // An account asking for 101 follows: the 101st is refused before anything is fetched.
     for i in 0..rally_server::federation::ASKS_PER_HOUR {
         let (status, body) = post_json(

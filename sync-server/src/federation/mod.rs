@@ -41,6 +41,9 @@ use crate::{Error, Result};
 
 /// The largest activity or fetched object the relay reads.
 pub const MAX_BODY: usize = 256 * 1024;
+/// Deliveries one host may make to our inboxes in a minute (a large Mastodon instance delivering
+/// for many followed people stays well under it).
+pub const DELIVERIES_PER_HOST: u32 = 1_200;
 /// Fetches (actors, keys, WebFinger, announced objects) from one host per ten minutes, and from all
 /// hosts per minute.
 pub const FETCHES_PER_HOST: u32 = 300;
@@ -126,6 +129,8 @@ pub struct Federation {
     pub wake: tokio::sync::Notify,
     /// Our actors' private keys, read once (parsing one costs more than signing with it).
     signing_keys: Mutex<std::collections::HashMap<String, Arc<rsa::RsaPrivateKey>>>,
+    /// Deliveries each host made to our inboxes in the current minute (see [`Federation::may_deliver`]).
+    deliveries_in: Mutex<std::collections::HashMap<String, (std::time::Instant, u32)>>,
 }
 
 impl Federation {
@@ -151,6 +156,7 @@ impl Federation {
             http,
             wake: tokio::sync::Notify::new(),
             signing_keys: Mutex::default(),
+            deliveries_in: Mutex::default(),
         }))
     }
 
@@ -203,6 +209,33 @@ impl Federation {
     /// Counts a fetch, refusing it past [`FETCHES_PER_HOST`] or [`FETCHES_IN_ALL`]: anyone can name a
     /// key on any host in a signature, and a person any handle, and neither may turn the relay into
     /// a crawler of someone else's server.
+    /// Counts one delivery to our inboxes from `host` (as its key id names it, before anything is
+    /// fetched or verified), refusing past [`DELIVERIES_PER_HOST`] a minute: a server, signed or not,
+    /// cannot keep the relay verifying and storing without end. Counted in memory: a busy peer's
+    /// deliveries cost no write each.
+    pub(crate) fn may_deliver(&self, host: &str) -> Result<()> {
+        let now = std::time::Instant::now();
+        let minute = Duration::from_secs(60);
+        let mut counts = crate::lock(&self.deliveries_in);
+        if counts.len() > 10_000 {
+            counts.retain(|_, (since, _)| now.duration_since(*since) < minute);
+        }
+        let (since, count) = counts.entry(host.to_string()).or_insert((now, 0));
+        if now.duration_since(*since) >= minute {
+            (*since, *count) = (now, 0);
+        }
+        if *count >= DELIVERIES_PER_HOST {
+            let retry_after_secs = minute.saturating_sub(now.duration_since(*since)).as_secs().max(1);
+            return Err(Error::RateLimited {
+                code: "too_many_activities",
+                message: format!("more than {DELIVERIES_PER_HOST} activities from {host} this minute; try again in {retry_after_secs} s"),
+                retry_after_secs,
+            });
+        }
+        *count += 1;
+        Ok(())
+    }
+
     fn may_fetch(&self, host: &str) -> Result<()> {
         let conn = self.db();
         let refused = |retry_after_secs: u64, whom: &str| Error::RateLimited {
