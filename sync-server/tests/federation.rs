@@ -39,6 +39,12 @@ fn titles(events: &Value) -> Vec<String> {
     events.as_array().expect("list").iter().map(|e| e["title"].as_str().unwrap_or("").to_string()).collect()
 }
 
+/// What `url` answers a server that asks for ActivityPub JSON with `accept`.
+async fn activity_json(url: impl reqwest::IntoUrl, accept: &str) -> Value {
+    let response = reqwest::Client::new().get(url).header("accept", accept).send().await.expect("GET");
+    response.json().await.expect("json")
+}
+
 /// `rally-server federation ARGS` on `relay`'s machine (its data folder): what it printed, or why it failed.
 fn admin(relay: &Relay, args: &[&str]) -> Result<String, String> {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_rally-server"))
@@ -86,15 +92,7 @@ async fn an_identity_on_one_relay_follows_one_on_another_and_sees_its_events_com
     }
 
     // The actor as servers read it: the same URL as the page, by content negotiation.
-    let actor: Value = reqwest::Client::new()
-        .get(format!("{}/@ana", a.base))
-        .header("accept", "application/activity+json")
-        .send()
-        .await
-        .expect("actor")
-        .json()
-        .await
-        .expect("json");
+    let actor: Value = activity_json(format!("{}/@ana", a.base), "application/activity+json").await;
     assert_eq!(actor["type"], "Person");
     assert_eq!(actor["preferredUsername"], "ana");
     assert_eq!(actor["inbox"], format!("{}/@ana/inbox", a.base));
@@ -481,15 +479,11 @@ async fn a_group_followed_from_another_relay_announces_its_events_there() {
         get_until(&a, "/@velorution", None, "the group's actor", |s, body| s == StatusCode::OK && !body.is_empty())
             .await;
     assert!(!actor.is_empty());
-    let group_actor: Value = reqwest::Client::new()
-        .get(format!("{}/@velorution", a.base))
-        .header("accept", "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"")
-        .send()
-        .await
-        .expect("actor")
-        .json()
-        .await
-        .expect("json");
+    let group_actor: Value = activity_json(
+        format!("{}/@velorution", a.base),
+        "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"",
+    )
+    .await;
     assert_eq!((group_actor["type"].as_str(), group_actor["openness"].as_str()), (Some("Group"), Some("open")));
 
     let (status, follow) = post_json(
@@ -510,15 +504,8 @@ async fn a_group_followed_from_another_relay_announces_its_events_there() {
     .await;
     assert_eq!(events[0]["source_uid"], format!("{}/events/{}", a.base, event.document_id()));
     // The object names the group as Mobilizon does (attributedTo), its organizer as actor.
-    let object: Value = reqwest::Client::new()
-        .get(format!("{}/events/{}", a.base, event.document_id()))
-        .header("accept", "application/activity+json")
-        .send()
-        .await
-        .expect("object")
-        .json()
-        .await
-        .expect("json");
+    let object: Value =
+        activity_json(format!("{}/events/{}", a.base, event.document_id()), "application/activity+json").await;
     assert_eq!(object["attributedTo"], format!("{}/@velorution", a.base));
     assert_eq!(object["actor"], format!("{}/@ana", a.base));
     assert_eq!(object["timezone"], "Europe/Paris");
@@ -544,15 +531,7 @@ async fn a_moderated_group_approves_its_followers_from_other_servers() {
         get_until(&b, &format!("/@{name}/outbox"), None, "the actor", |s, _| s == StatusCode::OK).await;
     }
     get_until(&a, "/@velorution", None, "the group's actor", |s, body| s == StatusCode::OK && !body.is_empty()).await;
-    let group_actor: Value = reqwest::Client::new()
-        .get(&group_url)
-        .header("accept", "application/activity+json")
-        .send()
-        .await
-        .expect("actor")
-        .json()
-        .await
-        .expect("json");
+    let group_actor: Value = activity_json(&group_url, "application/activity+json").await;
     assert_eq!(group_actor["manuallyApprovesFollowers"], true, "{group_actor}");
 
     // Bob and Cy ask to follow: both wait for an administrator; nothing is delivered to them meanwhile.

@@ -12,7 +12,7 @@ use rally_core::model::IdentityInput;
 use rally_core::profile::Profile;
 use rally_server::config::Config;
 
-use crate::harness::{App, Desktop};
+use crate::harness::Desktop;
 use crate::relay::{account_for, log_in, TestRelay};
 
 const LONG: Duration = Duration::from_secs(90);
@@ -31,13 +31,6 @@ async fn member(dir: &std::path::Path, relay: &TestRelay, name: &str, display: &
 fn feed(relay: &TestRelay) -> String {
     let calendar = rally_server::calendar::Calendar::Instance;
     relay.state.calendars.render(&calendar).expect("feed").map(|(_, ics)| ics).unwrap_or_default()
-}
-
-async fn open_event(app: &App, title: &str) {
-    app.click("#nav-events").await;
-    app.click("#view-list").await;
-    app.click_item(".event-item", title).await;
-    app.wait_text("#event-heading", title).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,7 +99,7 @@ async fn bob_follows_ana_on_another_relay_sees_her_event_and_joins_it_in_the_win
     b.check_page("82-bob-asked-remote").await;
 
     // Ana sees the request with its message; relay A goes down and she accepts offline.
-    open_event(&a, "Atelier vélo").await;
+    a.open_event("Atelier vélo").await;
     a.wait_text_for("#participants", "Avec mon vélo cargo", LONG).await;
     relay_a.stop().await;
     a.wait_text_for("#sync-indicator", "Offline", Duration::from_secs(30)).await;
@@ -132,7 +125,7 @@ async fn bob_follows_ana_on_another_relay_sees_her_event_and_joins_it_in_the_win
     b.wait_text_for("#sync-indicator", "Up to date", LONG).await;
 
     // Ana deletes it: it goes from Bob's window and from relay B's feed.
-    open_event(&a, "Atelier vélo").await;
+    a.open_event("Atelier vélo").await;
     a.click("#event-delete").await;
     a.click("#event-delete-confirm").await;
     b.click("#nav-following").await;

@@ -306,6 +306,14 @@ impl App {
         }
     }
 
+    /// Opens one of the profile's events from the event list, by its title.
+    pub async fn open_event(&self, title: &str) {
+        self.click("#nav-events").await;
+        self.click("#view-list").await;
+        self.click_item(".event-item", title).await;
+        self.wait_text("#event-heading", title).await;
+    }
+
     /// Runs `script` in the page (its `arguments` are `args`) and returns what it returns.
     pub async fn eval(&self, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
         self.client.execute(script, args).await.unwrap_or_else(|e| panic!("script {script}: {e}"))

@@ -13,7 +13,7 @@ use rally_core::model::{EventInput, IdentityInput, JoinMode, ParticipationStatus
 use rally_core::profile::Profile;
 use rally_server::config::Config;
 
-use crate::harness::{App, Desktop};
+use crate::harness::Desktop;
 use crate::relay::{account_for, log_in, Smtp, TestRelay};
 
 /// A profile logged in as `email`, with one identity.
@@ -88,13 +88,6 @@ impl Drop for NotificationServer {
     }
 }
 
-async fn open_event(app: &App, title: &str) {
-    app.click("#nav-events").await;
-    app.click("#view-list").await;
-    app.click_item(".event-item", title).await;
-    app.wait_text("#event-heading", title).await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_windows_ask_decide_offline_wait_in_line_and_hear_of_changes() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -153,7 +146,7 @@ async fn two_windows_ask_decide_offline_wait_in_line_and_hear_of_changes() {
     // Ana's app notifies her of the request; her window shows it with the message; then the relay is gone.
     let told = notifications.wait_for("asks to join").await;
     assert_eq!(told, "New request to join\tBob (@bob) asks to join \"Atelier vélo\". \"I can bring a pump\"");
-    open_event(&a, "Atelier vélo").await;
+    a.open_event("Atelier vélo").await;
     a.wait_text("#participants", "I can bring a pump").await;
     relay.stop().await;
     a.wait_text("#sync-indicator", "Offline").await;
