@@ -496,8 +496,13 @@ async fn a_group_followed_from_another_relay_announces_its_events_there() {
     assert_eq!(status, StatusCode::ACCEPTED, "{follow}");
     json_until(&b, "/api/v1/follows", &bob.token, "the follow accepted", |v| v[0]["accepted"] == true).await;
 
-    // Ana's event on the group's calendar reaches Bob, who follows the group and not Ana.
-    let event = create_event(&ana.repo, &ana.identity, "Masse critique", |d| d.group_id = Some(group.clone())).await;
+    // Ana's event on the group's calendar (she approves each request) reaches Bob, who follows the
+    // group and not Ana, and relay B's feed.
+    let event = create_event(&ana.repo, &ana.identity, "Masse critique", |d| {
+        d.group_id = Some(group.clone());
+        d.join_mode = rally_core::model::JoinMode::Approval;
+    })
+    .await;
     let events = json_until(&b, "/api/v1/remote-events", &bob.token, "the group's event on B", |v| {
         titles(v).contains(&"Masse critique".to_string())
     })
@@ -510,6 +515,49 @@ async fn a_group_followed_from_another_relay_announces_its_events_there() {
     assert_eq!(object["actor"], format!("{}/@ana", a.base));
     assert_eq!(object["timezone"], "Europe/Paris");
     assert_eq!(object["startTime"], "2031-03-01T19:00:00+01:00");
+    assert_eq!(events[0]["group"], format!("@velorution@{}", host(&a)));
+    get_until(&b, "/feed.ics", None, "the group's event in B's feed", |s, body| {
+        s == StatusCode::OK && body.contains("Masse critique")
+    })
+    .await;
+
+    // Ana moves it: the group announces the Update, and B has the new time.
+    edit(&event, |doc| {
+        let mut d = document::read_event(doc, "x").expect("event").details;
+        d.starts_at += chrono::Duration::hours(1);
+        d.ends_at += chrono::Duration::hours(1);
+        document::write_event(doc, &d, &ImageChange::Keep, Utc::now()).expect("write");
+    });
+    json_until(&b, "/api/v1/remote-events", &bob.token, "the new time on B", |v| {
+        v[0]["starts_at"] == "2031-03-01T19:00:00Z"
+    })
+    .await;
+
+    // Bob asks to join with a message; Ana accepts; B says he is going.
+    let remote_id = events[0]["id"].as_str().expect("id").to_string();
+    let (status, asked) = post_json(
+        &b,
+        &format!("/api/v1/remote-events/{remote_id}/participations"),
+        &bob.token,
+        json!({"identity_id": bob_id, "message": "Avec ma remorque"}),
+    )
+    .await;
+    assert_eq!((status, asked["status"].as_str()), (StatusCode::ACCEPTED, Some("requested")), "{asked}");
+    let path = format!("/api/v1/events/{}/participations", event.document_id());
+    let requests =
+        json_until(&a, &path, &ana.session.token, "Bob's request on A", |v| v.as_array().is_some_and(|l| l.len() == 1))
+            .await;
+    assert_eq!(requests[0]["message"], "Avec ma remorque");
+    let (status, results) = post_json(
+        &a,
+        &format!("/api/v1/events/{}/decisions", event.document_id()),
+        &ana.session.token,
+        json!([{"participation_id": requests[0]["id"], "decision": "accept", "decided_at": Utc::now()}]),
+    )
+    .await;
+    assert_eq!((status, results[0]["applied"].as_bool()), (StatusCode::OK, Some(true)), "{results}");
+    json_until(&b, "/api/v1/remote-participations", &bob.token, "Bob going", |v| v[0]["status"] == "going").await;
+
     edit(&event, |doc| document::mark_deleted(doc, Utc::now()).expect("delete"));
     json_until(&b, "/api/v1/remote-events", &bob.token, "the group's event gone from B", |v| titles(v).is_empty())
         .await;
