@@ -90,6 +90,19 @@ pub enum Command {
     /// Federation: domains blocked or allowed, deliveries waiting
     #[command(subcommand)]
     Federation(FederationCommand),
+    /// The relay's roles: make the first administrator
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum AdminCommand {
+    /// Give the account with this address a role: user, moderator or administrator
+    Grant {
+        email: String,
+        #[arg(long)]
+        role: String,
+    },
 }
 
 #[derive(Debug, Clone, clap::Subcommand)]

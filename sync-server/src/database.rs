@@ -286,6 +286,21 @@ const STEPS: &[&str] = &[
     // 13: a follower of a group that approves followers waits for an administrator: the Follow's id
     // is kept until then (it is what the Accept names); nothing is delivered to it meanwhile.
     "ALTER TABLE followers ADD COLUMN pending_follow TEXT;",
+    // 14: moderation: each account's role on the relay, and the append-only log of what moderators
+    // and administrators did (`by` is an account's address, kept when the account goes).
+    "ALTER TABLE accounts ADD COLUMN role TEXT NOT NULL DEFAULT 'user';
+     CREATE TABLE moderation_log (
+         id INTEGER PRIMARY KEY,
+         at INTEGER NOT NULL,
+         by TEXT NOT NULL,
+         action TEXT NOT NULL,
+         target TEXT NOT NULL,
+         reason TEXT NOT NULL DEFAULT ''
+     );
+     CREATE TRIGGER moderation_log_append_only_update BEFORE UPDATE ON moderation_log
+         BEGIN SELECT RAISE(ABORT, 'the moderation log is append-only'); END;
+     CREATE TRIGGER moderation_log_append_only_delete BEFORE DELETE ON moderation_log
+         BEGIN SELECT RAISE(ABORT, 'the moderation log is append-only'); END;",
 ];
 
 /// The version [`open`] migrates to.

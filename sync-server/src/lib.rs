@@ -13,6 +13,7 @@
 //! - [`projections`]: what follows from a document's change: the public tables, participants' news,
 //!   the federation outbox.
 //! - [`federation`]: ActivityPub: our actors, signatures, the outbox's sender and the inbox.
+//! - [`moderation`]: the relay's roles (moderators, administrators) and the log of what they did.
 //! - [`calendar`]: public .ics files, feeds and event pages, from what sync derives of published events.
 //! - [`event_page`]: the HTML of an event's public page (OpenGraph, JSON-LD, map link).
 //! - [`api`]: JSON handlers under `/api/v1/` and the two pages mailed links open; thin.
@@ -33,6 +34,7 @@ pub mod home_page;
 pub mod limits;
 pub mod links;
 pub mod mail;
+pub mod moderation;
 pub mod notify;
 pub mod page_layout;
 pub mod participation;
@@ -65,6 +67,7 @@ pub struct AppState {
     pub calendars: Arc<calendar::Calendars>,
     pub participation: Arc<participation::ParticipationService>,
     pub groups: Arc<groups::GroupService>,
+    pub moderation: Arc<moderation::ModerationService>,
     pub notifications: Arc<notify::Notifications>,
     pub instance_name: Arc<str>,
     pub connections: serve::ConnectionLimits,
@@ -90,8 +93,10 @@ impl AppState {
         let groups = groups::GroupService::new(db.clone(), notifications.clone(), sync.roles(), projections.clone())?;
         let accounts =
             accounts::Accounts::new(db.clone(), mailer, public_url, config.instance_name.clone(), config.limits());
+        let moderation = Arc::new(moderation::ModerationService::new(db.clone()));
         Ok(AppState {
             db,
+            moderation,
             accounts: Arc::new(accounts),
             sync: Arc::new(sync),
             projections,

@@ -15,10 +15,18 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
-    if let Some(Command::Federation(command)) = &config.command {
-        let conn = rally_server::database::open(&config.data).context("opening the data folder")?;
-        print!("{}", rally_server::federation::admin::run(&conn, command)?);
-        return Ok(());
+    match &config.command {
+        Some(Command::Federation(command)) => {
+            let conn = rally_server::database::open(&config.data).context("opening the data folder")?;
+            print!("{}", rally_server::federation::admin::run(&conn, command)?);
+            return Ok(());
+        }
+        Some(Command::Admin(command)) => {
+            let mut conn = rally_server::database::open(&config.data).context("opening the data folder")?;
+            print!("{}", rally_server::moderation::admin::run(&mut conn, command)?);
+            return Ok(());
+        }
+        None => {}
     }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

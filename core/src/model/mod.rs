@@ -8,6 +8,7 @@ mod event;
 mod federation;
 mod group;
 mod identity;
+mod moderation;
 mod participation;
 mod recurrence;
 mod sync_status;
@@ -31,6 +32,7 @@ pub use group::{
     GroupRole, GroupSummary, Member, MemberAction, MemberState, MyGroup, PendingGroupDecision,
 };
 pub use identity::{Identity, IdentityInput, ImageChange};
+pub use moderation::{InstanceRole, ModerationAction, RoleGrant};
 pub use participation::{
     Decision, DecisionRequest, DecisionResult, EventSummary, JoinRequest, ParticipantEntry, Participation,
     ParticipationStatus, Participations, PrivateFeed, PublicEvent,

@@ -59,3 +59,16 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
         Ok(ClientIp(peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))))
     }
 }
+
+/// A session whose account moderates this relay (a moderator or an administrator): every moderation
+/// call takes one, so a user's call is refused (`403 not_moderator`) before anything is read.
+pub struct AsStaff(pub crate::moderation::Staff);
+
+impl FromRequestParts<AppState> for AsStaff {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let CurrentSession(session) = CurrentSession::from_request_parts(parts, state).await?;
+        state.moderation.staff(&session.account_id).map(AsStaff)
+    }
+}

@@ -7,6 +7,7 @@ mod extract;
 mod federation;
 mod groups;
 mod health;
+mod moderation;
 mod pages;
 mod participate;
 mod participation;
@@ -57,6 +58,8 @@ pub fn router(state: AppState) -> Router {
         .route("/participations/{id}/confirm", get(participate::confirm_form).post(participate::confirm))
         .route("/participations/{id}/cancel", get(participate::cancel_form).post(participate::cancel))
         .route("/mail-settings/{token}", get(participate::settings_form).post(participate::save_settings))
+        .route("/api/v1/moderation/roles", post(moderation::grant))
+        .route("/api/v1/moderation/log", get(moderation::log))
         .route("/api/v1/follows", get(federation::follows).post(federation::follow))
         .route("/api/v1/remote-events", get(federation::remote_events))
         .route("/api/v1/remote-events/{id}/participations", post(federation::join_remote))
