@@ -301,6 +301,29 @@ const STEPS: &[&str] = &[
          BEGIN SELECT RAISE(ABORT, 'the moderation log is append-only'); END;
      CREATE TRIGGER moderation_log_append_only_delete BEFORE DELETE ON moderation_log
          BEGIN SELECT RAISE(ABORT, 'the moderation log is append-only'); END;",
+    // 15: reports, with a copy of what they name as it was (JSON), who reported (shown to moderators
+    // only), and moderators' notes.
+    "CREATE TABLE reports (
+         id TEXT PRIMARY KEY,
+         state TEXT NOT NULL,
+         target_kind TEXT NOT NULL,
+         target_id TEXT NOT NULL,
+         content TEXT NOT NULL,
+         reporter TEXT NOT NULL,
+         reporter_account TEXT,
+         comment TEXT NOT NULL,
+         events TEXT NOT NULL,
+         created_at INTEGER NOT NULL,
+         updated_at INTEGER NOT NULL
+     );
+     CREATE INDEX reports_state ON reports (state, created_at);
+     CREATE TABLE report_notes (
+         id INTEGER PRIMARY KEY,
+         report_id TEXT NOT NULL REFERENCES reports (id),
+         at INTEGER NOT NULL,
+         by TEXT NOT NULL,
+         text TEXT NOT NULL
+     );",
 ];
 
 /// The version [`open`] migrates to.

@@ -106,3 +106,88 @@ async fn roles_are_given_by_administrators_and_every_call_checks_them() {
     let err = db.execute("DELETE FROM moderation_log", []).expect_err("append-only");
     assert!(err.to_string().contains("append-only"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_keeps_what_it_named_and_moderators_note_and_resolve_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = Relay::start(dir.path(), None);
+    let ana = relay.account("ana@example.org").await;
+    let ana_device = peer(&relay, &ana).await;
+    let ana_id = create_identity(&ana_device, "ana", "Ana").await.document_id().to_string();
+    let event = create_event(&ana_device, &ana_id, "Vide-grenier", |_| {}).await;
+    let event_id = event.document_id().to_string();
+    let draft = create_event(&ana_device, &ana_id, "Brouillon", |d| d.draft = true).await.document_id().to_string();
+    let cy = relay.account("cy@example.org").await;
+    let cy_id = create_identity(&peer(&relay, &cy).await, "cy", "Cy").await.document_id().to_string();
+    let mo = relay.account("mo@example.org").await;
+    admin(&relay, &["grant", "mo@example.org", "--role", "moderator"]).expect("grant");
+    get_until(&relay, &format!("/events/{event_id}"), None, "the event's page", |s, _| s == 200).await;
+    get_until(&relay, "/@cy/outbox", None, "cy's identity", |s, _| s == 200).await;
+
+    // Refusals first: another account's identity, a draft, a user reading reports; none is kept.
+    let report = |identity: &str, target: &str, comment: &str| json!({"reporter_identity": identity, "reported": {"kind": "event", "id": target}, "comment": comment});
+    let (status, body) = post(&relay, "/api/v1/reports", &cy.token, report(&ana_id, &event_id, "x")).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("not_your_identity")), "{body}");
+    let (status, body) = post(&relay, "/api/v1/reports", &cy.token, report(&cy_id, &draft, "x")).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("unknown_target")), "{body}");
+    let (status, body) = get(&relay, "/api/v1/moderation/reports", Some(&cy.token)).await;
+    assert_eq!(status, 403, "{body}");
+
+    // Cy reports the event; Ana then renames it: the report keeps what Cy saw.
+    let (status, body) =
+        post(&relay, "/api/v1/reports", &cy.token, report(&cy_id, &event_id, "Sells counterfeit goods")).await;
+    assert_eq!(status, 201, "{body}");
+    let report_id = body["id"].as_str().expect("id").to_string();
+    edit(&event, |doc| {
+        let mut d = rally_core::document::read_event(doc, "x").expect("event").details;
+        d.title = "Vide-grenier (nouveau)".into();
+        rally_core::document::write_event(doc, &d, &rally_core::model::ImageChange::Keep, chrono::Utc::now())
+            .expect("write");
+    });
+    get_until(&relay, &format!("/events/{event_id}"), None, "the new title", |_, body| body.contains("nouveau")).await;
+    let (status, body) = get(&relay, "/api/v1/moderation/reports?state=open", Some(&mo.token)).await;
+    assert_eq!(status, 200, "{body}");
+    let open: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(open[0]["id"], report_id.as_str());
+    assert_eq!(open[0]["content"]["title"], "Vide-grenier", "as it was when reported");
+    assert_eq!(open[0]["content"]["author"], "@ana");
+    assert_eq!(open[0]["reporter"], "@cy");
+    assert_eq!(open[0]["comment"], "Sells counterfeit goods");
+
+    // A note between moderators, then resolved with a reason: both in the log.
+    let (status, body) = post(
+        &relay,
+        &format!("/api/v1/moderation/reports/{report_id}/notes"),
+        &mo.token,
+        json!({"text": "Asked Ana about it"}),
+    )
+    .await;
+    assert_eq!((status, body["notes"][0]["text"].as_str()), (200, Some("Asked Ana about it")), "{body}");
+    let (status, body) = post(
+        &relay,
+        &format!("/api/v1/moderation/reports/{report_id}/state"),
+        &mo.token,
+        json!({"state": "resolved", "reason": "Ana removed the listing"}),
+    )
+    .await;
+    assert_eq!((status, body["state"].as_str()), (200, Some("resolved")), "{body}");
+    let (_, body) = get(&relay, "/api/v1/moderation/reports?state=open", Some(&mo.token)).await;
+    assert_eq!(body, "[]");
+    let (_, body) = get(&relay, "/api/v1/moderation/log", Some(&mo.token)).await;
+    let log: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(log[0]["action"], "report_resolved");
+    assert_eq!(log[0]["reason"], "Ana removed the listing");
+    assert_eq!((log[1]["action"].as_str(), log[1]["by"].as_str()), (Some("note_report"), Some("mo@example.org")));
+
+    // Bounded: 20 reports an hour from one account, refused ones included (the draft's counted).
+    for _ in 2..moderation_limit() {
+        let (status, body) = post(&relay, "/api/v1/reports", &cy.token, report(&cy_id, &event_id, "again")).await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (status, body) = post(&relay, "/api/v1/reports", &cy.token, report(&cy_id, &event_id, "again")).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (429, Some("rate_limited")), "{body}");
+}
+
+fn moderation_limit() -> u32 {
+    rally_server::moderation::reports::REPORTS_PER_HOUR
+}

@@ -32,7 +32,10 @@ pub use group::{
     GroupRole, GroupSummary, Member, MemberAction, MemberState, MyGroup, PendingGroupDecision,
 };
 pub use identity::{Identity, IdentityInput, ImageChange};
-pub use moderation::{InstanceRole, ModerationAction, RoleGrant};
+pub use moderation::{
+    InstanceRole, ModerationAction, NoteInput, Report, ReportInput, ReportNote, ReportState, Reported, ReportedContent,
+    RoleGrant, StateChange,
+};
 pub use participation::{
     Decision, DecisionRequest, DecisionResult, EventSummary, JoinRequest, ParticipantEntry, Participation,
     ParticipationStatus, Participations, PrivateFeed, PublicEvent,

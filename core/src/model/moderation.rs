@@ -47,3 +47,97 @@ pub struct ModerationAction {
     #[serde(default)]
     pub reason: String,
 }
+
+/// What a report is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Reported {
+    /// An identity, by document id.
+    Identity(String),
+    /// A published event, by document id.
+    Event(String),
+    /// A group, by document id.
+    Group(String),
+}
+
+/// `POST /api/v1/reports`: one of the account's identities reports something, with a comment and,
+/// optionally, some of the reported person's events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportInput {
+    pub reporter_identity: String,
+    pub reported: Reported,
+    pub comment: String,
+    #[serde(default)]
+    pub events: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportState {
+    Open,
+    Resolved,
+    Closed,
+}
+
+impl ReportState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Resolved => "resolved",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Open, Self::Resolved, Self::Closed].into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// The reported content as it was when reported (its author may edit or delete it since).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportedContent {
+    /// An event's title, an identity's or a group's name.
+    pub title: String,
+    /// An event's description, a group's summary.
+    pub text: String,
+    /// `@username` of its author (an event's organizer, the identity itself, the group).
+    pub author: String,
+}
+
+/// A moderator's note on a report, for the other moderators.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportNote {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub text: String,
+}
+
+/// A report as moderators read it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub id: String,
+    pub state: ReportState,
+    pub reported: Reported,
+    pub content: ReportedContent,
+    /// Who reported: `@username` of an identity here (shown to moderators only).
+    pub reporter: String,
+    pub comment: String,
+    /// The reported person's events the reporter chose too, as they were.
+    pub events: Vec<ReportedContent>,
+    pub created_at: DateTime<Utc>,
+    pub notes: Vec<ReportNote>,
+}
+
+/// `POST /api/v1/moderation/reports/{id}/notes`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoteInput {
+    pub text: String,
+}
+
+/// `POST /api/v1/moderation/reports/{id}/state`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StateChange {
+    pub state: ReportState,
+    #[serde(default)]
+    pub reason: String,
+}

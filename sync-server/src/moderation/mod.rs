@@ -3,9 +3,11 @@
 //!
 //! - [`rules`]: who may do what, a pure function.
 //! - [`ModerationService`]: roles and the log in the relay's database; no HTTP.
+//! - [`reports`]: reports, with a copy of what they name, and moderators' notes and decisions.
 //! - [`admin`]: `rally-server admin …` on the relay's machine.
 
 pub mod admin;
+pub mod reports;
 pub mod rules;
 
 use std::sync::{Arc, Mutex};
@@ -59,7 +61,7 @@ pub fn grant(conn: &mut Connection, by: Actor<'_>, email: &str, role: InstanceRo
                 tx.query_row("SELECT count(*) FROM accounts WHERE role = 'administrator'", [], |r| r.get(0))?;
             let administrators = usize::try_from(administrators).unwrap_or(0);
             rules::may_grant(role_of(&tx, account)?, now_role, role, administrators)?;
-            tx.query_row("SELECT email FROM accounts WHERE id = ?1", [account], |r| r.get(0))?
+            email_of(&tx, account)?
         }
         Actor::Machine => "the relay's machine".to_string(),
     };
@@ -67,6 +69,11 @@ pub fn grant(conn: &mut Connection, by: Actor<'_>, email: &str, role: InstanceRo
     log(&tx, &by_name, "grant_role", &format!("{email}: {}", role.as_str()), "", now)?;
     tx.commit()?;
     Ok(())
+}
+
+/// The address of an account, as the log names who acted.
+fn email_of(conn: &Connection, account: &str) -> Result<String> {
+    Ok(conn.query_row("SELECT email FROM accounts WHERE id = ?1", [account], |r| r.get(0))?)
 }
 
 fn log(conn: &Connection, by: &str, action: &str, target: &str, reason: &str, now: DateTime<Utc>) -> Result<()> {

@@ -1,0 +1,244 @@
+//! Reports (M1): anyone with an identity here reports an identity, a published event or a group,
+//! with a comment and some of the reported person's events; a copy of what was reported is kept with
+//! the report, since its author may edit or delete it. Moderators read them by state, leave notes for
+//! each other, and resolve or close them; each step goes to the action log.
+
+use chrono::{DateTime, Utc};
+use rally_core::model::{Report, ReportInput, ReportNote, ReportState, Reported, ReportedContent, StateChange};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{log, ModerationService, Staff};
+use crate::{Error, Result};
+
+/// The longest comment or note, and the most events one report names.
+const MAX_TEXT: usize = 5_000;
+const MAX_EVENTS: usize = 20;
+/// Reports one account makes per hour.
+pub const REPORTS_PER_HOUR: u32 = 20;
+
+fn too_long(field: &'static str) -> Error {
+    Error::bad_request("too_long", format!("the {field} is longer than {MAX_TEXT} characters"))
+}
+
+/// What an event was, from its public row (drafts and private events are nobody else's to report).
+fn event_content(conn: &Connection, id: &str) -> Result<Option<ReportedContent>> {
+    let row: Option<(String, Option<String>)> = conn
+        .query_row(
+            "SELECT e.event, i.username FROM public_events e LEFT JOIN identities i ON i.id = e.organizer_id
+             WHERE e.id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((json, organizer)) = row else { return Ok(None) };
+    let event: rally_core::model::Event =
+        serde_json::from_str(&json).map_err(|e| Error::Config(format!("a public event that does not read: {e}")))?;
+    Ok(Some(ReportedContent {
+        title: event.details.title,
+        text: event.details.description,
+        author: format!("@{}", organizer.unwrap_or_default()),
+    }))
+}
+
+fn content(conn: &Connection, reported: &Reported) -> Result<ReportedContent> {
+    let missing = |what: &str, id: &str| Error::Unknown {
+        code: "unknown_target",
+        message: format!("there is no {what} {id} to report here"),
+    };
+    match reported {
+        Reported::Event(id) => event_content(conn, id)?.ok_or_else(|| missing("published event", id)),
+        Reported::Identity(id) => conn
+            .query_row("SELECT username, display_name FROM identities WHERE id = ?1", [id], |r| {
+                Ok(ReportedContent {
+                    title: r.get(1)?,
+                    text: String::new(),
+                    author: format!("@{}", r.get::<_, String>(0)?),
+                })
+            })
+            .optional()?
+            .ok_or_else(|| missing("identity", id)),
+        Reported::Group(id) => conn
+            .query_row("SELECT username, name, summary FROM groups WHERE id = ?1 AND name != ''", [id], |r| {
+                Ok(ReportedContent {
+                    title: r.get(1)?,
+                    text: r.get(2)?,
+                    author: format!("@{}", r.get::<_, String>(0)?),
+                })
+            })
+            .optional()?
+            .ok_or_else(|| missing("group", id)),
+    }
+}
+
+fn reported_columns(reported: &Reported) -> (&'static str, &str) {
+    match reported {
+        Reported::Identity(id) => ("identity", id),
+        Reported::Event(id) => ("event", id),
+        Reported::Group(id) => ("group", id),
+    }
+}
+
+fn read_report(conn: &Connection, row: &rusqlite::Row<'_>) -> Result<Report> {
+    let (id, state, kind, target): (String, String, String, String) =
+        (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+    let reported = match kind.as_str() {
+        "identity" => Reported::Identity(target),
+        "group" => Reported::Group(target),
+        _ => Reported::Event(target),
+    };
+    let mut stmt = conn.prepare_cached("SELECT at, by, text FROM report_notes WHERE report_id = ?1 ORDER BY id")?;
+    let notes = stmt
+        .query_map([&id], |r| {
+            Ok(ReportNote {
+                at: DateTime::from_timestamp_millis(r.get(0)?).unwrap_or_default(),
+                by: r.get(1)?,
+                text: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Report {
+        state: ReportState::parse(&state).unwrap_or(ReportState::Open),
+        reported,
+        content: parse(&row.get::<_, String>(4)?)?,
+        reporter: row.get(5)?,
+        comment: row.get(6)?,
+        events: parse(&row.get::<_, String>(7)?)?,
+        created_at: DateTime::from_timestamp_millis(row.get(8)?).unwrap_or_default(),
+        notes,
+        id,
+    })
+}
+
+const REPORT_COLUMNS: &str = "id, state, target_kind, target_id, content, reporter, comment, events, created_at";
+
+fn one(conn: &Connection, id: &str) -> Result<Report> {
+    let sql = format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?1");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([id])?;
+    match rows.next()? {
+        Some(row) => read_report(conn, row),
+        None => Err(Error::Unknown { code: "unknown_report", message: format!("there is no report {id}") }),
+    }
+}
+
+impl ModerationService {
+    /// One of `account`'s identities reports something; the report's id.
+    pub fn report(&self, account: &str, input: &ReportInput) -> Result<String> {
+        if input.comment.chars().count() > MAX_TEXT {
+            return Err(too_long("comment"));
+        }
+        if input.events.len() > MAX_EVENTS {
+            return Err(Error::bad_request("too_many_events", format!("a report names at most {MAX_EVENTS} events")));
+        }
+        let mut conn = self.db();
+        let reporter: Option<String> = conn
+            .query_row(
+                "SELECT i.username FROM identities i JOIN sync_documents d ON d.id = i.id WHERE i.id = ?1 AND d.owner = ?2",
+                params![input.reporter_identity, account],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(reporter) = reporter else {
+            return Err(Error::Forbidden {
+                code: "not_your_identity",
+                message: format!("{} is not an identity of this account", input.reporter_identity),
+            });
+        };
+        crate::limits::attempt(&conn, &format!("report:{account}"), REPORTS_PER_HOUR, chrono::Duration::hours(1))?
+            .map_err(|retry_after_secs| Error::RateLimited {
+                code: "rate_limited",
+                message: format!("too many reports from this account; try again in {retry_after_secs} s"),
+                retry_after_secs,
+            })?;
+        let content = content(&conn, &input.reported)?;
+        let mut events = Vec::new();
+        for id in &input.events {
+            events.push(event_content(&conn, id)?.ok_or_else(|| Error::Unknown {
+                code: "unknown_target",
+                message: format!("there is no published event {id} to report here"),
+            })?);
+        }
+        let id = rally_core::document::new_id();
+        let now = Utc::now().timestamp_millis();
+        let (kind, target) = reported_columns(&input.reported);
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO reports (id, state, target_kind, target_id, content, reporter, reporter_account, comment,
+                 events, created_at, updated_at)
+             VALUES (?1, 'open', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+            params![
+                id,
+                kind,
+                target,
+                json(&content),
+                format!("@{reporter}"),
+                account,
+                input.comment,
+                json(&events),
+                now
+            ],
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Reports in one state (all when `None`), newest first.
+    pub fn reports(&self, _by: &Staff, state: Option<ReportState>) -> Result<Vec<Report>> {
+        let conn = self.db();
+        let sql = format!(
+            "SELECT {REPORT_COLUMNS} FROM reports WHERE ?1 IS NULL OR state = ?1 ORDER BY created_at DESC LIMIT 500"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query([state.map(ReportState::as_str)])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(read_report(&conn, row)?);
+        }
+        Ok(out)
+    }
+
+    /// A note for the other moderators; the report as it is now.
+    pub fn add_note(&self, by: &Staff, id: &str, text: &str) -> Result<Report> {
+        if text.chars().count() > MAX_TEXT {
+            return Err(too_long("note"));
+        }
+        if text.trim().is_empty() {
+            return Err(Error::bad_request("empty_note", "a note says something"));
+        }
+        let conn = self.db();
+        one(&conn, id)?;
+        let author = super::email_of(&conn, &by.account)?;
+        conn.execute(
+            "INSERT INTO report_notes (report_id, at, by, text) VALUES (?1, ?2, ?3, ?4)",
+            params![id, Utc::now().timestamp_millis(), author, text.trim()],
+        )?;
+        log(&conn, &author, "note_report", id, "", Utc::now())?;
+        one(&conn, id)
+    }
+
+    /// Resolves, closes or reopens a report, with a reason for the log.
+    pub fn set_state(&self, by: &Staff, id: &str, change: &StateChange) -> Result<Report> {
+        if change.reason.chars().count() > MAX_TEXT {
+            return Err(too_long("reason"));
+        }
+        let conn = self.db();
+        one(&conn, id)?;
+        let author = super::email_of(&conn, &by.account)?;
+        let now = Utc::now();
+        conn.execute(
+            "UPDATE reports SET state = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id, change.state.as_str(), now.timestamp_millis()],
+        )?;
+        log(&conn, &author, &format!("report_{}", change.state.as_str()), id, &change.reason, now)?;
+        one(&conn, id)
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| Error::Config(format!("a report that does not read: {e}")))
+}
+
+/// The JSON a report keeps of what it names (these types always serialize).
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
