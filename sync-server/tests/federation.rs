@@ -324,6 +324,14 @@ async fn the_inbox_refuses_what_it_cannot_trust_and_keeps_nothing_of_it() {
         .expect("the report");
     assert_eq!((reporter.as_str(), content.as_str()), (signer.as_str(), "Spam on every calendar"));
     assert!(objects.contains("/@ana"), "{objects}");
+    // And A's moderators read it as a report of Ana, from B's instance.
+    let (reporter, kind, comment): (String, String, String) = conn
+        .query_row("SELECT reporter, target_kind, comment FROM reports", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("a report");
+    assert_eq!(
+        (reporter.as_str(), kind.as_str(), comment.as_str()),
+        (signer.as_str(), "identity", "Spam on every calendar")
+    );
 }
 
 /// Counts rows of a relay's database (read beside the running relay).

@@ -109,6 +109,65 @@ fn read_report(conn: &Connection, row: &rusqlite::Row<'_>) -> Result<Report> {
     })
 }
 
+/// Keeps one report; its id.
+#[allow(clippy::too_many_arguments)]
+fn insert(
+    conn: &Connection,
+    reported: &Reported,
+    content: &ReportedContent,
+    reporter: &str,
+    account: Option<&str>,
+    comment: &str,
+    events: &[ReportedContent],
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let id = rally_core::document::new_id();
+    let (kind, target) = reported_columns(reported);
+    conn.execute(
+        "INSERT INTO reports (id, state, target_kind, target_id, content, reporter, reporter_account, comment,
+             events, created_at, updated_at)
+         VALUES (?1, 'open', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+        params![id, kind, target, json(content), reporter, account, comment, json(&events), now.timestamp_millis()],
+    )?;
+    Ok(id)
+}
+
+/// Another server's `Flag` (sent by its instance actor, as Mastodon and Mobilizon do) becomes a
+/// report of the first of our actors or events it names, the events among the rest with it; its
+/// reporter is that instance. One that names nothing of ours makes none.
+pub fn from_flag(
+    conn: &Connection,
+    urls: &crate::federation::Urls,
+    reporter: &str,
+    comment: &str,
+    objects: &[&str],
+    now: DateTime<Utc>,
+) -> Result<Option<String>> {
+    let mut named = Vec::new();
+    for url in objects {
+        if let Some(id) = url.strip_prefix(&format!("{}/events/", urls.base)) {
+            if event_content(conn, id)?.is_some() {
+                named.push(Reported::Event(id.to_string()));
+            }
+        } else if let Some(username) = url.strip_prefix(&format!("{}/@", urls.base)) {
+            let identity: Option<String> =
+                conn.query_row("SELECT id FROM identities WHERE username = ?1", [username], |r| r.get(0)).optional()?;
+            let group: Option<String> =
+                conn.query_row("SELECT id FROM groups WHERE username = ?1", [username], |r| r.get(0)).optional()?;
+            named.extend(identity.map(Reported::Identity).or(group.map(Reported::Group)));
+        }
+    }
+    let Some(first) = named.first() else { return Ok(None) };
+    let content = content(conn, first)?;
+    let mut events = Vec::new();
+    for other in &named[1..] {
+        if let Reported::Event(id) = other {
+            events.extend(event_content(conn, id)?);
+        }
+    }
+    insert(conn, first, &content, reporter, None, comment, &events, now).map(Some)
+}
+
 const REPORT_COLUMNS: &str = "id, state, target_kind, target_id, content, reporter, comment, events, created_at";
 
 fn one(conn: &Connection, id: &str) -> Result<Report> {
@@ -158,25 +217,16 @@ impl ModerationService {
                 message: format!("there is no published event {id} to report here"),
             })?);
         }
-        let id = rally_core::document::new_id();
-        let now = Utc::now().timestamp_millis();
-        let (kind, target) = reported_columns(&input.reported);
         let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO reports (id, state, target_kind, target_id, content, reporter, reporter_account, comment,
-                 events, created_at, updated_at)
-             VALUES (?1, 'open', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-            params![
-                id,
-                kind,
-                target,
-                json(&content),
-                format!("@{reporter}"),
-                account,
-                input.comment,
-                json(&events),
-                now
-            ],
+        let id = insert(
+            &tx,
+            &input.reported,
+            &content,
+            &format!("@{reporter}"),
+            Some(account),
+            &input.comment,
+            &events,
+            Utc::now(),
         )?;
         tx.commit()?;
         Ok(id)

@@ -1,5 +1,6 @@
 //! `Flag`: another server reports something of ours (an actor, events) with a comment, as Mastodon and
-//! Mobilizon send from their instance actor. Kept, bounded, for this relay's moderators.
+//! Mobilizon send from their instance actor. Kept, bounded, and made a report for this relay's
+//! moderators ([`crate::moderation::reports::from_flag`]).
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Transaction};
@@ -7,23 +8,34 @@ use serde_json::Value;
 
 use crate::federation::store::RemoteActor;
 use crate::federation::wire::{id_of, Activity};
+use crate::federation::Urls;
 use crate::Result;
 
 /// The longest comment kept, and the most objects one report names.
 const MAX_CONTENT: usize = 5_000;
 const MAX_OBJECTS: usize = 50;
 
-pub fn receive(tx: &Transaction, signer: &RemoteActor, activity: &Activity, now: DateTime<Utc>) -> Result<()> {
+pub fn receive(
+    tx: &Transaction,
+    urls: &Urls,
+    signer: &RemoteActor,
+    activity: &Activity,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let content: String = activity.content.as_deref().unwrap_or_default().chars().take(MAX_CONTENT).collect();
     let objects: Vec<&str> = match &activity.object {
         Value::Array(items) => items.iter().filter_map(id_of).take(MAX_OBJECTS).collect(),
         other => id_of(other).into_iter().collect(),
     };
-    let objects = serde_json::to_string(&objects).unwrap_or_else(|_| "[]".into());
-    tx.execute(
+    let listed = serde_json::to_string(&objects).unwrap_or_else(|_| "[]".into());
+    let first = tx.execute(
         "INSERT INTO federated_reports (activity_id, reporter, content, objects, received_at) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (activity_id) DO NOTHING",
-        params![activity.id, signer.id, content, objects, now.timestamp_millis()],
-    )?;
+        params![activity.id, signer.id, content, listed, now.timestamp_millis()],
+    )? == 1;
+    // For the moderators, as a report of what it names here (once per Flag).
+    if first {
+        crate::moderation::reports::from_flag(tx, urls, &signer.id, &content, &objects, now)?;
+    }
     Ok(())
 }
