@@ -93,5 +93,24 @@ async fn a_fedify_peer_follows_receives_the_event_verifies_it_and_joins() {
     )
     .await;
     assert!(participants.contains("/users/peer"), "{participants}");
+    // Its Flag: a report of Ana, with her event, for this relay's moderators.
+    step("flagged");
     assert!(node.0.wait().expect("node").success());
+    let db = rusqlite::Connection::open(relay.data.join("relay.sqlite3")).expect("db");
+    let deadline = std::time::Instant::now() + WAIT;
+    let report = loop {
+        let found: Option<(String, String, String, String)> = db
+            .query_row("SELECT reporter, target_kind, comment, events FROM reports", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .ok();
+        if let Some(report) = found {
+            break report;
+        }
+        assert!(std::time::Instant::now() < deadline, "the Flag never became a report");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(report.0.ends_with("/users/peer"), "{report:?}");
+    assert_eq!((report.1.as_str(), report.2.as_str()), ("identity", "Spam, reported from Fedify"), "{report:?}");
+    assert!(report.3.contains("Fête de quartier"), "{report:?}");
 }

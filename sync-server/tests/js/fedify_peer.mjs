@@ -1,10 +1,11 @@
 // An independent ActivityPub peer built on Fedify 1.5.9 (npm), against a Rally relay on loopback.
 // Env: RALLY (the relay's base URL), USERNAME (a Rally identity), PORT (where this peer listens).
-// Prints one JSON line per step; waits for "publish" on stdin before expecting the Create.
+// Prints one JSON line per step; waits for "publish" on stdin before expecting the Create; ends by
+// reporting the person and the event (a Flag).
 import http from "node:http"
 import readline from "node:readline"
 import {
-  Accept, Create, Endpoints, Event, Follow, Join, MemoryKvStore, Person,
+  Accept, Create, Endpoints, Event, Flag, Follow, Join, MemoryKvStore, Person,
   createFederation, generateCryptoKeyPair,
 } from "@fedify/fedify"
 
@@ -82,6 +83,13 @@ try {
   await ctx.sendActivity({ identifier: "peer" }, actor, join, { immediate: true })
   await within(20000, "Accept of the Join", joined)
   say("joined")
+
+  // A report, as Mastodon's and Mobilizon's moderators send one: the person and the event.
+  const flag = new Flag({
+    id: new URL(`${base}/flags/1`), actor: me, objects: [actor.id, event.id], content: "Spam, reported from Fedify",
+  })
+  await ctx.sendActivity({ identifier: "peer" }, actor, flag, { immediate: true })
+  say("flagged")
   process.exit(0)
 } catch (e) {
   say("failed", { error: String(e?.stack ?? e) })
