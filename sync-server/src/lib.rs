@@ -93,7 +93,7 @@ impl AppState {
         let groups = groups::GroupService::new(db.clone(), notifications.clone(), sync.roles(), projections.clone())?;
         let accounts =
             accounts::Accounts::new(db.clone(), mailer, public_url, config.instance_name.clone(), config.limits());
-        let moderation = Arc::new(moderation::ModerationService::new(db.clone()));
+        let moderation = Arc::new(moderation::ModerationService::new(db.clone(), notifications.clone()));
         Ok(AppState {
             db,
             moderation,

@@ -191,3 +191,52 @@ async fn a_report_keeps_what_it_named_and_moderators_note_and_resolve_it() {
 fn moderation_limit() -> u32 {
     rally_server::moderation::reports::REPORTS_PER_HOUR
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moderators_hear_of_many_reports_in_one_digest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = Relay::start_with(dir.path(), None, 0, &["--digest-delay", "4"]);
+    let ana = relay.account("ana@example.org").await;
+    let ana_device = peer(&relay, &ana).await;
+    let ana_id = create_identity(&ana_device, "ana", "Ana").await.document_id().to_string();
+    let event_id = create_event(&ana_device, &ana_id, "Marché", |_| {}).await.document_id().to_string();
+    relay.account("mo@example.org").await;
+    admin(&relay, &["grant", "mo@example.org", "--role", "moderator"]).expect("grant");
+    let mut reporters = Vec::new();
+    for name in ["cy", "dee"] {
+        let session = relay.account(&format!("{name}@example.org")).await;
+        let identity = create_identity(&peer(&relay, &session).await, name, name).await.document_id().to_string();
+        get_until(&relay, &format!("/@{name}/outbox"), None, "the identity", |s, _| s == 200).await;
+        reporters.push((session, identity));
+    }
+    get_until(&relay, &format!("/events/{event_id}"), None, "the event's page", |s, _| s == 200).await;
+
+    // 40 reports at once, from two accounts: the moderator gets one mail that counts them all.
+    let limit = rally_server::moderation::reports::REPORTS_PER_HOUR;
+    let (relay_ref, event_ref) = (&relay, &event_id);
+    let posts = reporters.iter().flat_map(|(session, identity)| {
+        (0..limit).map(move |n| {
+            let body = json!({"reporter_identity": identity, "reported": {"kind": "event", "id": event_ref},
+                "comment": format!("report {n}")});
+            post(relay_ref, "/api/v1/reports", &session.token, body)
+        })
+    });
+    for (status, body) in futures::future::join_all(posts).await {
+        assert_eq!(status, 201, "{body}");
+    }
+    let outbox = relay.data.join("outbox");
+    let digests = || -> Vec<(String, String)> {
+        outbox_mails(&outbox, "mo@example.org").into_iter().filter(|(s, _)| s.contains("to moderate")).collect()
+    };
+    let deadline = std::time::Instant::now() + WAIT;
+    while digests().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no digest reached the moderator");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let mails = digests();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0].0, format!("{} reports to moderate", 2 * limit));
+    assert!(mails[0].1.contains("\"Marché\" by @ana") && mails[0].1.contains("more."), "{}", mails[0].1);
+    assert!(outbox_mails(&outbox, "cy@example.org").iter().all(|(s, _)| !s.contains("moderate")), "not to users");
+}

@@ -7,6 +7,7 @@
 //! - [`admin`]: `rally-server admin …` on the relay's machine.
 
 pub mod admin;
+pub mod letters;
 pub mod reports;
 pub mod rules;
 
@@ -35,6 +36,7 @@ pub struct Staff {
 
 pub struct ModerationService {
     db: Arc<Mutex<Connection>>,
+    notify: Arc<crate::notify::Notifications>,
 }
 
 /// An account's role (`user` for an unknown one: it may do nothing more than anyone).
@@ -85,8 +87,8 @@ fn log(conn: &Connection, by: &str, action: &str, target: &str, reason: &str, no
 }
 
 impl ModerationService {
-    pub fn new(db: Arc<Mutex<Connection>>) -> ModerationService {
-        ModerationService { db }
+    pub fn new(db: Arc<Mutex<Connection>>, notify: Arc<crate::notify::Notifications>) -> ModerationService {
+        ModerationService { db, notify }
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {

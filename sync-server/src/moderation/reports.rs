@@ -138,6 +138,7 @@ fn insert(
 pub fn from_flag(
     conn: &Connection,
     urls: &crate::federation::Urls,
+    notify: &crate::notify::Notifications,
     reporter: &str,
     comment: &str,
     objects: &[&str],
@@ -165,7 +166,9 @@ pub fn from_flag(
             events.extend(event_content(conn, id)?);
         }
     }
-    insert(conn, first, &content, reporter, None, comment, &events, now).map(Some)
+    let id = insert(conn, first, &content, reporter, None, comment, &events, now)?;
+    super::letters::reports_digest(conn, notify.links(), notify.timing().digest_delay, now)?;
+    Ok(Some(id))
 }
 
 const REPORT_COLUMNS: &str = "id, state, target_kind, target_id, content, reporter, comment, events, created_at";
@@ -228,6 +231,7 @@ impl ModerationService {
             &events,
             Utc::now(),
         )?;
+        super::letters::reports_digest(&tx, self.notify.links(), self.notify.timing().digest_delay, Utc::now())?;
         tx.commit()?;
         Ok(id)
     }

@@ -39,13 +39,15 @@ pub enum Kind {
     EventChanged,
     EventCancelled,
     Reminder,
+    /// To moderators: new reports, in a digest.
+    Report,
     /// A link someone asked for (confirming an address): always sent.
     Confirmation,
 }
 
 impl Kind {
-    pub const CHOOSABLE: [Kind; 5] =
-        [Kind::Request, Kind::Decision, Kind::EventChanged, Kind::EventCancelled, Kind::Reminder];
+    pub const CHOOSABLE: [Kind; 6] =
+        [Kind::Request, Kind::Decision, Kind::EventChanged, Kind::EventCancelled, Kind::Reminder, Kind::Report];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -54,6 +56,7 @@ impl Kind {
             Kind::EventChanged => "event_changed",
             Kind::EventCancelled => "event_cancelled",
             Kind::Reminder => "reminder",
+            Kind::Report => "report",
             Kind::Confirmation => "confirmation",
         }
     }
@@ -65,6 +68,7 @@ impl Kind {
             Kind::EventChanged => "An event I take part in changes its time or place",
             Kind::EventCancelled => "An event I take part in is cancelled",
             Kind::Reminder => "Reminders before an event I take part in",
+            Kind::Report => "New reports to moderate (for moderators)",
             Kind::Confirmation => "Confirmation links",
         }
     }

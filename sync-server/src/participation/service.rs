@@ -96,6 +96,11 @@ fn organized(conn: &Connection, id: &str, account_id: &str) -> Result<EventRow> 
 }
 
 impl ParticipationService {
+    /// The mail queue, for others who tell people of what happens here (federation's reports).
+    pub fn notifications(&self) -> &Notifications {
+        &self.notify
+    }
+
     pub fn new(db: Arc<Mutex<Connection>>, notify: Arc<Notifications>, limits: crate::limits::Limits) -> Self {
         ParticipationService { db, notify, limits }
     }

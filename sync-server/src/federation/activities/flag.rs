@@ -8,7 +8,6 @@ use serde_json::Value;
 
 use crate::federation::store::RemoteActor;
 use crate::federation::wire::{id_of, Activity};
-use crate::federation::Urls;
 use crate::Result;
 
 /// The longest comment kept, and the most objects one report names.
@@ -17,7 +16,7 @@ const MAX_OBJECTS: usize = 50;
 
 pub fn receive(
     tx: &Transaction,
-    urls: &Urls,
+    cx: &super::Context,
     signer: &RemoteActor,
     activity: &Activity,
     now: DateTime<Utc>,
@@ -35,7 +34,8 @@ pub fn receive(
     )? == 1;
     // For the moderators, as a report of what it names here (once per Flag).
     if first {
-        crate::moderation::reports::from_flag(tx, urls, &signer.id, &content, &objects, now)?;
+        let notify = cx.participation.notifications();
+        crate::moderation::reports::from_flag(tx, cx.urls, notify, &signer.id, &content, &objects, now)?;
     }
     Ok(())
 }

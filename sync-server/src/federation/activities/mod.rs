@@ -47,7 +47,7 @@ pub fn handle(
         "Update" => update::receive(tx, signer, activity, now),
         "Delete" => delete::receive(tx, signer, activity),
         "Announce" => announce::receive(tx, signer, activity, announced, now),
-        "Flag" => flag::receive(tx, cx.urls, signer, activity, now),
+        "Flag" => flag::receive(tx, cx, signer, activity, now),
         _ => Ok(()),
     }
 }
