@@ -43,6 +43,19 @@ pub enum Command {
     /// People, groups and events of other servers (Mobilizon, Mastodon, other relays): follow, join
     #[command(subcommand)]
     Federation(FederationCommand),
+    /// Reports an event, an identity or a group to the relay's moderators
+    Report {
+        /// What: event, identity or group
+        kind: String,
+        /// Its id (an event's or group's document id, an identity's id)
+        id: String,
+        /// Who reports (username or id of one of your identities); moderators see it, nobody else
+        #[arg(long)]
+        identity: String,
+        /// What is wrong, for the moderators
+        #[arg(long)]
+        comment: String,
+    },
     /// Syncs this profile's documents with its relay, until interrupted (or once)
     Sync {
         /// Sync what there is now, wait until the relay has caught up, and exit

@@ -40,6 +40,27 @@ pub(crate) fn runtime() -> rally_client::Result<tokio::runtime::Runtime> {
         .map_err(|e| rally_client::Error::Protocol(format!("cannot start the network runtime: {e}")))
 }
 
+/// `rally report KIND ID`: thin over [`rally_client::moderation::report`].
+async fn report(profile: Profile, kind: &str, id: String, identity: &str, comment: &str) -> rally_client::Result<()> {
+    use rally_core::model::Reported;
+    let reported = match kind {
+        "event" => Reported::Event(id),
+        "identity" => Reported::Identity(id),
+        "group" => Reported::Group(id),
+        other => {
+            return Err(rally_core::Error::invalid(
+                "kind",
+                &format!("\"{other}\": report an event, an identity or a group"),
+            )
+            .into())
+        }
+    };
+    let profile = std::sync::Mutex::new(profile);
+    let id = rally_client::moderation::report(&profile, identity, reported, comment).await?;
+    println!("reported to the relay's moderators (report {id})");
+    Ok(())
+}
+
 fn run(cli: Cli) -> rally_client::Result<()> {
     let mut profile = Profile::open(data_dir::resolve(cli.data)?)?;
     match cli.command {
@@ -49,6 +70,9 @@ fn run(cli: Cli) -> rally_client::Result<()> {
         Command::Feed(cmd) => runtime()?.block_on(participation::feed(profile, cmd)),
         Command::Group(cmd) => runtime()?.block_on(group::run(profile, cmd)),
         Command::Federation(cmd) => runtime()?.block_on(federation::run(profile, cmd)),
+        Command::Report { kind, id, identity, comment } => {
+            runtime()?.block_on(report(profile, &kind, id, &identity, &comment))
+        }
         Command::Export(cmd) => Ok(export::run(&profile, cmd)?),
         Command::Import(cmd) => Ok(import::run(&mut profile, cmd)?),
         Command::Account(cmd) => runtime()?.block_on(account::run(profile, cmd)),

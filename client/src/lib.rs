@@ -12,6 +12,7 @@ pub mod account;
 mod error;
 pub mod federation;
 pub mod groups;
+pub mod moderation;
 pub mod participation;
 pub mod relay_api;
 pub mod sync;

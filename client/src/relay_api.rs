@@ -4,7 +4,7 @@ use rally_core::model::{
     Account, CreateGroup, Credentials, DecisionRequest, DecisionResult, Follow, FollowRequest, FollowerDecision,
     GroupInvite, GroupJoin, GroupSummary, JoinRequest, Member, MemberAction, MyGroup, NewSession, Participation,
     Participations, PendingFollower, PrivateFeed, PublicEvent, RelayError, RemoteEvent, RemoteJoinRequest,
-    RemoteParticipation, SessionInfo, UsernameAvailability, WithheldDocument,
+    RemoteParticipation, ReportInput, SessionInfo, UsernameAvailability, WithheldDocument,
 };
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -165,6 +165,13 @@ impl RelayApi {
     pub async fn invite_to_group(&self, token: &str, group: &str, username: &str) -> Result<Member> {
         let url = format!("/api/v1/groups/{}/invitations", path(group));
         self.call(Method::POST, &url, Some(token), Some(json!(GroupInvite { username: username.to_string() }))).await
+    }
+
+    /// Reports something to the relay's moderators; the report's id.
+    pub async fn report(&self, token: &str, input: &ReportInput) -> Result<String> {
+        let answer: serde_json::Value =
+            self.call(Method::POST, "/api/v1/reports", Some(token), Some(json!(input))).await?;
+        Ok(answer["id"].as_str().unwrap_or_default().to_string())
     }
 
     pub async fn group_followers(&self, token: &str, group: &str) -> Result<Vec<PendingFollower>> {

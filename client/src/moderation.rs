@@ -1,0 +1,17 @@
+//! Reporting to the relay's moderators (it needs the relay: moderation is the relay's).
+
+use std::sync::Mutex;
+
+use rally_core::model::{ReportInput, Reported};
+use rally_core::profile::Profile;
+
+use crate::participation::{lock, session};
+use crate::Result;
+
+/// `identity` (a username or id of this profile) reports `reported` with a comment; the report's id.
+pub async fn report(profile: &Mutex<Profile>, identity: &str, reported: Reported, comment: &str) -> Result<String> {
+    let reporter_identity = lock(profile)?.identity(identity)?.id;
+    let (api, token) = session(profile)?;
+    api.report(&token, &ReportInput { reporter_identity, reported, comment: comment.to_string(), events: Vec::new() })
+        .await
+}
