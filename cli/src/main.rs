@@ -50,7 +50,7 @@ async fn report(profile: Profile, kind: &str, id: String, identity: &str, commen
         other => {
             return Err(rally_core::Error::invalid(
                 "kind",
-                &format!("\"{other}\": report an event, an identity or a group"),
+                format!("\"{other}\": report an event, an identity or a group"),
             )
             .into())
         }
