@@ -2,7 +2,7 @@
 //! mail per group while it is not sent), and the answer to a request.
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 
 use super::store::{self, GroupRow};
 use crate::links::Links;
@@ -72,37 +72,17 @@ pub fn requests(conn: &Connection, links: &Links, g: &GroupRow, delay: Duration,
         1 => format!("A request to join {}", title(g)),
         n => format!("{n} requests to join {}", title(g)),
     };
+    let prefix = format!("group-requests:{}:", g.id);
     for email in store::administrator_emails(conn, &g.id)? {
-        let open: Option<i64> = conn
-            .query_row(
-                "SELECT id FROM mail_queue WHERE kind = 'request' AND recipient = ?1 AND key LIKE ?2 AND sent_at IS NULL",
-                params![email, format!("group-requests:{}:%", g.id)],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match open {
-            Some(id) => {
-                let (text, html) = letter.render(links, &email, true);
-                conn.execute(
-                    "UPDATE mail_queue SET subject = ?2, text = ?3, html = ?4 WHERE id = ?1",
-                    params![id, subject, text, html],
-                )?;
-            }
-            None => {
-                notify::enqueue(
-                    conn,
-                    links,
-                    Outgoing {
-                        key: format!("group-requests:{}:{}", g.id, now.timestamp_millis()),
-                        kind: Kind::Request,
-                        to: &email,
-                        subject: subject.clone(),
-                        letter: letter.clone(),
-                        send_after: now + delay,
-                    },
-                )?;
-            }
-        }
+        let mail = Outgoing {
+            key: format!("{prefix}{}", now.timestamp_millis()),
+            kind: Kind::Request,
+            to: &email,
+            subject: subject.clone(),
+            letter: letter.clone(),
+            send_after: now + delay,
+        };
+        notify::into_digest(conn, links, &prefix, mail)?;
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! rewrite it while it waits.
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 
 use crate::links::Links;
 use crate::notify::{self, Kind, Letter, Outgoing};
@@ -46,36 +46,15 @@ pub fn reports_digest(conn: &Connection, links: &Links, delay: Duration, now: Da
     let mut staff = conn.prepare_cached("SELECT email FROM accounts WHERE role IN ('moderator', 'administrator')")?;
     let emails: Vec<String> = staff.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     for email in emails {
-        let waiting: Option<i64> = conn
-            .query_row(
-                "SELECT id FROM mail_queue WHERE kind = 'report' AND recipient = ?1 AND sent_at IS NULL",
-                [&email],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match waiting {
-            Some(id) => {
-                let (text, html) = letter.render(links, &email, true);
-                conn.execute(
-                    "UPDATE mail_queue SET subject = ?2, text = ?3, html = ?4 WHERE id = ?1",
-                    params![id, subject, text, html],
-                )?;
-            }
-            None => {
-                notify::enqueue(
-                    conn,
-                    links,
-                    Outgoing {
-                        key: format!("reports:{email}:{}", now.timestamp_millis()),
-                        kind: Kind::Report,
-                        to: &email,
-                        subject: subject.clone(),
-                        letter: letter.clone(),
-                        send_after: now + delay,
-                    },
-                )?;
-            }
-        }
+        let mail = Outgoing {
+            key: format!("reports:{email}:{}", now.timestamp_millis()),
+            kind: Kind::Report,
+            to: &email,
+            subject: subject.clone(),
+            letter: letter.clone(),
+            send_after: now + delay,
+        };
+        notify::into_digest(conn, links, "reports:", mail)?;
     }
     Ok(())
 }

@@ -111,6 +111,32 @@ pub fn enqueue(conn: &Connection, links: &Links, mail: Outgoing) -> Result<bool>
     Ok(added > 0)
 }
 
+/// Puts `mail` in its recipient's waiting digest: the mail of the same kind whose key starts with
+/// `key_prefix` and that is not sent yet is written again with this subject and letter; if there is
+/// none, `mail` is queued (its key should start with `key_prefix`). So a burst of news is one mail.
+pub fn into_digest(conn: &Connection, links: &Links, key_prefix: &str, mail: Outgoing) -> Result<()> {
+    let waiting: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM mail_queue WHERE kind = ?1 AND recipient = ?2 AND key LIKE ?3 AND sent_at IS NULL",
+            params![mail.kind.as_str(), mail.to, format!("{key_prefix}%")],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match waiting {
+        Some(id) => {
+            let (text, html) = mail.letter.render(links, mail.to, true);
+            conn.execute(
+                "UPDATE mail_queue SET subject = ?2, text = ?3, html = ?4 WHERE id = ?1",
+                params![id, mail.subject, text, html],
+            )?;
+        }
+        None => {
+            enqueue(conn, links, mail)?;
+        }
+    }
+    Ok(())
+}
+
 /// An event as mail tells it: title, time in its zone, place (the text a share carries).
 pub fn describe(d: &EventDetails) -> String {
     rally_core::share::text(d, None)
