@@ -9,7 +9,8 @@ use rally_core::model::{
     AccountLink, CalendarEntry, Credentials, Decision, ErrorBody, EventFilter, EventInput, EventLinks, EventView,
     FederationSnapshot, Follow, FollowerDecision, Group, GroupDecision, GroupInput, GroupMembers, GroupOverview,
     GroupSummary, Identity, IdentityInput, ImportReport, MyGroup, Occurrence, OccurrenceEdit, ParticipantEntry,
-    Participation, PendingFollower, PrivateFeed, PublicEvent, RemoteParticipation, SyncStatus, WithheldDocument,
+    Participation, PendingFollower, PrivateFeed, PublicEvent, RemoteParticipation, Reported, SyncStatus,
+    WithheldDocument,
 };
 use rally_core::profile::{ImportMode, Profile};
 use tauri::State;
@@ -456,4 +457,10 @@ pub async fn decide_follower(
     decision: FollowerDecision,
 ) -> Reply<Vec<PendingFollower>> {
     groups::decide_follower(&desktop.profile, &group, &decision).await.map_err(client_error)
+}
+
+/// Reports something to the relay's moderators as one of this profile's identities; the report's id.
+#[tauri::command]
+pub async fn report(desktop: Shared<'_>, identity: String, reported: Reported, comment: String) -> Reply<String> {
+    rally_client::moderation::report(&desktop.profile, &identity, reported, &comment).await.map_err(client_error)
 }

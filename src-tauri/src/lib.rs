@@ -125,6 +125,7 @@ pub fn run() {
             commands::leave_remote,
             commands::group_followers,
             commands::decide_follower,
+            commands::report,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(err) = result {

@@ -7,7 +7,7 @@ use rally_core::model::{
     EventInput, EventLinks, EventView, FederationSnapshot, Follow, FollowerDecision, Group, GroupDecision, GroupInput,
     GroupMembers, GroupOverview, GroupSummary, Identity, IdentityInput, ImportReport, MyGroup, Occurrence,
     OccurrenceEdit, ParticipantEntry, Participation, PendingFollower, PrivateFeed, PublicEvent, RemoteParticipation,
-    SyncStatus, WithheldDocument,
+    Reported, SyncStatus, WithheldDocument,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -220,4 +220,8 @@ pub async fn group_followers(group: &str) -> Reply<Vec<PendingFollower>> {
 }
 pub async fn decide_follower(group: &str, decision: &FollowerDecision) -> Reply<Vec<PendingFollower>> {
     call("decide_follower", json!({ "group": group, "decision": decision })).await
+}
+/// Reports something to the relay's moderators as `identity`; the report's id.
+pub async fn report(identity: &str, reported: &Reported, comment: &str) -> Reply<String> {
+    call("report", json!({ "identity": identity, "reported": reported, "comment": comment })).await
 }

@@ -143,6 +143,36 @@ async fn two_windows_ask_decide_offline_wait_in_line_and_hear_of_changes() {
     b.wait_text("#my-participations", "waiting for approval").await;
     b.screenshot("30-bob-asked").await;
 
+    // Bob also reports it to the relay's moderators, with a comment; a moderator reads who and why.
+    b.click("#report-open").await;
+    b.fill("#report-comment", "The address given is a private home").await;
+    b.check_page("30b-bob-reports").await;
+    b.click("#report-send").await;
+    b.wait_text("#notice", "Reported to the relay's moderators").await;
+    b.wait("#report-open").await;
+    {
+        use rally_server::moderation::{self, Actor};
+        let mut conn = rally_server::lock(&relay.state.db);
+        moderation::grant(
+            &mut conn,
+            Actor::Machine,
+            "cy@example.org",
+            rally_core::model::InstanceRole::Moderator,
+            chrono::Utc::now(),
+        )
+        .expect("grant");
+    }
+    let cy_account: String = rally_server::lock(&relay.state.db)
+        .query_row("SELECT id FROM accounts WHERE email = 'cy@example.org'", [], |r| r.get(0))
+        .expect("cy");
+    let staff = relay.state.moderation.staff(&cy_account).expect("a moderator");
+    let reports = relay.state.moderation.reports(&staff, None).expect("reports");
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert_eq!(
+        (reports[0].reporter.as_str(), reports[0].comment.as_str(), reports[0].content.title.as_str()),
+        ("@bob", "The address given is a private home", "Atelier vélo")
+    );
+
     // Ana's app notifies her of the request; her window shows it with the message; then the relay is gone.
     let told = notifications.wait_for("asks to join").await;
     assert_eq!(told, "New request to join\tBob (@bob) asks to join \"Atelier vélo\". \"I can bring a pump\"");
