@@ -332,6 +332,23 @@ async fn the_inbox_refuses_what_it_cannot_trust_and_keeps_nothing_of_it() {
         (reporter.as_str(), kind.as_str(), comment.as_str()),
         (signer.as_str(), "identity", "Spam on every calendar")
     );
+
+    // A server that keeps reporting: past 30 an hour it is refused, and nothing more is kept.
+    let limit = rally_server::federation::activities::flag::FLAGS_PER_HOST_PER_HOUR;
+    let mut last = (StatusCode::ACCEPTED, String::new());
+    for _ in 1..=limit {
+        let flag = serde_json::to_vec(&json!({
+            "id": format!("{}/activities/{}", b.base, rally_core::document::new_id()),
+            "type": "Flag", "actor": signer, "content": "Again", "object": [format!("{}/@ana", a.base)]
+        }))
+        .expect("json");
+        let headers = signed_headers(&b, "relay", &key_id, &inbox, &flag);
+        last = deliver(&inbox, &headers, flag).await;
+    }
+    assert_eq!(last.0, StatusCode::TOO_MANY_REQUESTS, "{}", last.1);
+    assert!(last.1.contains("too_many_reports"), "{}", last.1);
+    let kept: i64 = conn.query_row("SELECT count(*) FROM reports", [], |r| r.get(0)).expect("count");
+    assert_eq!(kept, i64::from(limit), "the 31st is not kept");
 }
 
 /// Counts rows of a relay's database (read beside the running relay).

@@ -13,6 +13,9 @@ use crate::Result;
 /// The longest comment kept, and the most objects one report names.
 const MAX_CONTENT: usize = 5_000;
 const MAX_OBJECTS: usize = 50;
+/// Reports one server may send an hour: beyond, refused (`429`), so that no server fills the
+/// moderators' list.
+pub const FLAGS_PER_HOST_PER_HOUR: u32 = 30;
 
 pub fn receive(
     tx: &Transaction,
@@ -21,6 +24,15 @@ pub fn receive(
     activity: &Activity,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    crate::limits::attempt(tx, &format!("flag:{}", signer.host), FLAGS_PER_HOST_PER_HOUR, chrono::Duration::hours(1))?
+        .map_err(|retry_after_secs| crate::Error::RateLimited {
+            code: "too_many_reports",
+            message: format!(
+                "more than {FLAGS_PER_HOST_PER_HOUR} reports from {} this hour; try again in {retry_after_secs} s",
+                signer.host
+            ),
+            retry_after_secs,
+        })?;
     let content: String = activity.content.as_deref().unwrap_or_default().chars().take(MAX_CONTENT).collect();
     let objects: Vec<&str> = match &activity.object {
         Value::Array(items) => items.iter().filter_map(id_of).take(MAX_OBJECTS).collect(),

@@ -5,7 +5,7 @@ mod accept;
 mod announce;
 mod create;
 mod delete;
-mod flag;
+pub mod flag;
 mod follow;
 mod join;
 mod leave;
