@@ -195,9 +195,11 @@ pub fn take_part_page() -> Html {
     let list = match &*mine {
         None => html! {},
         Some(Err(message)) => html! { <p class="form-error" role="alert">{ message.clone() }</p> },
-        Some(Ok(list)) if list.is_empty() => {
+        // Events of other servers one takes part in are listed below: then this list is simply empty.
+        Some(Ok(list)) if list.is_empty() && elsewhere.participations.is_empty() => {
             html! { <p class="empty" id="my-participations-empty">{ "You take part in no event yet." }</p> }
         }
+        Some(Ok(list)) if list.is_empty() => html! {},
         Some(Ok(list)) => html! {
             <ul id="my-participations">{ for list.iter().map(|p| participation_item(&app, p, &outcome)) }</ul>
         },
