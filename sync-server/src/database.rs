@@ -324,6 +324,18 @@ const STEPS: &[&str] = &[
          by TEXT NOT NULL,
          text TEXT NOT NULL
      );",
+    // 16: what moderators hid (an event's or identity's document; its writers keep it) and suspended
+    // accounts (the reason, or NULL); anonymous reporters' addresses (a report without an account
+    // waits in state 'unconfirmed' until its address confirms it); where a report was forwarded.
+    "CREATE TABLE hidden_documents (
+         id TEXT PRIMARY KEY,
+         reason TEXT NOT NULL,
+         by TEXT NOT NULL,
+         at INTEGER NOT NULL
+     );
+     ALTER TABLE accounts ADD COLUMN suspended TEXT;
+     ALTER TABLE reports ADD COLUMN reporter_email TEXT;
+     ALTER TABLE reports ADD COLUMN forwarded_to TEXT;",
 ];
 
 /// The version [`open`] migrates to.

@@ -93,12 +93,18 @@ impl AppState {
         let groups = groups::GroupService::new(db.clone(), notifications.clone(), sync.roles(), projections.clone())?;
         let accounts =
             accounts::Accounts::new(db.clone(), mailer, public_url, config.instance_name.clone(), config.limits());
-        let moderation = Arc::new(moderation::ModerationService::new(db.clone(), notifications.clone()));
+        let sync = Arc::new(sync);
+        let moderation = Arc::new(moderation::ModerationService::new(
+            db.clone(),
+            notifications.clone(),
+            sync.clone(),
+            accounts.live().clone(),
+        ));
         Ok(AppState {
             db,
             moderation,
             accounts: Arc::new(accounts),
-            sync: Arc::new(sync),
+            sync,
             projections,
             federation,
             calendars: Arc::new(calendars),

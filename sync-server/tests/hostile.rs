@@ -15,8 +15,8 @@ use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message as Frame;
 
 use common::{
-    closed_by_server, create_event, create_identity, edit, get, get_until, outbox_mails, peer, raw_socket, Relay,
-    Session, WAIT,
+    closed_by_server, create_event, create_identity, edit, get, get_until, joined, outbox_mails, peer, raw_socket,
+    Relay, Session, WAIT,
 };
 
 const PASSWORD: &str = "a long enough passphrase";
@@ -186,17 +186,6 @@ async fn finding_2_nobody_publishes_as_another_identity_or_takes_its_username() 
             .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "@ana names no identity now: {body}");
     still_serving(&relay, 1).await;
-}
-
-/// A raw socket that has joined as `peer_id` and heard the relay's `peer` answer.
-async fn joined(relay: &Relay, token: &str, peer_id: &str) -> common::RawSocket {
-    let mut socket = raw_socket(relay, token).await;
-    let join = Message::Join { sender: peer_id.into(), versions: vec!["1".into()] };
-    socket.send(Frame::Binary(wire::encode(&join, peer_id, "").into())).await.expect("send join");
-    let answer = tokio::time::timeout(WAIT, socket.next()).await.expect("an answer").expect("a frame").expect("ok");
-    let Frame::Binary(bytes) = answer else { panic!("not binary: {answer:?}") };
-    assert!(matches!(wire::decode(&bytes), Ok(Message::Peer { .. })), "{:?}", wire::decode(&bytes));
-    socket
 }
 
 /// The socket is closed by the relay within a second of `end`.

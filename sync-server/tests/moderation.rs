@@ -240,3 +240,192 @@ async fn moderators_hear_of_many_reports_in_one_digest() {
     assert!(mails[0].1.contains("\"Marché\" by @ana") && mails[0].1.contains("more."), "{}", mails[0].1);
     assert!(outbox_mails(&outbox, "cy@example.org").iter().all(|(s, _)| !s.contains("moderate")), "not to users");
 }
+
+/// An event's title as a device holding it reads it.
+fn title_on(handle: &samod::DocHandle) -> String {
+    handle.with_document(|am| {
+        let doc = automerge::AutoCommit::load(&am.save()).expect("load");
+        rally_core::document::read_event(&doc, "x").expect("event").details.title
+    })
+}
+
+fn retitle(handle: &samod::DocHandle, title: &str) {
+    edit(handle, |doc| {
+        let mut d = rally_core::document::read_event(doc, "x").expect("event").details;
+        d.title = title.into();
+        rally_core::document::write_event(doc, &d, &rally_core::model::ImageChange::Keep, chrono::Utc::now())
+            .expect("write");
+    });
+}
+
+async fn until(what: &str, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+fn mail_to(relay: &Relay, email: &str, subject: &str) -> Option<String> {
+    outbox_mails(&relay.data.join("outbox"), email).into_iter().find(|(s, _)| s.contains(subject)).map(|(_, body)| body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hidden_event_leaves_pages_feeds_and_other_accounts_sync_and_comes_back_when_restored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = Relay::start(dir.path(), None);
+    let ana = relay.account("ana@example.org").await;
+    let ana_device = peer(&relay, &ana).await;
+    let ana_id = create_identity(&ana_device, "ana", "Ana").await.document_id().to_string();
+    let event = create_event(&ana_device, &ana_id, "Vide-grenier", |_| {}).await;
+    let event_id = event.document_id().clone();
+    let cy = relay.account("cy@example.org").await;
+    let cy_device = peer(&relay, &cy).await;
+    let cy_id = create_identity(&cy_device, "cy", "Cy").await.document_id().to_string();
+    let mo = relay.account("mo@example.org").await;
+    admin(&relay, &["grant", "mo@example.org", "--role", "moderator"]).expect("grant");
+    get_until(&relay, &format!("/events/{event_id}"), None, "the event's page", |s, _| s == 200).await;
+    get_until(&relay, "/@cy/outbox", None, "cy's identity", |s, _| s == 200).await;
+    let on_cy = find_eventually(&cy_device, &event_id).await;
+    assert_eq!(title_on(&on_cy), "Vide-grenier", "another account reads a public event");
+
+    let (status, body) = post(
+        &relay,
+        "/api/v1/reports",
+        &cy.token,
+        json!({"reporter_identity": cy_id, "reported": {"kind": "event", "id": event_id.to_string()}, "comment": "Spam"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let report = body["id"].as_str().expect("id").to_string();
+    let hide = json!({"measure": "hide_event", "target": event_id.to_string(), "reason": "Counterfeit goods", "report": report});
+
+    // A user may not; a measure without a reason is refused; neither changes anything.
+    let (status, body) = post(&relay, "/api/v1/moderation/measures", &cy.token, hide.clone()).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("not_moderator")), "{body}");
+    let mut no_reason = hide.clone();
+    no_reason["reason"] = json!("  ");
+    let (status, body) = post(&relay, "/api/v1/moderation/measures", &mo.token, no_reason).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("reason_required")), "{body}");
+    let (status, _) = get(&relay, &format!("/events/{event_id}"), None).await;
+    assert_eq!(status, 200, "still shown");
+
+    // The moderator hides it from the report.
+    let (status, body) = post(&relay, "/api/v1/moderation/measures", &mo.token, hide.clone()).await;
+    assert_eq!(status, 204, "{body}");
+    let (status, page) = get(&relay, &format!("/events/{event_id}"), None).await;
+    let (missing, _) = get(&relay, "/events/2JqnKS6xnnKsoP9pVrLrVyoxCZBQ", None).await;
+    assert_eq!((status.as_u16(), missing.as_u16()), (404, 404), "gone from its page, as a missing one: {page}");
+    let (_, feed) = get(&relay, "/feed.ics", None).await;
+    assert!(!feed.contains("Vide-grenier"), "gone from the feed: {feed}");
+    let (status, _) = get(&relay, &format!("/api/v1/events/{event_id}"), None).await;
+    assert_eq!(status, 404, "and from the API");
+    let (_, withheld) = get(&relay, "/api/v1/documents/withheld", Some(&ana.token)).await;
+    let withheld: Value = serde_json::from_str(&withheld).expect("json");
+    assert_eq!(withheld[0]["document_id"], event_id.to_string());
+    assert_eq!(withheld[0]["reason"], "hidden_by_moderators");
+    assert_eq!(withheld[0]["message"], "Counterfeit goods", "Ana is told why");
+
+    // Ana keeps syncing it (a second device of hers gets her edit); Cy's device hears nothing more,
+    // and a device of Cy's that asks now is told it is unavailable.
+    let ana_laptop = peer(&relay, &relay.account_session_again("ana@example.org").await).await;
+    retitle(&event, "Vide-grenier (edited while hidden)");
+    let on_laptop = find_eventually(&ana_laptop, &event_id).await;
+    until("Ana's other device gets her edit", || title_on(&on_laptop).contains("edited while hidden")).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(title_on(&on_cy), "Vide-grenier", "Cy's device got nothing of it since");
+    let cy_new = peer(&relay, &relay.account_session_again("cy@example.org").await).await;
+    assert!(cy_new.find(event_id.clone()).await.expect("repo").is_none(), "unavailable to other accounts");
+
+    // Mail: Ana is told why, Cy that the report was resolved; the log has both steps.
+    until("Ana's mail", || mail_to(&relay, "ana@example.org", "Moderators hid").is_some()).await;
+    let mail = mail_to(&relay, "ana@example.org", "Moderators hid").expect("mail");
+    assert!(mail.contains("Counterfeit goods") && mail.contains("Vide-grenier"), "{mail}");
+    until("Cy's mail", || mail_to(&relay, "cy@example.org", "was resolved").is_some()).await;
+    let (_, log) = get(&relay, "/api/v1/moderation/log", Some(&mo.token)).await;
+    let log: Value = serde_json::from_str(&log).expect("json");
+    assert_eq!(
+        (log[0]["action"].as_str(), log[0]["reason"].as_str()),
+        (Some("report_resolved"), Some("Counterfeit goods"))
+    );
+    assert_eq!(log[1]["action"], "hide_event");
+    assert!(log[1]["target"].as_str().expect("target").contains("Vide-grenier"), "{log}");
+
+    // A second decision on the same report (say, taken offline by another moderator) loses.
+    let (status, body) = post(&relay, "/api/v1/moderation/measures", &mo.token, hide.clone()).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("report_decided")), "{body}");
+
+    // Restored: back on its page and in the feed, with the edit made meanwhile; Cy's device gets it.
+    let restore = json!({"measure": "restore_event", "target": event_id.to_string(), "reason": "Ana showed receipts"});
+    let (status, body) = post(&relay, "/api/v1/moderation/measures", &mo.token, restore.clone()).await;
+    assert_eq!(status, 204, "{body}");
+    let (status, page) = get(&relay, &format!("/events/{event_id}"), None).await;
+    assert!(status == 200 && page.contains("edited while hidden"), "{status} {page}");
+    let (_, feed) = get(&relay, "/feed.ics", None).await;
+    assert!(feed.contains("edited while hidden"), "{feed}");
+    until("Cy's device catches up", || title_on(&on_cy).contains("edited while hidden")).await;
+    let (_, withheld) = get(&relay, "/api/v1/documents/withheld", Some(&ana.token)).await;
+    assert_eq!(withheld, "[]");
+    until("Ana's second mail", || mail_to(&relay, "ana@example.org", "Moderators restored").is_some()).await;
+    let (status, body) = post(&relay, "/api/v1/moderation/measures", &mo.token, restore).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("not_hidden")), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_suspended_account_cannot_log_in_or_sync_and_what_it_published_is_hidden_until_lifted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = Relay::start(dir.path(), None);
+    let ana = relay.account("ana@example.org").await;
+    let ana_device = peer(&relay, &ana).await;
+    let ana_id = create_identity(&ana_device, "ana", "Ana").await.document_id().to_string();
+    let event_id = create_event(&ana_device, &ana_id, "Marché", |_| {}).await.document_id().to_string();
+    let mo = relay.account("mo@example.org").await;
+    admin(&relay, &["grant", "mo@example.org", "--role", "moderator"]).expect("grant");
+    get_until(&relay, &format!("/events/{event_id}"), None, "the event's page", |s, _| s == 200).await;
+    get_until(&relay, "/@ana/outbox", None, "ana's identity", |s, _| s == 200).await;
+    let mut socket = joined(&relay, &ana.token, &ana.peer_id).await;
+
+    let suspend = json!({"measure": "suspend_account", "target": ana_id, "reason": "Spam, again and again"});
+    let (status, body) = post(&relay, "/api/v1/moderation/measures", &mo.token, suspend.clone()).await;
+    assert_eq!(status, 204, "{body}");
+    assert!(closed_by_server(&mut socket).await, "its sync connection is closed");
+    let (status, _) = get(&relay, "/api/v1/sessions/current", Some(&ana.token)).await;
+    assert_eq!(status, 401, "its sessions are gone");
+    let login = |relay_base: String| async move {
+        let response = reqwest::Client::new()
+            .post(format!("{relay_base}/api/v1/sessions"))
+            .json(&json!({"email": "ana@example.org", "password": "a long enough passphrase"}))
+            .send()
+            .await
+            .expect("log in");
+        let status = response.status().as_u16();
+        (status, response.json::<Value>().await.unwrap_or(Value::Null))
+    };
+    let (status, body) = login(relay.base.clone()).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("account_suspended")), "{body}");
+    assert!(body["error"]["message"].as_str().expect("message").contains("Spam, again and again"), "{body}");
+    for path in [format!("/events/{event_id}"), "/@ana/outbox".to_string(), "/@ana".to_string()] {
+        let (status, _) = get(&relay, &path, None).await;
+        assert_eq!(status, 404, "{path} is hidden");
+    }
+    let (status, body) = post(&relay, "/api/v1/moderation/measures", &mo.token, suspend).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("already_suspended")), "{body}");
+    until("Ana's mail", || mail_to(&relay, "ana@example.org", "Moderators suspended").is_some()).await;
+
+    // Lifted: she logs in again and what she published is back.
+    let lift = json!({"measure": "restore_account", "target": ana_id, "reason": "Appeal accepted"});
+    let (status, body) = post(&relay, "/api/v1/moderation/measures", &mo.token, lift).await;
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = login(relay.base.clone()).await;
+    assert_eq!(status, 201, "{body}");
+    for path in [format!("/events/{event_id}"), "/@ana/outbox".to_string()] {
+        let (status, _) = get(&relay, &path, None).await;
+        assert_eq!(status, 200, "{path} is back");
+    }
+    let (_, log) = get(&relay, "/api/v1/moderation/log", Some(&mo.token)).await;
+    let log: Value = serde_json::from_str(&log).expect("json");
+    assert_eq!(
+        (log[0]["action"].as_str(), log[1]["action"].as_str()),
+        (Some("restore_account"), Some("suspend_account"))
+    );
+}

@@ -141,3 +141,57 @@ pub struct StateChange {
     #[serde(default)]
     pub reason: String,
 }
+
+/// What moderators do to content or to an account. Each is undone by its `Restore…` twin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// An event leaves pages, feeds, federation and other accounts' sync; its writers keep it, marked.
+    HideEvent,
+    RestoreEvent,
+    /// An identity and the events it organizes are hidden so.
+    SuspendIdentity,
+    RestoreIdentity,
+    /// The account of an identity cannot log in or sync, and everything it published is hidden.
+    SuspendAccount,
+    RestoreAccount,
+}
+
+impl Measure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::HideEvent => "hide_event",
+            Self::RestoreEvent => "restore_event",
+            Self::SuspendIdentity => "suspend_identity",
+            Self::RestoreIdentity => "restore_identity",
+            Self::SuspendAccount => "suspend_account",
+            Self::RestoreAccount => "restore_account",
+        }
+    }
+
+    /// Whether it takes something away (as opposed to giving it back).
+    pub fn hides(self) -> bool {
+        matches!(self, Self::HideEvent | Self::SuspendIdentity | Self::SuspendAccount)
+    }
+}
+
+/// `POST /api/v1/moderation/measures`: a measure on an event (its id) or an identity (its id; for an
+/// account, one of its identities), with a reason its author is told. Taken from a report, it
+/// resolves the report, and only while the report is open: of two moderators acting on one report
+/// (one of them offline), the first wins.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeasureRequest {
+    pub measure: Measure,
+    pub target: String,
+    pub reason: String,
+    #[serde(default)]
+    pub report: Option<String>,
+}
+
+/// `POST /api/v1/events/{id}/report`: someone without an account reports a public event from its
+/// page; the report counts once the address confirms it by the mailed link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnonymousReport {
+    pub email: String,
+    pub comment: String,
+}

@@ -15,6 +15,8 @@ pub enum WithheldReason {
     UsernameTaken,
     /// It names a group whose events its writer does not edit, or a group the relay did not register.
     GroupNotYours,
+    /// The relay's moderators hid it (the message is their reason); it still syncs to its writers.
+    HiddenByModerators,
 }
 
 impl WithheldReason {
@@ -25,13 +27,21 @@ impl WithheldReason {
             WithheldReason::OrganizerNotYours => "organizer_not_yours",
             WithheldReason::UsernameTaken => "username_taken",
             WithheldReason::GroupNotYours => "group_not_yours",
+            WithheldReason::HiddenByModerators => "hidden_by_moderators",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Invalid, Self::OrganizerUnknown, Self::OrganizerNotYours, Self::UsernameTaken, Self::GroupNotYours]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [
+            Self::Invalid,
+            Self::OrganizerUnknown,
+            Self::OrganizerNotYours,
+            Self::UsernameTaken,
+            Self::GroupNotYours,
+            Self::HiddenByModerators,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
     }
 }
 

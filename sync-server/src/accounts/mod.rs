@@ -263,25 +263,33 @@ impl Accounts {
                 });
             }
         }
-        let found: Option<(String, String, Option<i64>)> = self
+        let found: Option<(String, String, Option<i64>, Option<String>)> = self
             .db()?
-            .query_row("SELECT id, password_hash, confirmed_at FROM accounts WHERE email = ?1", [&email], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            .query_row(
+                "SELECT id, password_hash, confirmed_at, suspended FROM accounts WHERE email = ?1",
+                [&email],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
             .optional()?;
         let stored = match &found {
-            Some((_, hash, _)) => hash.clone(),
+            Some((_, hash, _, _)) => hash.clone(),
             // Made once, on a password thread like every hash.
             None => self.hasher.run(|| Ok(decoy_hash().to_string())).await?,
         };
         let given = password.to_string();
         let matches = self.hashing(move || password::verify(&given, &stored)).await?;
-        let Some((account_id, _, confirmed_at)) = found.filter(|_| matches) else {
+        let Some((account_id, _, confirmed_at, suspended)) = found.filter(|_| matches) else {
             let db = self.db()?;
             limits::record(&db, &pair)?;
             limits::record(&db, &from_ip)?;
             return Err(Error::unauthorized("invalid_credentials", "wrong email address or password"));
         };
+        if let Some(reason) = suspended {
+            return Err(Error::Forbidden {
+                code: "account_suspended",
+                message: format!("the relay's moderators suspended this account: {reason}"),
+            });
+        }
         if confirmed_at.is_none() {
             return Err(Error::Forbidden {
                 code: "email_not_confirmed",

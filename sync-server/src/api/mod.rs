@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/mail-settings/{token}", get(participate::settings_form).post(participate::save_settings))
         .route("/api/v1/moderation/roles", post(moderation::grant))
         .route("/api/v1/moderation/log", get(moderation::log))
+        .route("/api/v1/moderation/measures", post(moderation::take))
         .route("/api/v1/moderation/reports", get(moderation::reports))
         .route("/api/v1/moderation/reports/{id}/notes", post(moderation::note))
         .route("/api/v1/moderation/reports/{id}/state", post(moderation::set_state))

@@ -3,7 +3,9 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use rally_core::model::{ModerationAction, NoteInput, Report, ReportInput, ReportState, RoleGrant, StateChange};
+use rally_core::model::{
+    MeasureRequest, ModerationAction, NoteInput, Report, ReportInput, ReportState, RoleGrant, StateChange,
+};
 use serde::Deserialize;
 
 use super::extract::{AsStaff, Body, CurrentSession};
@@ -22,6 +24,17 @@ pub async fn grant(
 /// `GET /api/v1/moderation/log`: what moderators and administrators did, newest first.
 pub async fn log(State(state): State<AppState>, AsStaff(staff): AsStaff) -> Result<Json<Vec<ModerationAction>>> {
     Ok(Json(state.moderation.log(&staff)?))
+}
+
+/// `POST /api/v1/moderation/measures`: hide or restore an event, suspend or restore an identity or
+/// an account, with a reason.
+pub async fn take(
+    State(state): State<AppState>,
+    AsStaff(staff): AsStaff,
+    Body(request): Body<MeasureRequest>,
+) -> Result<StatusCode> {
+    state.moderation.take(&staff, request).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/v1/reports`: one of the account's identities reports something.

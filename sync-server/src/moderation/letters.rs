@@ -3,7 +3,8 @@
 //! rewrite it while it waits.
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::Connection;
+use rally_core::model::{Measure, ReportedContent};
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::links::Links;
 use crate::notify::{self, Kind, Letter, Outgoing};
@@ -56,5 +57,75 @@ pub fn reports_digest(conn: &Connection, links: &Links, delay: Duration, now: Da
         };
         notify::into_digest(conn, links, "reports:", mail)?;
     }
+    Ok(())
+}
+
+/// Tells an author what moderators did to their content, and why (always sent).
+pub fn measure_to_author(
+    conn: &Connection,
+    links: &Links,
+    account: &str,
+    measure: Measure,
+    what: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let email: Option<String> =
+        conn.query_row("SELECT email FROM accounts WHERE id = ?1", [account], |r| r.get(0)).optional()?;
+    let Some(email) = email else { return Ok(()) };
+    let (subject, told) = match measure {
+        Measure::HideEvent => ("hid", format!("The moderators of {} hid {what}: it is off the relay's pages, feeds and other servers, and nobody else receives it. You still have it.", links.instance_name)),
+        Measure::SuspendIdentity => ("suspended", format!("The moderators of {} suspended {what}: it and the events it organizes are hidden from everyone else.", links.instance_name)),
+        Measure::SuspendAccount => ("suspended", format!("The moderators of {} suspended {what}: it cannot log in or sync, and what it published is hidden.", links.instance_name)),
+        Measure::RestoreEvent | Measure::RestoreIdentity | Measure::RestoreAccount => {
+            ("restored", format!("The moderators of {} restored {what}: it is shown again.", links.instance_name))
+        }
+    };
+    let letter = Letter::default()
+        .line(told)
+        .line(format!("Their reason: {reason}"))
+        .link("The relay", links.public_url.clone());
+    notify::enqueue(
+        conn,
+        links,
+        Outgoing {
+            key: format!("measure:{account}:{}:{}", measure.as_str(), now.timestamp_millis()),
+            kind: Kind::Moderation,
+            to: &email,
+            subject: format!("Moderators {subject} {what}"),
+            letter,
+            send_after: now,
+        },
+    )?;
+    Ok(())
+}
+
+/// Tells a reporter that moderators acted on their report (the measure itself is the author's to know).
+pub fn report_resolved(
+    conn: &Connection,
+    links: &Links,
+    email: &str,
+    report: &str,
+    content: &ReportedContent,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let letter = Letter::default()
+        .line(format!(
+            "The moderators of {} resolved your report of \"{}\" by {}. Thank you for telling them.",
+            links.instance_name, content.title, content.author
+        ))
+        .link("The relay", links.public_url.clone());
+    notify::enqueue(
+        conn,
+        links,
+        Outgoing {
+            key: format!("report-resolved:{report}"),
+            kind: Kind::Moderation,
+            to: email,
+            subject: format!("Your report of \"{}\" was resolved", content.title),
+            letter,
+            send_after: now,
+        },
+    )?;
     Ok(())
 }

@@ -4,9 +4,11 @@
 //! - [`rules`]: who may do what, a pure function.
 //! - [`ModerationService`]: roles and the log in the relay's database; no HTTP.
 //! - [`reports`]: reports, with a copy of what they name, and moderators' notes and decisions.
+//! - [`hiding`]: measures on content and accounts (hide, suspend, restore), read by pages and sync.
 //! - [`admin`]: `rally-server admin …` on the relay's machine.
 
 pub mod admin;
+pub mod hiding;
 pub mod letters;
 pub mod reports;
 pub mod rules;
@@ -14,7 +16,7 @@ pub mod rules;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use rally_core::model::{InstanceRole, ModerationAction};
+use rally_core::model::{InstanceRole, MeasureRequest, ModerationAction};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::{Error, Result};
@@ -37,6 +39,10 @@ pub struct Staff {
 pub struct ModerationService {
     db: Arc<Mutex<Connection>>,
     notify: Arc<crate::notify::Notifications>,
+    /// Hiding re-derives pages and feeds and changes who syncs what.
+    sync: Arc<crate::sync::SyncHub>,
+    /// Suspending an account closes its open connections.
+    live: Arc<crate::accounts::live::LiveSessions>,
 }
 
 /// An account's role (`user` for an unknown one: it may do nothing more than anyone).
@@ -87,8 +93,13 @@ fn log(conn: &Connection, by: &str, action: &str, target: &str, reason: &str, no
 }
 
 impl ModerationService {
-    pub fn new(db: Arc<Mutex<Connection>>, notify: Arc<crate::notify::Notifications>) -> ModerationService {
-        ModerationService { db, notify }
+    pub fn new(
+        db: Arc<Mutex<Connection>>,
+        notify: Arc<crate::notify::Notifications>,
+        sync: Arc<crate::sync::SyncHub>,
+        live: Arc<crate::accounts::live::LiveSessions>,
+    ) -> ModerationService {
+        ModerationService { db, notify, sync, live }
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -109,6 +120,26 @@ impl ModerationService {
     /// An administrator gives (or takes back, with `user`) a role.
     pub fn grant(&self, by: &Staff, email: &str, role: InstanceRole) -> Result<()> {
         grant(&mut self.db(), Actor::Account(&by.account), email, role, Utc::now())
+    }
+
+    /// Takes a measure (hide, suspend, restore; see [`hiding`]): recorded, logged, its author mailed,
+    /// its report resolved; pages, feeds, federation and sync follow at once.
+    pub async fn take(&self, by: &Staff, request: MeasureRequest) -> Result<()> {
+        let author = email_of(&self.db(), &by.account)?;
+        let links = self.notify.links().clone();
+        let applied = self
+            .sync
+            .moderate(move |tx| {
+                let applied = hiding::apply(tx, &links, &author, &request, Utc::now())?;
+                let documents = applied.documents.clone();
+                Ok((applied, documents))
+            })
+            .await?;
+        if let Some(account) = &applied.suspended {
+            self.live.end_account(account);
+        }
+        self.notify.wake();
+        Ok(())
     }
 
     /// The action log, newest first.

@@ -174,7 +174,7 @@ pub fn from_flag(
 const REPORT_COLUMNS: &str = "id, state, target_kind, target_id, content, reporter, comment, events, created_at";
 
 fn one(conn: &Connection, id: &str) -> Result<Report> {
-    let sql = format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?1");
+    let sql = format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?1 AND state != 'unconfirmed'");
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query([id])?;
     match rows.next()? {
@@ -240,7 +240,7 @@ impl ModerationService {
     pub fn reports(&self, _by: &Staff, state: Option<ReportState>) -> Result<Vec<Report>> {
         let conn = self.db();
         let sql = format!(
-            "SELECT {REPORT_COLUMNS} FROM reports WHERE ?1 IS NULL OR state = ?1 ORDER BY created_at DESC LIMIT 500"
+            "SELECT {REPORT_COLUMNS} FROM reports WHERE state != 'unconfirmed' AND (?1 IS NULL OR state = ?1) ORDER BY created_at DESC LIMIT 500"
         );
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query([state.map(ReportState::as_str)])?;
@@ -270,22 +270,75 @@ impl ModerationService {
         one(&conn, id)
     }
 
-    /// Resolves, closes or reopens a report, with a reason for the log.
+    /// Resolves, closes or reopens a report, with a reason for the log; a resolved report's reporter
+    /// is told, if they gave an address.
     pub fn set_state(&self, by: &Staff, id: &str, change: &StateChange) -> Result<Report> {
         if change.reason.chars().count() > MAX_TEXT {
             return Err(too_long("reason"));
         }
-        let conn = self.db();
-        one(&conn, id)?;
-        let author = super::email_of(&conn, &by.account)?;
+        let mut conn = self.db();
+        let tx = conn.transaction()?;
+        one(&tx, id)?;
+        let author = super::email_of(&tx, &by.account)?;
         let now = Utc::now();
-        conn.execute(
-            "UPDATE reports SET state = ?2, updated_at = ?3 WHERE id = ?1",
-            params![id, change.state.as_str(), now.timestamp_millis()],
-        )?;
-        log(&conn, &author, &format!("report_{}", change.state.as_str()), id, &change.reason, now)?;
-        one(&conn, id)
+        set(&tx, id, change.state, now)?;
+        log(&tx, &author, &format!("report_{}", change.state.as_str()), id, &change.reason, now)?;
+        if change.state == ReportState::Resolved {
+            tell_reporter(&tx, self.notify.links(), id, now)?;
+        }
+        let report = one(&tx, id)?;
+        tx.commit()?;
+        Ok(report)
     }
+}
+
+fn set(conn: &Connection, id: &str, state: ReportState, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE reports SET state = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, state.as_str(), now.timestamp_millis()],
+    )?;
+    Ok(())
+}
+
+/// Checks that a report is open, for a measure taken from it: of two decisions on one report (one
+/// taken offline), the first wins and the second is refused with `report_decided`.
+pub fn take_open(conn: &Connection, id: &str) -> Result<()> {
+    let report = one(conn, id)?;
+    if report.state != ReportState::Open {
+        return Err(Error::Conflict {
+            code: "report_decided",
+            message: format!("the report {id} is {} already: another decision came first", report.state.as_str()),
+        });
+    }
+    Ok(())
+}
+
+/// Resolves a report by a measure taken from it.
+pub fn resolve(
+    conn: &Connection,
+    links: &crate::links::Links,
+    by: &str,
+    id: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    set(conn, id, ReportState::Resolved, now)?;
+    log(conn, by, "report_resolved", id, reason, now)?;
+    tell_reporter(conn, links, id, now)
+}
+
+/// Mails the reporter of a resolved report: the account's address, or the address an anonymous
+/// reporter confirmed. Another server's reporter hears nothing from here.
+fn tell_reporter(conn: &Connection, links: &crate::links::Links, id: &str, now: DateTime<Utc>) -> Result<()> {
+    let (email, content): (Option<String>, String) = conn.query_row(
+        "SELECT coalesce(a.email, r.reporter_email), r.content FROM reports r
+         LEFT JOIN accounts a ON a.id = r.reporter_account WHERE r.id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let Some(email) = email else { return Ok(()) };
+    let content: ReportedContent = parse(&content)?;
+    super::letters::report_resolved(conn, links, &email, id, &content, now)
 }
 
 fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {

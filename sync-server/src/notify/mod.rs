@@ -43,6 +43,8 @@ pub enum Kind {
     Report,
     /// A link someone asked for (confirming an address): always sent.
     Confirmation,
+    /// To an author or a reporter: what moderators decided, and why. Always sent.
+    Moderation,
 }
 
 impl Kind {
@@ -58,6 +60,7 @@ impl Kind {
             Kind::Reminder => "reminder",
             Kind::Report => "report",
             Kind::Confirmation => "confirmation",
+            Kind::Moderation => "moderation",
         }
     }
 
@@ -70,6 +73,7 @@ impl Kind {
             Kind::Reminder => "Reminders before an event I take part in",
             Kind::Report => "New reports to moderate (for moderators)",
             Kind::Confirmation => "Confirmation links",
+            Kind::Moderation => "Moderators' decisions about my content and my reports",
         }
     }
 }

@@ -46,7 +46,7 @@ pub fn write(conn: &Connection, email: &str, settings: &MailSettings) -> Result<
 }
 
 pub fn is_off(conn: &Connection, email: &str, kind: Kind) -> Result<bool> {
-    Ok(kind != Kind::Confirmation && read(conn, email)?.off.contains(&kind))
+    Ok(Kind::CHOOSABLE.contains(&kind) && read(conn, email)?.off.contains(&kind))
 }
 
 pub fn reminder_hours(conn: &Connection, email: &str) -> Result<u32> {

@@ -89,8 +89,8 @@ pub fn record(tx: &Transaction, public_url: &str, id: &str, view: &DocumentView)
     Ok((recorded, identity_of))
 }
 
-/// The relay's own rules on a document that passed core's: whose identity organizes an event, whose
-/// a username is, which group a document belongs to. `None`: it may be shown.
+/// The relay's own rules on a document that passed core's: whether moderators hid it, whose identity
+/// organizes an event, whose a username is, which group a document belongs to. `None`: it may be shown.
 fn vet(
     tx: &Transaction,
     owner: Option<&str>,
@@ -98,6 +98,12 @@ fn vet(
     id: &str,
     view: &DocumentView,
 ) -> Result<Option<(WithheldReason, String)>> {
+    let shown = matches!(view, DocumentView::Event(..) | DocumentView::Identity(..) | DocumentView::Group(..));
+    if shown {
+        if let Some(reason) = crate::moderation::hiding::hidden_because(tx, id, owner, group, view)? {
+            return Ok(Some((WithheldReason::HiddenByModerators, reason)));
+        }
+    }
     Ok(match view {
         DocumentView::Invalid(problem) => Some((WithheldReason::Invalid, problem.clone())),
         DocumentView::Event(e, _) if e.details.group_id.as_deref() != group => Some((

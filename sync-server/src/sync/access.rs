@@ -11,6 +11,7 @@
 //!   moderators, its drafts read by them alone, its published events read by every member (and,
 //!   public or unlisted, by everyone as above). Roles are read on every message, so a change of role
 //!   applies to the connections that are open.
+//! - A document the relay's moderators hid goes only to those who write it (`moderation::hiding`).
 //! - A document the relay has nothing of may be offered (a `sync` for it) by any account; each that
 //!   offered it may send its first changes, and the first whose changes the relay stores owns it for
 //!   good. An empty `sync` claims nothing, so no one can reserve an id that another device will upload.
@@ -31,6 +32,8 @@ pub struct DocFacts {
     pub offered_by: Vec<String>,
     /// The group it belongs to: the group's own document, or an event of the group.
     pub group: Option<String>,
+    /// Hidden by the relay's moderators ([`crate::moderation::hiding::hidden_because`]).
+    pub hidden: bool,
 }
 
 /// Each account's role in each group (its best identity's), as the group service last recorded it,
@@ -88,9 +91,14 @@ pub enum Access {
 
 /// What `account`, whose role in the document's group is `role`, may do with the document.
 pub fn decide(facts: &DocFacts, account: &str, role: Option<GroupRole>) -> Access {
-    if facts.group.is_some() {
-        return by_role(facts, role);
+    let access = if facts.group.is_some() { by_role(facts, role) } else { by_owner(facts, account) };
+    match access {
+        Access::ReadOnly if facts.hidden => Access::None,
+        access => access,
     }
+}
+
+fn by_owner(facts: &DocFacts, account: &str) -> Access {
     match &facts.owner {
         Some(owner) if owner == account => return Access::ReadWrite,
         None if facts.offered_by.iter().any(|a| a == account) => return Access::ReadWrite,
@@ -187,6 +195,17 @@ mod tests {
             Access::ReadOnly,
             "its creator's account, once removed, reads only"
         );
+    }
+
+    #[test]
+    fn a_hidden_document_goes_only_to_those_who_write_it() {
+        let hidden = DocFacts { hidden: true, ..event("a", false, Visibility::Public) };
+        assert_eq!(decide(&hidden, "a", None), Access::ReadWrite, "its owner keeps it");
+        assert_eq!(decide(&hidden, "b", None), Access::None);
+        let group = DocFacts { group: Some("g".into()), ..hidden };
+        assert_eq!(decide(&group, "x", Some(GroupRole::Moderator)), Access::ReadWrite, "the group's editors keep it");
+        assert_eq!(decide(&group, "x", Some(GroupRole::Member)), Access::None);
+        assert_eq!(decide(&group, "x", None), Access::None);
     }
 
     #[test]

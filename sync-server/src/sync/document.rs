@@ -120,6 +120,11 @@ impl LiveDoc {
         self.decide(&peer.account)
     }
 
+    /// What it says now.
+    pub fn view(&self) -> &DocumentView {
+        &self.view
+    }
+
     pub fn has_peers(&self) -> bool {
         !self.syncs.is_empty() || !self.waiting.is_empty()
     }
@@ -183,11 +188,12 @@ impl LiveDoc {
         Ok(Received { outgoing, unavailable: false, changed: change })
     }
 
-    /// After its group's roles changed: starts syncing with each waiting peer that may now read the
-    /// document (a new member, one promoted to drafts' readers), and speaks first to every peer it
-    /// syncs with, so that one promoted to writer hears that its changes are wanted now (a reader's
-    /// last message got no answer, and it waits for one) and one that lost access is set aside.
-    pub fn roles_changed(&mut self) -> Outgoing {
+    /// After who may read it changed (its group's roles, or moderators hid or restored it): starts
+    /// syncing with each waiting peer that may now read the document (a new member, one promoted to
+    /// drafts' readers), and speaks first to every peer it syncs with, so that one promoted to writer
+    /// hears that its changes are wanted now (a reader's last message got no answer, and it waits for
+    /// one) and one that lost access is set aside.
+    pub fn access_changed(&mut self) -> Outgoing {
         self.admit_waiting();
         let mut connections: Vec<u64> = self.syncs.keys().copied().collect();
         connections.sort_unstable();
@@ -496,7 +502,7 @@ mod tests {
                         ever_admin[account] |= role == Some(Administrator);
                         set_roles(&roles, &now);
                         // As the hub does when the group service records a change.
-                        for (to, frame) in relay.roles_changed() {
+                        for (to, frame) in relay.access_changed() {
                             let target = devices.iter_mut().find(|d| d.peer.connection == to.connection).expect("a device");
                             target.from_relay.push_back(frame);
                         }

@@ -69,7 +69,7 @@ async fn roles_changed(docs: &Mutex<HashMap<String, Slot>>, group: &str) {
     for slot in slots {
         let mut guard = slot.lock().await;
         if let Some(live) = guard.as_mut().filter(|live| live.facts.group.as_deref() == Some(group)) {
-            for (to, frame) in live.roles_changed() {
+            for (to, frame) in live.access_changed() {
                 to.send(frame);
             }
         }
@@ -225,6 +225,49 @@ impl SyncHub {
             docs.remove(&id);
         }
         Ok(())
+    }
+
+    /// Records a moderators' measure (`measure` answers the documents it touches) and re-derives, in
+    /// the same transaction, what each of them shows: a hidden public event leaves pages and feeds and
+    /// is withdrawn from other servers (`Delete`), a restored one is published again. Then their
+    /// connections are told, as after a change of roles: those who may no longer read one hear
+    /// nothing more of it, those who may again resume.
+    pub async fn moderate<T: Send + 'static>(
+        &self,
+        measure: impl FnOnce(&rusqlite::Transaction) -> Result<(T, Vec<String>)> + Send + 'static,
+    ) -> Result<T> {
+        let (db, projection) = (self.db.clone(), self.projection.clone());
+        let (answer, ids) = tokio::task::spawn_blocking(move || {
+            let mut conn = crate::lock(&db);
+            let tx = conn.transaction()?;
+            let (answer, ids) = measure(&tx)?;
+            for id in &ids {
+                // A stored document that no longer loads stays as it was: withheld as invalid.
+                if let Ok(Some((doc, _))) = store::stored_document(&tx, id) {
+                    let view = view::document_view(&doc, id);
+                    let change = DocumentChanged { id: id.clone(), before: view.clone(), after: view };
+                    projection.document_changed(&tx, &change)?;
+                }
+            }
+            tx.commit()?;
+            Ok::<_, Error>((answer, ids))
+        })
+        .await
+        .map_err(|e| Error::Protocol(format!("a moderation measure: {e}")))??;
+        for id in ids {
+            let Some(slot) = crate::lock(&self.docs).get(&id).cloned() else { continue };
+            let mut guard = slot.lock().await;
+            let Some(live) = guard.as_mut() else { continue };
+            live.facts.hidden = {
+                let conn = crate::lock(&self.db);
+                let (owner, group) = (live.facts.owner.as_deref(), live.facts.group.as_deref());
+                crate::moderation::hiding::hidden_because(&conn, &id, owner, group, live.view())?.is_some()
+            };
+            for (to, frame) in live.access_changed() {
+                to.send(frame);
+            }
+        }
+        Ok(answer)
     }
 
     /// The roles every message is checked against; the group service records changes here.

@@ -161,7 +161,10 @@ impl DocStore {
             };
             let (doc, chunks) = stored.unwrap_or_default();
             let view = if chunks == 0 { DocumentView::Other } else { document_view(&doc, &id) };
-            let facts = DocFacts { owner, event: view.event_facts(), offered_by: Vec::new(), group };
+            let hidden =
+                crate::moderation::hiding::hidden_because(conn, &id, owner.as_deref(), group.as_deref(), &view)?
+                    .is_some();
+            let facts = DocFacts { owner, event: view.event_facts(), offered_by: Vec::new(), group, hidden };
             Ok(Some(Stored { doc, chunks, facts, view }))
         })
         .await

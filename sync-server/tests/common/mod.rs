@@ -224,6 +224,20 @@ pub async fn raw_socket(relay: &Relay, token: &str) -> RawSocket {
     socket
 }
 
+/// A raw socket that has joined as `peer_id` and heard the relay's `peer` answer.
+pub async fn joined(relay: &Relay, token: &str, peer_id: &str) -> RawSocket {
+    use futures::{SinkExt, StreamExt};
+    use rally_server::sync::wire::{self, Message};
+    use tokio_tungstenite::tungstenite::Message as Frame;
+    let mut socket = raw_socket(relay, token).await;
+    let join = Message::Join { sender: peer_id.into(), versions: vec!["1".into()] };
+    socket.send(Frame::Binary(wire::encode(&join, peer_id, "").into())).await.expect("send join");
+    let answer = tokio::time::timeout(WAIT, socket.next()).await.expect("an answer").expect("a frame").expect("ok");
+    let Frame::Binary(bytes) = answer else { panic!("not binary: {answer:?}") };
+    assert!(matches!(wire::decode(&bytes), Ok(Message::Peer { .. })), "{:?}", wire::decode(&bytes));
+    socket
+}
+
 /// Waits until the server closes the socket (a Close frame, an error or the end of the stream).
 pub async fn closed_by_server(socket: &mut RawSocket) -> bool {
     use futures::StreamExt;
