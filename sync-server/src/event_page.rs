@@ -222,6 +222,21 @@ fn take_part(input: &PageInput, page: &str) -> String {
     out
 }
 
+/// Anyone may tell the relay's moderators about the event, without an account: the address gets a
+/// link that confirms the report (and hears when it is resolved).
+fn report_form(id: &str, instance_name: &str) -> String {
+    format!(
+        "<details class=\"card report\" id=\"report\"><summary>Report this event to the moderators of {site}</summary>\
+         <form method=\"post\" action=\"/events/{id}/report\">\
+         <p><label for=\"report-comment\">What is wrong with it</label><textarea name=\"comment\" id=\"report-comment\" required maxlength=\"5000\"></textarea></p>\
+         <p><label for=\"report-email\">Your email address (we mail you a link to confirm; only moderators see it)</label>\
+         <input type=\"email\" name=\"email\" id=\"report-email\" required autocomplete=\"email\"></p>\
+         <button type=\"submit\" id=\"report-submit\">Send the report</button></form></details>",
+        site = escape_html(instance_name),
+        id = escape_html(id),
+    )
+}
+
 /// The page, as HTML.
 pub fn render(input: &PageInput) -> String {
     let (e, d) = (input.event, &input.event.details);
@@ -339,6 +354,7 @@ pub fn render(input: &PageInput) -> String {
         ));
     }
     article.push_str(&format!("<p class=\"calendar-links\">{calendar}</p>"));
+    article.push_str(&report_form(&e.id, input.instance_name));
     let image = if input.has_picture {
         format!("<meta property=\"og:image\" content=\"{}\">", h(&picture))
     } else {

@@ -99,6 +99,7 @@ impl AppState {
             notifications.clone(),
             sync.clone(),
             accounts.live().clone(),
+            config.limits(),
         ));
         Ok(AppState {
             db,

@@ -429,3 +429,122 @@ async fn a_suspended_account_cannot_log_in_or_sync_and_what_it_published_is_hidd
         (Some("restore_account"), Some("suspend_account"))
     );
 }
+
+/// The address in a mail's line that starts with `label`.
+fn link_in(text: &str, label: &str) -> String {
+    let line = text.lines().find(|l| l.starts_with(label)).unwrap_or_else(|| panic!("{label} in {text}"));
+    line.split_once(": ").expect("a link").1.trim().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anyone_reports_a_public_event_from_its_page_in_a_browser_and_confirms_by_mail() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let smtp = Smtp::start(dir.path());
+    let relay = Relay::start_with(dir.path(), Some(smtp.port), 0, &["--digest-delay", "1"]);
+    let ana = relay.account_mailed("ana@example.org", Some(&smtp)).await;
+    let ana_device = peer(&relay, &ana).await;
+    let ana_id = create_identity(&ana_device, "ana", "Ana").await.document_id().to_string();
+    let event_id = create_event(&ana_device, &ana_id, "Vide-grenier", |_| {}).await.document_id().to_string();
+    let mo = relay.account_mailed("mo@example.org", Some(&smtp)).await;
+    admin(&relay, &["grant", "mo@example.org", "--role", "moderator"]).expect("grant");
+    get_until(&relay, &format!("/events/{event_id}"), None, "the event's page", |s, _| s == 200).await;
+    let before = smtp.wait_for(2).len();
+
+    // Dee, without an account, reports it from its page.
+    let browser = common::browser::Browser::start().await;
+    browser.client.goto(&format!("{}/events/{event_id}", relay.base)).await.expect("open page");
+    browser.click("#report summary").await;
+    browser.type_into("#report-comment", "Sells counterfeit goods").await;
+    browser.type_into("#report-email", "dee@example.net").await;
+    browser.check_page("90-relay-event-report").await;
+    browser.click("#report-submit").await;
+    assert!(browser.text("#reported").await.contains("We sent a link to dee@example.net"));
+    let all = smtp.wait_for(before + 1);
+    let (_, subject, text) = all.iter().rev().find(|(to, _, _)| to.contains("dee@")).expect("a mail to Dee");
+    assert_eq!(subject, "Confirm your report of \"Vide-grenier\"");
+    let confirm = link_in(text, "Confirm my report");
+
+    // Unconfirmed, moderators do not see it; opening the link changes nothing, its button confirms.
+    let (_, reports) = get(&relay, "/api/v1/moderation/reports", Some(&mo.token)).await;
+    assert_eq!(reports, "[]");
+    browser.client.goto(&confirm).await.expect("confirm link");
+    let (_, reports) = get(&relay, "/api/v1/moderation/reports", Some(&mo.token)).await;
+    assert_eq!(reports, "[]");
+    browser.click("#confirm").await;
+    assert!(browser.text("#outcome").await.contains("The moderators have your report of \"Vide-grenier\""));
+    let (_, reports) = get(&relay, "/api/v1/moderation/reports?state=open", Some(&mo.token)).await;
+    let reports: Value = serde_json::from_str(&reports).expect("json");
+    assert_eq!(reports[0]["reporter"], "dee@example.net (without an account)", "shown to moderators only");
+    assert_eq!(reports[0]["comment"], "Sells counterfeit goods");
+    let report = reports[0]["id"].as_str().expect("id").to_string();
+    let forged = confirm.replace("token=", "token=x");
+    browser.client.goto(&forged).await.expect("forged link");
+    browser.click("#confirm").await;
+    assert!(browser.text("p.error").await.contains("not valid"));
+    browser.client.close().await.expect("close");
+
+    // Moderators hear of it; resolving it tells Dee, at the address she confirmed.
+    let all = smtp.wait_for(smtp.messages().len().max(before + 2));
+    assert!(all.iter().any(|(to, s, _)| to.contains("mo@") && s == "A report to moderate"), "{all:?}");
+    let hide = json!({"measure": "hide_event", "target": event_id, "reason": "Counterfeit goods", "report": report});
+    let (status, body) = post(&relay, "/api/v1/moderation/measures", &mo.token, hide).await;
+    assert_eq!(status, 204, "{body}");
+    let deadline = std::time::Instant::now() + WAIT;
+    while !smtp.messages().iter().any(|(to, s, _)| to.contains("dee@") && s.contains("was resolved")) {
+        assert!(std::time::Instant::now() < deadline, "Dee is told it was resolved");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_anonymous_reports_from_one_address_are_refused_past_the_limit_and_make_one_digest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = Relay::start_with(dir.path(), None, 0, &["--digest-delay", "2"]);
+    let ana = relay.account("ana@example.org").await;
+    let ana_device = peer(&relay, &ana).await;
+    let ana_id = create_identity(&ana_device, "ana", "Ana").await.document_id().to_string();
+    let event_id = create_event(&ana_device, &ana_id, "Marché", |_| {}).await.document_id().to_string();
+    relay.account("mo@example.org").await;
+    admin(&relay, &["grant", "mo@example.org", "--role", "moderator"]).expect("grant");
+    get_until(&relay, &format!("/events/{event_id}"), None, "the event's page", |s, _| s == 200).await;
+
+    let http = reqwest::Client::new();
+    let url = format!("{}/events/{event_id}/report", relay.base);
+    let mut answers = Vec::new();
+    for n in 0..1_000 {
+        let form = [("email", "spam@example.net".to_string()), ("comment", format!("report {n}"))];
+        let response = http.post(&url).form(&form).send().await.expect("post");
+        answers.push((response.status().as_u16(), response.text().await.expect("body")));
+    }
+    let limit = rally_server::moderation::reports::ANONYMOUS_PER_HOUR as usize;
+    assert!(answers[..limit].iter().all(|(status, _)| *status == 200), "{:?}", &answers[..limit]);
+    for (status, page) in &answers[limit..] {
+        assert_eq!(*status, 429);
+        assert!(page.contains(&format!("spam@example.net has sent {limit} reports in the last hour")), "{page}");
+    }
+    let outbox = relay.data.join("outbox");
+    until("the confirmations", || outbox_mails(&outbox, "spam@example.net").len() >= limit).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let confirmations = outbox_mails(&outbox, "spam@example.net");
+    assert_eq!(confirmations.len(), limit, "one mail per accepted report, none for the refused");
+
+    // Every accepted one confirmed: the moderator gets one digest.
+    for (_, text) in &confirmations {
+        let link = link_in(text, "Confirm my report");
+        let (path, token) = link.split_once("?token=").expect("a token");
+        let path = path.trim_start_matches(&relay.base);
+        let response =
+            http.post(format!("{}{path}", relay.base)).form(&[("token", token)]).send().await.expect("confirm");
+        assert!(response.text().await.expect("body").contains("The moderators have your report"));
+    }
+    let deadline = std::time::Instant::now() + WAIT;
+    while outbox_mails(&outbox, "mo@example.org").iter().all(|(s, _)| !s.contains("to moderate")) {
+        assert!(std::time::Instant::now() < deadline, "no digest");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let digests: Vec<_> =
+        outbox_mails(&outbox, "mo@example.org").into_iter().filter(|(s, _)| s.contains("to moderate")).collect();
+    assert_eq!(digests.len(), 1, "{digests:?}");
+    assert_eq!(digests[0].0, format!("{limit} reports to moderate"));
+}

@@ -55,6 +55,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/feeds/private/reset", post(participation::reset_private_feed))
         .route("/feeds/private/{account}/{file}", get(participation::private_feed_ics))
         .route("/events/{id}/participate", post(participate::ask))
+        .route("/events/{id}/report", post(participate::report))
+        .route("/reports/{id}/confirm", get(participate::confirm_report_form).post(participate::confirm_report))
         .route("/participations/{id}/confirm", get(participate::confirm_form).post(participate::confirm))
         .route("/participations/{id}/cancel", get(participate::cancel_form).post(participate::cancel))
         .route("/mail-settings/{token}", get(participate::settings_form).post(participate::save_settings))

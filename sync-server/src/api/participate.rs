@@ -1,8 +1,9 @@
-//! The pages of anonymous participation and of mail settings, for people who may have no account and
-//! no app: plain HTML forms, no JavaScript. A link from a mail opens a page with one button, and only
+//! The pages of anonymous participation, anonymous reports and mail settings, for people who may have
+//! no account and no app: plain HTML forms, no JavaScript. A link from a mail opens a page with one button, and only
 //! the button acts (a mail scanner that follows links changes nothing).
 
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::Html;
 use axum::Form;
 use serde::Deserialize;
@@ -178,5 +179,68 @@ pub async fn save_settings(
     match state.notifications.save_settings(&email, &token, &chosen) {
         Ok(()) => page(&state, "Which mails you get", &settings_body(&token, &email, &chosen, Some("Saved."))),
         Err(err) => failure(&state, "Mail settings", &err),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReportForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// `POST /events/{id}/report`, from the form on the event's page (refusals with their HTTP status).
+pub async fn report(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(event): Path<String>,
+    Form(form): Form<ReportForm>,
+) -> (StatusCode, Html<String>) {
+    let input = rally_core::model::AnonymousReport { email: form.email, comment: form.comment };
+    match state.moderation.report_anonymously(&event, &input, ip) {
+        Err(err) => (err.parts().0, failure(&state, "Could not send the report", &err)),
+        Ok(email) => (StatusCode::OK, page(
+            &state,
+            "Check your mail",
+            &format!(
+                "<p id=\"reported\">We sent a link to {}. Open it within 48 hours to send your report to the moderators.</p>",
+                escape_html(&email)
+            ),
+        )),
+    }
+}
+
+pub async fn confirm_report_form(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<TokenQuery>,
+) -> Html<String> {
+    let action = format!("/reports/{id}/confirm");
+    one_button(
+        &state,
+        "Confirm your report",
+        "Send your report to the moderators.",
+        &action,
+        &q.token,
+        "Confirm my report",
+    )
+}
+
+pub async fn confirm_report(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(q): Form<TokenQuery>,
+) -> Html<String> {
+    match state.moderation.confirm_report(&id, &q.token) {
+        Ok(content) => page(
+            &state,
+            "Report sent",
+            &format!(
+                "<p id=\"outcome\">The moderators have your report of \"{}\". You will hear from them when it is resolved.</p>",
+                escape_html(&content.title)
+            ),
+        ),
+        Err(err) => failure(&state, "Could not confirm the report", &err),
     }
 }

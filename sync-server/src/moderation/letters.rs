@@ -129,3 +129,35 @@ pub fn report_resolved(
     )?;
     Ok(())
 }
+
+/// The link that confirms a report made without an account (valid 48 hours).
+pub fn confirm_report(
+    conn: &Connection,
+    links: &Links,
+    id: &str,
+    email: &str,
+    content: &ReportedContent,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let token = links.capability(&format!("report:{id}"));
+    let letter = Letter::default()
+        .line(format!(
+            "Someone, probably you, reported \"{}\" by {} to the moderators of {}.",
+            content.title, content.author, links.instance_name
+        ))
+        .line("Confirm it to send it (the link is valid for 48 hours); you will hear when it is resolved. If it was not you, ignore this mail.")
+        .link("Confirm my report", format!("{}/reports/{id}/confirm?token={token}", links.public_url));
+    notify::enqueue(
+        conn,
+        links,
+        Outgoing {
+            key: format!("confirm-report:{id}"),
+            kind: Kind::Confirmation,
+            to: email,
+            subject: format!("Confirm your report of \"{}\"", content.title),
+            letter,
+            send_after: now,
+        },
+    )?;
+    Ok(())
+}

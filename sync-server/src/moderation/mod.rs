@@ -43,6 +43,7 @@ pub struct ModerationService {
     sync: Arc<crate::sync::SyncHub>,
     /// Suspending an account closes its open connections.
     live: Arc<crate::accounts::live::LiveSessions>,
+    limits: crate::limits::Limits,
 }
 
 /// An account's role (`user` for an unknown one: it may do nothing more than anyone).
@@ -98,8 +99,9 @@ impl ModerationService {
         notify: Arc<crate::notify::Notifications>,
         sync: Arc<crate::sync::SyncHub>,
         live: Arc<crate::accounts::live::LiveSessions>,
+        limits: crate::limits::Limits,
     ) -> ModerationService {
-        ModerationService { db, notify, sync, live }
+        ModerationService { db, notify, sync, live, limits }
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {

@@ -4,7 +4,9 @@
 //! each other, and resolve or close them; each step goes to the action log.
 
 use chrono::{DateTime, Utc};
-use rally_core::model::{Report, ReportInput, ReportNote, ReportState, Reported, ReportedContent, StateChange};
+use rally_core::model::{
+    AnonymousReport, Report, ReportInput, ReportNote, ReportState, Reported, ReportedContent, StateChange,
+};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{log, ModerationService, Staff};
@@ -15,6 +17,10 @@ const MAX_TEXT: usize = 5_000;
 const MAX_EVENTS: usize = 20;
 /// Reports one account makes per hour.
 pub const REPORTS_PER_HOUR: u32 = 20;
+/// Reports one address makes per hour without an account.
+pub const ANONYMOUS_PER_HOUR: u32 = 5;
+/// How long the link that confirms an anonymous report is valid.
+const CONFIRM_WITHIN_HOURS: i64 = 48;
 
 fn too_long(field: &'static str) -> Error {
     Error::bad_request("too_long", format!("the {field} is longer than {MAX_TEXT} characters"))
@@ -234,6 +240,88 @@ impl ModerationService {
         super::letters::reports_digest(&tx, self.notify.links(), self.notify.timing().digest_delay, Utc::now())?;
         tx.commit()?;
         Ok(id)
+    }
+
+    /// Someone without an account reports a public event from its page: the report waits, unseen,
+    /// until the address follows the link mailed to it. An address makes [`ANONYMOUS_PER_HOUR`]
+    /// reports (so gets as many mails) an hour; an IP makes as many requests as anonymous
+    /// participation allows. Answers the address the link went to.
+    pub fn report_anonymously(&self, event: &str, input: &AnonymousReport, ip: std::net::IpAddr) -> Result<String> {
+        let comment = input.comment.trim();
+        if comment.chars().count() > MAX_TEXT {
+            return Err(too_long("comment"));
+        }
+        if comment.is_empty() {
+            return Err(Error::bad_request("empty_comment", "say what is wrong with the event"));
+        }
+        let email = crate::accounts::normalise_email(&input.email)?;
+        let mut conn = self.db();
+        crate::limits::attempt(
+            &conn,
+            &format!("report-address:{email}"),
+            ANONYMOUS_PER_HOUR,
+            chrono::Duration::hours(1),
+        )?
+        .map_err(|retry_after_secs| Error::RateLimited {
+            code: "too_many_reports",
+            message: format!(
+                "{email} has sent {ANONYMOUS_PER_HOUR} reports in the last hour, the most one address may: \
+                     try again in {retry_after_secs} s"
+            ),
+            retry_after_secs,
+        })?;
+        let l = &self.limits;
+        crate::limits::limit(&conn, &format!("report-ip:{ip}"), l.requests_per_ip, l.ip_window, "reports")?;
+        let content = event_content(&conn, event)?.ok_or_else(|| Error::Unknown {
+            code: "unknown_target",
+            message: format!("there is no published event {event} to report here"),
+        })?;
+        let now = Utc::now();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "DELETE FROM reports WHERE state = 'unconfirmed' AND created_at < ?1",
+            [(now - chrono::Duration::hours(CONFIRM_WITHIN_HOURS)).timestamp_millis()],
+        )?;
+        // Each report its own link: the address limit above bounds the mails a stranger can send it.
+        let reporter = format!("{email} (without an account)");
+        let id = insert(&tx, &Reported::Event(event.to_string()), &content, &reporter, None, comment, &[], now)?;
+        tx.execute("UPDATE reports SET state = 'unconfirmed', reporter_email = ?2 WHERE id = ?1", params![id, email])?;
+        super::letters::confirm_report(&tx, self.notify.links(), &id, &email, &content, now)?;
+        tx.commit()?;
+        self.notify.wake();
+        Ok(email)
+    }
+
+    /// The mailed link followed: the report counts from now on, and moderators hear of it.
+    pub fn confirm_report(&self, id: &str, token: &str) -> Result<ReportedContent> {
+        let invalid = || Error::Unknown {
+            code: "invalid_link",
+            message: "this link is not valid: it expired (48 hours), was mistyped, or the report is gone".into(),
+        };
+        if !self.notify.links().grants(token, &format!("report:{id}")) {
+            return Err(invalid());
+        }
+        let now = Utc::now();
+        let mut conn = self.db();
+        let tx = conn.transaction()?;
+        let waiting: Option<String> = tx
+            .query_row(
+                "SELECT content FROM reports WHERE id = ?1 AND state IN ('unconfirmed', 'open') AND created_at >= ?2",
+                params![id, (now - chrono::Duration::hours(CONFIRM_WITHIN_HOURS)).timestamp_millis()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let content: ReportedContent = parse(&waiting.ok_or_else(invalid)?)?;
+        let confirmed = tx.execute(
+            "UPDATE reports SET state = 'open', updated_at = ?2 WHERE id = ?1 AND state = 'unconfirmed'",
+            params![id, now.timestamp_millis()],
+        )?;
+        if confirmed > 0 {
+            super::letters::reports_digest(&tx, self.notify.links(), self.notify.timing().digest_delay, now)?;
+        }
+        tx.commit()?;
+        self.notify.wake();
+        Ok(content)
     }
 
     /// Reports in one state (all when `None`), newest first.
