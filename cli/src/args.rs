@@ -45,10 +45,13 @@ pub enum Command {
     Federation(FederationCommand),
     /// Reports an event, an identity or a group to the relay's moderators
     Report {
-        /// What: event, identity or group
+        /// What: event, identity, group, or remote (an event or person of another server)
         kind: String,
-        /// Its id (an event's or group's document id, an identity's id)
+        /// Its id (an event's or group's document id, an identity's id; for remote, its URL)
         id: String,
+        /// For remote: send the report to its server's moderators too (without saying who you are)
+        #[arg(long)]
+        forward: bool,
         /// Who reports (username or id of one of your identities); moderators see it, nobody else
         #[arg(long)]
         identity: String,

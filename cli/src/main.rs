@@ -41,22 +41,29 @@ pub(crate) fn runtime() -> rally_client::Result<tokio::runtime::Runtime> {
 }
 
 /// `rally report KIND ID`: thin over [`rally_client::moderation::report`].
-async fn report(profile: Profile, kind: &str, id: String, identity: &str, comment: &str) -> rally_client::Result<()> {
+async fn report(
+    profile: Profile,
+    (kind, id): (&str, String),
+    identity: &str,
+    comment: &str,
+    forward: bool,
+) -> rally_client::Result<()> {
     use rally_core::model::Reported;
     let reported = match kind {
         "event" => Reported::Event(id),
         "identity" => Reported::Identity(id),
         "group" => Reported::Group(id),
+        "remote" => Reported::Remote(id),
         other => {
             return Err(rally_core::Error::invalid(
                 "kind",
-                format!("\"{other}\": report an event, an identity or a group"),
+                format!("\"{other}\": report an event, an identity, a group or a remote one"),
             )
             .into())
         }
     };
     let profile = std::sync::Mutex::new(profile);
-    let id = rally_client::moderation::report(&profile, identity, reported, comment).await?;
+    let id = rally_client::moderation::report(&profile, identity, reported, comment, forward).await?;
     println!("reported to the relay's moderators (report {id})");
     Ok(())
 }
@@ -70,8 +77,8 @@ fn run(cli: Cli) -> rally_client::Result<()> {
         Command::Feed(cmd) => runtime()?.block_on(participation::feed(profile, cmd)),
         Command::Group(cmd) => runtime()?.block_on(group::run(profile, cmd)),
         Command::Federation(cmd) => runtime()?.block_on(federation::run(profile, cmd)),
-        Command::Report { kind, id, identity, comment } => {
-            runtime()?.block_on(report(profile, &kind, id, &identity, &comment))
+        Command::Report { kind, id, identity, comment, forward } => {
+            runtime()?.block_on(report(profile, (&kind, id), &identity, &comment, forward))
         }
         Command::Export(cmd) => Ok(export::run(&profile, cmd)?),
         Command::Import(cmd) => Ok(import::run(&mut profile, cmd)?),

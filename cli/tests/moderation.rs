@@ -40,7 +40,7 @@ fn cy_reports_anas_event_and_the_moderators_read_it() {
     refused(
         cy,
         &["report", "photo", &event, "--identity", "cy", "--comment", "x"],
-        "report an event, an identity or a group",
+        "report an event, an identity, a group or a remote one",
     );
     let said = ok(cy, &["report", "event", &event, "--identity", "cy", "--comment", "Counterfeit goods"]);
     assert!(said.starts_with("reported to the relay's moderators"), "{said}");

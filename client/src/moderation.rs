@@ -8,10 +8,17 @@ use rally_core::profile::Profile;
 use crate::participation::{lock, session};
 use crate::Result;
 
-/// `identity` (a username or id of this profile) reports `reported` with a comment; the report's id.
-pub async fn report(profile: &Mutex<Profile>, identity: &str, reported: Reported, comment: &str) -> Result<String> {
+/// `identity` (a username or id of this profile) reports `reported` with a comment, and for something
+/// of another server, `forward`s it there too; the report's id.
+pub async fn report(
+    profile: &Mutex<Profile>,
+    identity: &str,
+    reported: Reported,
+    comment: &str,
+    forward: bool,
+) -> Result<String> {
     let reporter_identity = lock(profile)?.identity(identity)?.id;
     let (api, token) = session(profile)?;
-    api.report(&token, &ReportInput { reporter_identity, reported, comment: comment.to_string(), events: Vec::new() })
-        .await
+    let input = ReportInput { reporter_identity, reported, comment: comment.to_string(), events: Vec::new(), forward };
+    api.report(&token, &input).await
 }

@@ -461,6 +461,14 @@ pub async fn decide_follower(
 
 /// Reports something to the relay's moderators as one of this profile's identities; the report's id.
 #[tauri::command]
-pub async fn report(desktop: Shared<'_>, identity: String, reported: Reported, comment: String) -> Reply<String> {
-    rally_client::moderation::report(&desktop.profile, &identity, reported, &comment).await.map_err(client_error)
+pub async fn report(
+    desktop: Shared<'_>,
+    identity: String,
+    reported: Reported,
+    comment: String,
+    forward: bool,
+) -> Reply<String> {
+    rally_client::moderation::report(&desktop.profile, &identity, reported, &comment, forward)
+        .await
+        .map_err(client_error)
 }

@@ -87,7 +87,7 @@ impl AppState {
         let federation =
             federation::Federation::new(db.clone(), &public_url, config.federation(), participation.clone())?;
         let federated = federation.settings.enabled.then(|| federation.urls.clone());
-        let projections = Arc::new(projections::Projections::new(db.clone(), &public_url, federated));
+        let projections = Arc::new(projections::Projections::new(db.clone(), &public_url, federated.clone()));
         projections.ensure_built().await?;
         let sync = sync::SyncHub::start(db.clone(), projections.clone(), &config.limits()).await?;
         let groups = groups::GroupService::new(db.clone(), notifications.clone(), sync.roles(), projections.clone())?;
@@ -100,6 +100,7 @@ impl AppState {
             sync.clone(),
             accounts.live().clone(),
             config.limits(),
+            federated,
         ));
         Ok(AppState {
             db,

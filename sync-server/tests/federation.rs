@@ -3,11 +3,14 @@
 
 mod common;
 
+use std::time::Duration;
+
 use chrono::Utc;
 use common::*;
 use rally_core::document;
 use rally_core::model::ImageChange;
 use reqwest::StatusCode;
+use rusqlite::OptionalExtension;
 use serde_json::{json, Value};
 
 fn host(relay: &Relay) -> String {
@@ -45,19 +48,9 @@ async fn activity_json(url: impl reqwest::IntoUrl, accept: &str) -> Value {
     response.json().await.expect("json")
 }
 
-/// `rally-server federation ARGS` on `relay`'s machine (its data folder): what it printed, or why it failed.
+/// `rally-server federation ARGS` on `relay`'s machine.
 fn admin(relay: &Relay, args: &[&str]) -> Result<String, String> {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rally-server"))
-        .arg("--data")
-        .arg(&relay.data)
-        .arg("federation")
-        .args(args)
-        .output()
-        .expect("rally-server federation");
-    match out.status.success() {
-        true => Ok(String::from_utf8_lossy(&out.stdout).to_string()),
-        false => Err(String::from_utf8_lossy(&out.stderr).to_string()),
-    }
+    on_relay_machine(relay, &[&["federation"], args].concat())
 }
 
 /// What a relay's database holds of what arrives from other servers (read beside the running relay).
@@ -174,6 +167,57 @@ async fn an_identity_on_one_relay_follows_one_on_another_and_sees_its_events_com
     });
     json_until(&b, "/api/v1/remote-events", &bob.token, "the new time on B", |v| {
         v[0]["starts_at"] == "2031-03-01T19:00:00Z"
+    })
+    .await;
+
+    // Bob reports it on B and forwards the report: it arrives on A as a report of the event whose
+    // reporter is B's instance actor (nothing says who Bob is).
+    let event_url = format!("{}/events/{}", a.base, event.document_id());
+    let (status, body) = post_json(
+        &b,
+        "/api/v1/reports",
+        &bob.token,
+        json!({"reporter_identity": bob_id, "reported": {"kind": "remote", "id": event_url}, "comment": "Fake workshop", "forward": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(count(&b, "SELECT count(*) FROM reports WHERE forwarded_to IS NOT NULL AND target_kind = 'remote'"), 1);
+    let a_db = rusqlite::Connection::open(a.data.join("relay.sqlite3")).expect("db");
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let forwarded = loop {
+        let found: Option<(String, String, String, String)> = a_db
+            .query_row("SELECT reporter, target_kind, target_id, comment FROM reports", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()
+            .expect("query");
+        if let Some(found) = found {
+            break found;
+        }
+        assert!(std::time::Instant::now() < deadline, "the forwarded report never reached A");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        forwarded,
+        (format!("{}/relay", b.base), "event".into(), event.document_id().to_string(), "Fake workshop".into())
+    );
+
+    // A's moderators hide it: B hears it is gone; restored, it comes back.
+    a.account("mo@example.org").await;
+    on_relay_machine(&a, &["admin", "grant", "mo@example.org", "--role", "moderator"]).expect("grant");
+    let mo = a.account_session_again("mo@example.org").await;
+    let measure =
+        |measure: &str| json!({"measure": measure, "target": event.document_id().to_string(), "reason": "Checked"});
+    let (status, body) = post_json(&a, "/api/v1/moderation/measures", &mo.token, measure("hide_event")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    json_until(&b, "/api/v1/remote-events", &bob.token, "hidden: gone from B", |v| {
+        !titles(v).contains(&"Atelier vélo".to_string())
+    })
+    .await;
+    let (status, body) = post_json(&a, "/api/v1/moderation/measures", &mo.token, measure("restore_event")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    json_until(&b, "/api/v1/remote-events", &bob.token, "restored: back on B", |v| {
+        titles(v).contains(&"Atelier vélo".to_string())
     })
     .await;
 
@@ -332,6 +376,23 @@ async fn the_inbox_refuses_what_it_cannot_trust_and_keeps_nothing_of_it() {
         (reporter.as_str(), kind.as_str(), comment.as_str()),
         (signer.as_str(), "identity", "Spam on every calendar")
     );
+
+    // A report that names nothing of A's is another server's to read: refused, nothing kept.
+    let elsewhere = serde_json::to_vec(&json!({
+        "id": format!("{}/activities/{}", b.base, rally_core::document::new_id()),
+        "type": "Flag", "actor": signer, "content": "Not about you", "object": ["https://elsewhere.example/@someone"]
+    }))
+    .expect("json");
+    let headers = signed_headers(&b, "relay", &key_id, &inbox, &elsewhere);
+    let (got, text) = deliver(&inbox, &headers, elsewhere).await;
+    assert_eq!(got, StatusCode::NOT_FOUND, "{text}");
+    assert!(text.contains("nothing_of_ours"), "{text}");
+    let kept: (i64, i64) = conn
+        .query_row("SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM federated_reports)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("count");
+    assert_eq!(kept, (1, 1), "nothing of it kept");
 
     // A server that keeps reporting: past 30 an hour it is refused, and nothing more is kept.
     let limit = rally_server::federation::activities::flag::FLAGS_PER_HOST_PER_HOUR;

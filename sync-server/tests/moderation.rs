@@ -7,19 +7,9 @@ use common::groups::post;
 use common::*;
 use serde_json::{json, Value};
 
-/// `rally-server admin ARGS` on the relay's machine: what it printed, or why it failed.
+/// `rally-server admin ARGS` on the relay's machine.
 fn admin(relay: &Relay, args: &[&str]) -> Result<String, String> {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rally-server"))
-        .arg("--data")
-        .arg(&relay.data)
-        .arg("admin")
-        .args(args)
-        .output()
-        .expect("rally-server admin");
-    match out.status.success() {
-        true => Ok(String::from_utf8_lossy(&out.stdout).to_string()),
-        false => Err(String::from_utf8_lossy(&out.stderr).to_string()),
-    }
+    on_relay_machine(relay, &[&["admin"], args].concat())
 }
 
 fn roles(relay: &Relay) -> Vec<(String, String)> {

@@ -221,7 +221,8 @@ pub async fn group_followers(group: &str) -> Reply<Vec<PendingFollower>> {
 pub async fn decide_follower(group: &str, decision: &FollowerDecision) -> Reply<Vec<PendingFollower>> {
     call("decide_follower", json!({ "group": group, "decision": decision })).await
 }
-/// Reports something to the relay's moderators as `identity`; the report's id.
-pub async fn report(identity: &str, reported: &Reported, comment: &str) -> Reply<String> {
-    call("report", json!({ "identity": identity, "reported": reported, "comment": comment })).await
+/// Reports something to the relay's moderators as `identity` (forwarded to its own server too, for
+/// something of another server, when `forward`); the report's id.
+pub async fn report(identity: &str, reported: &Reported, comment: &str, forward: bool) -> Reply<String> {
+    call("report", json!({ "identity": identity, "reported": reported, "comment": comment, "forward": forward })).await
 }

@@ -58,6 +58,8 @@ pub enum Reported {
     Event(String),
     /// A group, by document id.
     Group(String),
+    /// An event or a person of another server, by its ActivityPub id (as this relay received it).
+    Remote(String),
 }
 
 /// `POST /api/v1/reports`: one of the account's identities reports something, with a comment and,
@@ -69,6 +71,10 @@ pub struct ReportInput {
     pub comment: String,
     #[serde(default)]
     pub events: Vec<String>,
+    /// For something of another server: send the report there too (a `Flag` from this relay's
+    /// instance actor, with the comment but not who reported), as Mastodon and Mobilizon offer.
+    #[serde(default)]
+    pub forward: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,6 +132,9 @@ pub struct Report {
     pub events: Vec<ReportedContent>,
     pub created_at: DateTime<Utc>,
     pub notes: Vec<ReportNote>,
+    /// The server it was forwarded to, if it was.
+    #[serde(default)]
+    pub forwarded_to: Option<String>,
 }
 
 /// `POST /api/v1/moderation/reports/{id}/notes`.

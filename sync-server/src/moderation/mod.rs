@@ -44,6 +44,8 @@ pub struct ModerationService {
     /// Suspending an account closes its open connections.
     live: Arc<crate::accounts::live::LiveSessions>,
     limits: crate::limits::Limits,
+    /// Where our actors are, when the relay federates: reports of remote content are forwarded.
+    federation: Option<crate::federation::Urls>,
 }
 
 /// An account's role (`user` for an unknown one: it may do nothing more than anyone).
@@ -100,8 +102,9 @@ impl ModerationService {
         sync: Arc<crate::sync::SyncHub>,
         live: Arc<crate::accounts::live::LiveSessions>,
         limits: crate::limits::Limits,
+        federation: Option<crate::federation::Urls>,
     ) -> ModerationService {
-        ModerationService { db, notify, sync, live, limits }
+        ModerationService { db, notify, sync, live, limits, federation }
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {

@@ -73,7 +73,67 @@ fn content(conn: &Connection, reported: &Reported) -> Result<ReportedContent> {
             })
             .optional()?
             .ok_or_else(|| missing("group", id)),
+        Reported::Remote(url) => {
+            remote_content(conn, url)?.ok_or_else(|| missing("event or person of another server", url))
+        }
     }
+}
+
+/// What an event or actor of another server was, as this relay received it.
+fn remote_content(conn: &Connection, url: &str) -> Result<Option<ReportedContent>> {
+    let event: Option<(String, String)> = conn
+        .query_row("SELECT event, attributed_to FROM remote_events WHERE url = ?1", [url], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    if let Some((json, attributed_to)) = event {
+        let event: rally_core::model::Event = serde_json::from_str(&json)
+            .map_err(|e| Error::Config(format!("a remote event that does not read: {e}")))?;
+        let author = match crate::federation::store::actor(conn, &attributed_to)? {
+            Some(a) => format!("@{}@{}", a.username, a.host),
+            None => attributed_to,
+        };
+        return Ok(Some(ReportedContent { title: event.details.title, text: event.details.description, author }));
+    }
+    Ok(crate::federation::store::actor(conn, url)?.map(|a| ReportedContent {
+        title: a.name.clone(),
+        text: String::new(),
+        author: format!("@{}@{}", a.username, a.host),
+    }))
+}
+
+/// Sends a report of another server's event or person there: a `Flag` from this relay's instance
+/// actor naming the event and its organizer, with the comment and nothing of who reported. Answers
+/// the server it goes to.
+fn forward(conn: &Connection, urls: &crate::federation::Urls, url: &str, comment: &str) -> Result<String> {
+    use crate::federation::{actors::LocalActor, outbox, store};
+    let attributed_to: Option<String> =
+        conn.query_row("SELECT attributed_to FROM remote_events WHERE url = ?1", [url], |r| r.get(0)).optional()?;
+    let mut objects = vec![url.to_string()];
+    let actor = match attributed_to {
+        Some(organizer) => {
+            objects.push(organizer.clone());
+            store::actor(conn, &organizer)?
+        }
+        None => store::actor(conn, url)?,
+    };
+    let Some(actor) = actor else {
+        return Err(Error::Unknown {
+            code: "unknown_target",
+            message: format!("no server to forward the report of {url} to"),
+        });
+    };
+    let flag = serde_json::json!({
+        "@context": crate::federation::wire::context(),
+        "id": urls.new_activity(),
+        "type": "Flag",
+        "actor": urls.instance(),
+        "content": comment,
+        "object": objects,
+        "to": [actor.id],
+    });
+    outbox::queue(conn, &[actor.delivery_inbox().to_string()], &LocalActor::Instance, urls, &flag)?;
+    Ok(actor.host)
 }
 
 fn reported_columns(reported: &Reported) -> (&'static str, &str) {
@@ -81,6 +141,7 @@ fn reported_columns(reported: &Reported) -> (&'static str, &str) {
         Reported::Identity(id) => ("identity", id),
         Reported::Event(id) => ("event", id),
         Reported::Group(id) => ("group", id),
+        Reported::Remote(url) => ("remote", url),
     }
 }
 
@@ -90,6 +151,7 @@ fn read_report(conn: &Connection, row: &rusqlite::Row<'_>) -> Result<Report> {
     let reported = match kind.as_str() {
         "identity" => Reported::Identity(target),
         "group" => Reported::Group(target),
+        "remote" => Reported::Remote(target),
         _ => Reported::Event(target),
     };
     let mut stmt = conn.prepare_cached("SELECT at, by, text FROM report_notes WHERE report_id = ?1 ORDER BY id")?;
@@ -110,6 +172,7 @@ fn read_report(conn: &Connection, row: &rusqlite::Row<'_>) -> Result<Report> {
         comment: row.get(6)?,
         events: parse(&row.get::<_, String>(7)?)?,
         created_at: DateTime::from_timestamp_millis(row.get(8)?).unwrap_or_default(),
+        forwarded_to: row.get(9)?,
         notes,
         id,
     })
@@ -177,7 +240,8 @@ pub fn from_flag(
     Ok(Some(id))
 }
 
-const REPORT_COLUMNS: &str = "id, state, target_kind, target_id, content, reporter, comment, events, created_at";
+const REPORT_COLUMNS: &str =
+    "id, state, target_kind, target_id, content, reporter, comment, events, created_at, forwarded_to";
 
 fn one(conn: &Connection, id: &str) -> Result<Report> {
     let sql = format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?1 AND state != 'unconfirmed'");
@@ -237,6 +301,13 @@ impl ModerationService {
             &events,
             Utc::now(),
         )?;
+        if let (true, Reported::Remote(url)) = (input.forward, &input.reported) {
+            let urls = self.federation.as_ref().ok_or_else(|| {
+                Error::bad_request("federation_off", "this relay does not federate: there is nowhere to forward to")
+            })?;
+            let host = forward(&tx, urls, url, &input.comment)?;
+            tx.execute("UPDATE reports SET forwarded_to = ?2 WHERE id = ?1", params![id, host])?;
+        }
         super::letters::reports_digest(&tx, self.notify.links(), self.notify.timing().digest_delay, Utc::now())?;
         tx.commit()?;
         Ok(id)

@@ -135,6 +135,16 @@ impl Relay {
     }
 }
 
+/// `rally-server --data DIR ARGS` on `relay`'s machine: what it printed, or why it failed.
+pub fn on_relay_machine(relay: &Relay, args: &[&str]) -> Result<String, String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_rally-server")).arg("--data").arg(&relay.data).args(args).output();
+    let out = out.expect("rally-server");
+    match out.status.success() {
+        true => Ok(String::from_utf8_lossy(&out.stdout).to_string()),
+        false => Err(String::from_utf8_lossy(&out.stderr).to_string()),
+    }
+}
+
 /// An automerge-repo peer logged in as `session`, connected to the relay.
 pub async fn peer(relay: &Relay, session: &Session) -> Repo {
     let repo = Repo::build_tokio().with_peer_id(PeerId::from_string(session.peer_id.clone())).load().await;

@@ -111,7 +111,7 @@ pub fn take_part_page() -> Html {
             let (identity, app, comment) = (identity.clone(), app.clone(), (*report_comment).clone());
             let (reporting, report_error) = (reporting.clone(), report_error.clone());
             spawn_local(async move {
-                match api::report(&identity, &Reported::Event(event.event.id.clone()), &comment).await {
+                match api::report(&identity, &Reported::Event(event.event.id.clone()), &comment, false).await {
                     Ok(_) => {
                         reporting.set(false);
                         report_error.set(None);

@@ -1,6 +1,7 @@
 //! `Flag`: another server reports something of ours (an actor, events) with a comment, as Mastodon and
 //! Mobilizon send from their instance actor. Kept, bounded, and made a report for this relay's
-//! moderators ([`crate::moderation::reports::from_flag`]).
+//! moderators ([`crate::moderation::reports::from_flag`]). A `Flag` that names nothing of ours is
+//! refused: another server's report is not ours to read.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Transaction};
@@ -44,10 +45,17 @@ pub fn receive(
          ON CONFLICT (activity_id) DO NOTHING",
         params![activity.id, signer.id, content, listed, now.timestamp_millis()],
     )? == 1;
-    // For the moderators, as a report of what it names here (once per Flag).
+    // For the moderators, as a report of what it names here (once per Flag). One that names nothing
+    // of ours was meant for another server: refused, and nothing of it kept (the transaction rolls back).
     if first {
         let notify = cx.participation.notifications();
-        crate::moderation::reports::from_flag(tx, cx.urls, notify, &signer.id, &content, &objects, now)?;
+        let made = crate::moderation::reports::from_flag(tx, cx.urls, notify, &signer.id, &content, &objects, now)?;
+        if made.is_none() {
+            return Err(crate::Error::Unknown {
+                code: "nothing_of_ours",
+                message: "the report names nothing on this server: it is not for us to read".into(),
+            });
+        }
     }
     Ok(())
 }
