@@ -4,7 +4,7 @@ use rally_core::model::{
     Account, CreateGroup, Credentials, DecisionRequest, DecisionResult, Follow, FollowRequest, FollowerDecision,
     GroupInvite, GroupJoin, GroupSummary, JoinRequest, Member, MemberAction, MyGroup, NewSession, Participation,
     Participations, PendingFollower, PrivateFeed, PublicEvent, RelayError, RemoteEvent, RemoteJoinRequest,
-    RemoteParticipation, ReportInput, SessionInfo, UsernameAvailability, WithheldDocument,
+    RemoteParticipation, Report, ReportInput, SessionInfo, UsernameAvailability, WithheldDocument,
 };
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -172,6 +172,34 @@ impl RelayApi {
         let answer: serde_json::Value =
             self.call(Method::POST, "/api/v1/reports", Some(token), Some(json!(input))).await?;
         Ok(answer["id"].as_str().unwrap_or_default().to_string())
+    }
+
+    pub async fn account(&self, token: &str) -> Result<Account> {
+        self.call(Method::GET, "/api/v1/accounts/current", Some(token), None).await
+    }
+
+    /// Every report (the newest 500), for moderators.
+    pub async fn moderation_reports(&self, token: &str) -> Result<Vec<Report>> {
+        self.call(Method::GET, "/api/v1/moderation/reports", Some(token), None).await
+    }
+
+    pub async fn moderation_log(&self, token: &str) -> Result<Vec<rally_core::model::ModerationAction>> {
+        self.call(Method::GET, "/api/v1/moderation/log", Some(token), None).await
+    }
+
+    /// Sends one moderation step taken in the app.
+    pub async fn moderate(&self, token: &str, step: &rally_core::model::ModerationStep) -> Result<()> {
+        use rally_core::model::{ModerationStep, NoteInput};
+        let (url, body) = match step {
+            ModerationStep::Measure(m) => ("/api/v1/moderation/measures".to_string(), json!(m)),
+            ModerationStep::Note { report, text } => {
+                (format!("/api/v1/moderation/reports/{}/notes", path(report)), json!(NoteInput { text: text.clone() }))
+            }
+            ModerationStep::State { report, change } => {
+                (format!("/api/v1/moderation/reports/{}/state", path(report)), json!(change))
+            }
+        };
+        self.call::<serde_json::Value>(Method::POST, &url, Some(token), Some(body)).await.map(drop)
     }
 
     pub async fn group_followers(&self, token: &str, group: &str) -> Result<Vec<PendingFollower>> {

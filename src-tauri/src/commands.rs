@@ -8,9 +8,9 @@ use rally_client::{federation, groups, participation};
 use rally_core::model::{
     AccountLink, CalendarEntry, Credentials, Decision, ErrorBody, EventFilter, EventInput, EventLinks, EventView,
     FederationSnapshot, Follow, FollowerDecision, Group, GroupDecision, GroupInput, GroupMembers, GroupOverview,
-    GroupSummary, Identity, IdentityInput, ImportReport, MyGroup, Occurrence, OccurrenceEdit, ParticipantEntry,
-    Participation, PendingFollower, PrivateFeed, PublicEvent, RemoteParticipation, Reported, SyncStatus,
-    WithheldDocument,
+    GroupSummary, Identity, IdentityInput, ImportReport, ModerationDesk, ModerationStep, MyGroup, Occurrence,
+    OccurrenceEdit, ParticipantEntry, Participation, PendingFollower, PrivateFeed, PublicEvent, RemoteParticipation,
+    Reported, SyncStatus, WithheldDocument,
 };
 use rally_core::profile::{ImportMode, Profile};
 use tauri::State;
@@ -457,6 +457,22 @@ pub async fn decide_follower(
     decision: FollowerDecision,
 ) -> Reply<Vec<PendingFollower>> {
     groups::decide_follower(&desktop.profile, &group, &decision).await.map_err(client_error)
+}
+
+/// A moderator's desk: the reports, the log and the steps waiting, as last fetched (offline too).
+#[tauri::command]
+pub fn moderation_desk(desktop: Shared<'_>) -> Reply<ModerationDesk> {
+    read(&desktop, |p| p.moderation_desk())
+}
+
+/// A moderation step (a measure, a note, a report closed): kept here and sent on the next sync, at
+/// once when the relay is reachable.
+#[tauri::command]
+pub fn moderate(desktop: Shared<'_>, step: ModerationStep) -> Reply<ModerationDesk> {
+    write(&desktop, |p| {
+        p.queue_moderation(&step)?;
+        p.moderation_desk()
+    })
 }
 
 /// Reports something to the relay's moderators as one of this profile's identities; the report's id.

@@ -126,6 +126,8 @@ pub fn run() {
             commands::group_followers,
             commands::decide_follower,
             commands::report,
+            commands::moderation_desk,
+            commands::moderate,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(err) = result {

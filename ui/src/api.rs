@@ -226,3 +226,11 @@ pub async fn decide_follower(group: &str, decision: &FollowerDecision) -> Reply<
 pub async fn report(identity: &str, reported: &Reported, comment: &str, forward: bool) -> Reply<String> {
     call("report", json!({ "identity": identity, "reported": reported, "comment": comment, "forward": forward })).await
 }
+/// A moderator's desk as last fetched (offline too): reports, log, steps waiting.
+pub async fn moderation_desk() -> Reply<rally_core::model::ModerationDesk> {
+    call("moderation_desk", json!({})).await
+}
+/// A moderation step, kept on this device and sent on the next sync.
+pub async fn moderate(step: &rally_core::model::ModerationStep) -> Reply<rally_core::model::ModerationDesk> {
+    call("moderate", json!({ "step": step })).await
+}

@@ -12,7 +12,7 @@ use crate::api;
 use crate::components::{IdentitySwitcher, SyncIndicator};
 use crate::pages::{
     AccountPage, EventEditor, EventPage, EventsPage, FollowingPage, GroupPage, GroupsPage, IdentitiesPage, ImportPage,
-    RemoteEventPage, TakePartPage,
+    ModerationPage, RemoteEventPage, TakePartPage,
 };
 use crate::state::{Action, AppContext, AppState, Route};
 
@@ -79,6 +79,18 @@ pub fn app() -> Html {
         let app = app.clone();
         use_effect_with((), move |_| send_links_to_the_system(app));
     }
+    // Moderators see a Moderation page; whether the account is one, as the relay last said.
+    let moderates = use_state(|| false);
+    {
+        let moderates = moderates.clone();
+        use_effect_with(app.sync.revision, move |_| {
+            spawn_local(async move {
+                if let Ok(desk) = api::moderation_desk().await {
+                    moderates.set(desk.role.moderates());
+                }
+            });
+        });
+    }
     {
         // The sync indicator follows background sync, read once a second, and `rally:` links come
         // in; never waited on.
@@ -125,6 +137,7 @@ pub fn app() -> Html {
         Route::TakePart => html! { <TakePartPage /> },
         Route::Following => html! { <FollowingPage /> },
         Route::RemoteEvent(id) => html! { <RemoteEventPage key={id.clone()} id={id.clone()} /> },
+        Route::Moderation => html! { <ModerationPage /> },
     };
     let notice = app.notice.as_ref().map(|n| {
         let dismiss = {
@@ -183,6 +196,7 @@ pub fn app() -> Html {
                     { nav("nav-following", Route::Following, app.route.is_following(), "Following") }
                     { nav("nav-identities", Route::Identities, app.route == Route::Identities, "Identities") }
                     { nav("nav-account", Route::Account, app.route == Route::Account, "Account") }
+                    if *moderates { { nav("nav-moderation", Route::Moderation, app.route == Route::Moderation, "Moderation") } }
                 </nav>
                 <SyncIndicator />
                 <IdentitySwitcher />

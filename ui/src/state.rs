@@ -39,6 +39,8 @@ pub enum Route {
     Following,
     /// One event of another server, by its id on the relay.
     RemoteEvent(String),
+    /// Reports and the action log, for the relay's moderators.
+    Moderation,
 }
 
 impl Route {

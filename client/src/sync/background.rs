@@ -129,6 +129,14 @@ async fn refresh_participations(
             status.send_modify(|s| s.message = Some(format!("Groups could not be brought up to date: {err}")));
         }
     }
+    match crate::moderation::refresh(profile).await {
+        Ok(true) => status.send_modify(|s| s.revision += 1),
+        Ok(false) | Err(Error::Unreachable { .. }) => {}
+        Err(err) => {
+            eprintln!("rally: moderation: {err}");
+            status.send_modify(|s| s.message = Some(format!("Moderation could not be brought up to date: {err}")));
+        }
+    }
     match crate::federation::refresh(profile).await {
         Ok(true) => status.send_modify(|s| s.revision += 1),
         Ok(false) | Err(Error::Unreachable { .. }) => {}

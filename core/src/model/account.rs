@@ -6,6 +6,9 @@ pub struct Account {
     pub id: String,
     pub email: String,
     pub confirmed: bool,
+    /// What it may do on the relay beyond its own things (moderators see a Moderation page).
+    #[serde(default)]
+    pub role: super::InstanceRole,
 }
 
 /// What a login answers. The token is shown once; the device keeps it in the OS keyring.

@@ -33,8 +33,8 @@ pub use group::{
 };
 pub use identity::{Identity, IdentityInput, ImageChange};
 pub use moderation::{
-    AnonymousReport, InstanceRole, Measure, MeasureRequest, ModerationAction, NoteInput, Report, ReportInput,
-    ReportNote, ReportState, Reported, ReportedContent, RoleGrant, StateChange,
+    AnonymousReport, InstanceRole, Measure, MeasureRequest, ModerationAction, ModerationDesk, ModerationStep,
+    NoteInput, Report, ReportInput, ReportNote, ReportState, Reported, ReportedContent, RoleGrant, StateChange,
 };
 pub use participation::{
     Decision, DecisionRequest, DecisionResult, EventSummary, JoinRequest, ParticipantEntry, Participation,

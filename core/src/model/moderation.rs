@@ -4,9 +4,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What an account may do on its relay beyond its own things.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InstanceRole {
+    #[default]
     User,
     /// Reads reports and acts on content and accounts.
     Moderator,
@@ -203,4 +204,43 @@ pub struct MeasureRequest {
 pub struct AnonymousReport {
     pub email: String,
     pub comment: String,
+}
+
+impl InstanceRole {
+    pub fn moderates(self) -> bool {
+        self != InstanceRole::User
+    }
+}
+
+/// One thing a moderator does from the app. Taken offline, it waits on the device and is sent on
+/// the next sync; the relay applies the first decision on a report, and says why it refused a later one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum ModerationStep {
+    Measure(MeasureRequest),
+    Note { report: String, text: String },
+    State { report: String, change: StateChange },
+}
+
+impl ModerationStep {
+    /// The report it is about, if any.
+    pub fn report(&self) -> Option<&str> {
+        match self {
+            Self::Measure(m) => m.report.as_deref(),
+            Self::Note { report, .. } | Self::State { report, .. } => Some(report),
+        }
+    }
+}
+
+/// What a moderator's device keeps of the relay's moderation, to read offline: its role, the
+/// reports and the log as last fetched, the steps taken here and not sent yet, and why the relay
+/// refused the ones it did not apply.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ModerationDesk {
+    pub role: InstanceRole,
+    pub reports: Vec<Report>,
+    pub log: Vec<ModerationAction>,
+    pub pending: Vec<ModerationStep>,
+    pub not_applied: Vec<String>,
+    pub fetched_at: Option<DateTime<Utc>>,
 }

@@ -19,6 +19,7 @@ use crate::store::{documents, index, participations, Store, StoredDoc};
 use crate::{ical, image, recurrence, validate, Error, Result};
 
 mod groups;
+mod moderation;
 mod remote;
 
 pub use groups::SyncPlan;

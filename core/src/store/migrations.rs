@@ -68,6 +68,10 @@ const STEPS: &[&str] = &[
      );
      CREATE TABLE remote_participations (event_id TEXT NOT NULL, identity_id TEXT NOT NULL, json TEXT NOT NULL,
          PRIMARY KEY (event_id, identity_id));",
+    // 7: a moderator's desk as the relay last said (role, reports, log), to read offline, and the
+    // moderation steps taken here and not sent yet, in order.
+    "CREATE TABLE moderation_desk (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
+     CREATE TABLE moderation_steps (id INTEGER PRIMARY KEY, json TEXT NOT NULL);",
 ];
 
 pub fn run(conn: &mut Connection) -> Result<()> {

@@ -5,6 +5,7 @@
 //! - [`participations`]: the relay's last word on participations, and decisions not sent yet.
 //! - [`memberships`]: the relay's last word on the account's groups.
 //! - [`remote`]: the relay's last word on other servers: follows, their events, taking part in them.
+//! - [`moderation`]: a moderator's desk as the relay last said it, and steps not sent yet.
 //! - [`index`]: tables derived from documents for listing, time ranges and full-text search. They carry
 //!   their own version; when it changes they are dropped and rebuilt from the documents, so an index
 //!   change never needs a data migration.
@@ -17,6 +18,7 @@ pub mod documents;
 pub mod index;
 pub mod memberships;
 pub mod migrations;
+pub mod moderation;
 pub mod participations;
 pub mod remote;
 

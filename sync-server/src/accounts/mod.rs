@@ -175,14 +175,14 @@ impl Accounts {
             if self.may_mail("signup", &email)? {
                 self.send_already_there(&email).await?;
             }
-            return Ok(Account { id, email, confirmed: false });
+            return Ok(Account { id, email, confirmed: false, role: Default::default() });
         }
         if let Err(e) = self.send_confirmation(&id, &email).await {
             // Nobody could confirm it: no account is left behind by a failed sign-up.
             self.db()?.execute("DELETE FROM accounts WHERE id = ?1", [&id])?;
             return Err(e);
         }
-        Ok(Account { id, email, confirmed: false })
+        Ok(Account { id, email, confirmed: false, role: Default::default() })
     }
 
     /// Sends a fresh confirmation link to an unconfirmed account; says nothing about unknown addresses.
@@ -432,8 +432,14 @@ impl Accounts {
 
     pub fn account(&self, id: &str) -> Result<Account> {
         self.db()?
-            .query_row("SELECT id, email, confirmed_at IS NOT NULL FROM accounts WHERE id = ?1", [id], |r| {
-                Ok(Account { id: r.get(0)?, email: r.get(1)?, confirmed: r.get(2)? })
+            .query_row("SELECT id, email, confirmed_at IS NOT NULL, role FROM accounts WHERE id = ?1", [id], |r| {
+                let role: String = r.get(3)?;
+                Ok(Account {
+                    id: r.get(0)?,
+                    email: r.get(1)?,
+                    confirmed: r.get(2)?,
+                    role: rally_core::model::InstanceRole::parse(&role).unwrap_or_default(),
+                })
             })
             .optional()?
             .ok_or_else(|| Error::unauthorized("invalid_token", "the account no longer exists"))

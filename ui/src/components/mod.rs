@@ -5,6 +5,7 @@ mod field;
 mod identity_switcher;
 mod occurrences;
 mod participants;
+mod report_form;
 mod share_panel;
 mod sync_indicator;
 
@@ -15,5 +16,6 @@ pub use field::{error_for, problem_for, CheckField, Field, SelectField};
 pub use identity_switcher::IdentitySwitcher;
 pub use occurrences::Occurrences;
 pub use participants::Participants;
+pub use report_form::ReportForm;
 pub use share_panel::SharePanel;
 pub use sync_indicator::SyncIndicator;

@@ -1,7 +1,7 @@
 //! One event, as its organizer sees it: back and the actions at the top, then the details, the
 //! coming dates, the participants, and sharing.
 
-use rally_core::model::{EventStatus, EventView, JoinMode, SyncState, Visibility};
+use rally_core::model::{EventStatus, EventView, JoinMode, SyncState, Visibility, WithheldReason};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -37,11 +37,17 @@ pub fn event_page(p: &Props) -> Html {
     let event = use_state(|| None::<Result<EventView, String>>);
     let picture = use_state(|| None::<String>);
     let confirming = use_state(|| false);
+    // Why the relay keeps it off its pages, if it does (moderators hid it, say): the relay's word,
+    // so only while it is reachable; offline the page shows what this device has.
+    let withheld = use_state(|| None::<rally_core::model::WithheldDocument>);
     {
-        let (event, picture) = (event.clone(), picture.clone());
+        let (event, picture, withheld) = (event.clone(), picture.clone(), withheld.clone());
         use_effect_with((p.id.clone(), app.sync.revision), move |(id, _)| {
             let id = id.clone();
             spawn_local(async move {
+                if let Ok(all) = api::withheld_documents().await {
+                    withheld.set(all.into_iter().find(|w| w.document_id == id));
+                }
                 let loaded = api::get_event(&id).await;
                 if matches!(&loaded, Ok(v) if v.event.has_picture) {
                     picture.set(api::event_picture(&id).await.ok().flatten());
@@ -149,6 +155,14 @@ pub fn event_page(p: &Props) -> Html {
                 if d.status == EventStatus::Tentative { <span class="badge">{ "Tentative" }</span> }
                 <span class="badge">{ match d.visibility { Visibility::Public => "Public", Visibility::Unlisted => "Unlisted", Visibility::Private => "Private" } }</span>
             </div>
+            if let Some(w) = &*withheld {
+                <p class="withheld-note" id="event-withheld" role="status">
+                    { match w.reason {
+                        WithheldReason::HiddenByModerators => format!("Hidden by the relay's moderators: {}. Only you (and its other editors) still see it.", w.message),
+                        _ => format!("Not shown on the relay's pages: {}", w.message),
+                    } }
+                </p>
+            }
             <h1 id="event-heading">{ d.title.clone() }</h1>
             { match (&view.group, view.organizer.is_empty()) {
                 // Another member's identity is theirs, not on this device: the group speaks for it.

@@ -2,12 +2,14 @@
 //! `@name@host`, see their events (in the calendar too, marked remote) and join them as one of
 //! one's identities. Everything here shows offline, as the relay last said.
 
-use rally_core::model::{FederationSnapshot, JoinMode, RemoteEvent, RemoteParticipation, RemoteParticipationStatus};
+use rally_core::model::{
+    FederationSnapshot, JoinMode, RemoteEvent, RemoteParticipation, RemoteParticipationStatus, Reported,
+};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::{Field, SelectField};
+use crate::components::{Field, ReportForm, SelectField};
 use crate::state::{Action, AppContext, Route};
 
 /// What the chooser of identities lists: each as "Name (@username)".
@@ -228,6 +230,8 @@ pub fn remote_event_page(p: &RemoteEventProps) -> Html {
         _ => ("Join", ""),
     };
     let places = d.capacity.map(|c| format!("{c} places"));
+    let reporter = identity.clone();
+    let host = event.organizer.rsplit('@').next().unwrap_or_default().to_string();
     html! {
         <section class="remote-event card">
             <p class="badges"><span class="badge remote">{ "From another server" }</span></p>
@@ -284,6 +288,8 @@ pub fn remote_event_page(p: &RemoteEventProps) -> Html {
                 }
             }
             if let Some(text) = &*problem { <p class="form-error" id="remote-problem" role="alert">{ text.clone() }</p> }
+            // Reported to this relay's moderators as the identity chosen above, and to its server's.
+            <ReportForm reported={Reported::Remote(event.url.clone())} identity={AttrValue::from(reporter)} remote_host={AttrValue::from(host)} />
         </section>
     }
 }

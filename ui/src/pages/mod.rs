@@ -7,6 +7,7 @@ mod group;
 mod groups;
 mod identities;
 mod import;
+mod moderation;
 mod take_part;
 
 pub use account::AccountPage;
@@ -18,6 +19,7 @@ pub use group::GroupPage;
 pub use groups::GroupsPage;
 pub use identities::IdentitiesPage;
 pub use import::ImportPage;
+pub use moderation::ModerationPage;
 pub use take_part::TakePartPage;
 
 /// Reads a file picked in an `<input type=file>` into bytes.

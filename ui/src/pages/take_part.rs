@@ -10,7 +10,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::{Field, SelectField};
+use crate::components::{Field, ReportForm, SelectField};
 use crate::state::{Action, AppContext, Route};
 
 /// The identity last used to join, preselected next time.
@@ -98,30 +98,6 @@ pub fn take_part_page() -> Html {
             });
         })
     };
-    // Reporting the event found to the relay's moderators, as the identity chosen above.
-    let reporting = use_state(|| false);
-    let report_comment = use_state(String::new);
-    let report_error = use_state(|| None::<String>);
-    let send_report = {
-        let (found, identity, app) = (found.clone(), identity.clone(), app.clone());
-        let (reporting, report_comment, report_error) =
-            (reporting.clone(), report_comment.clone(), report_error.clone());
-        Callback::from(move |_: MouseEvent| {
-            let Some(Ok(event)) = (*found).clone() else { return };
-            let (identity, app, comment) = (identity.clone(), app.clone(), (*report_comment).clone());
-            let (reporting, report_error) = (reporting.clone(), report_error.clone());
-            spawn_local(async move {
-                match api::report(&identity, &Reported::Event(event.event.id.clone()), &comment, false).await {
-                    Ok(_) => {
-                        reporting.set(false);
-                        report_error.set(None);
-                        app.dispatch(Action::Notice("Reported to the relay's moderators".into()));
-                    }
-                    Err(err) => report_error.set(Some(err.message)),
-                }
-            });
-        })
-    };
     let set = |handle: &UseStateHandle<String>| {
         let handle = handle.clone();
         Callback::from(move |v: String| handle.set(v))
@@ -177,17 +153,8 @@ pub fn take_part_page() -> Html {
                         Some(Err(err)) => html! { <p class="form-error" id="join-outcome" role="alert">{ err.to_string() }</p> },
                         None => html! {},
                     } }
-                    if *reporting {
-                        <div class="report" id="report-form">
-                            <Field id="report-comment" label="What is wrong with it? (the moderators read this, and see who reports)" multiline=true value={(*report_comment).clone()} on_input={set(&report_comment)} error={(*report_error).clone()} />
-                            <div class="buttons">
-                                <button id="report-send" onclick={send_report}>{ "Send the report" }</button>
-                                <button id="report-cancel" onclick={ let reporting = reporting.clone(); Callback::from(move |_: MouseEvent| reporting.set(false)) }>{ "Cancel" }</button>
-                            </div>
-                        </div>
-                    } else {
-                        <p><button class="link" id="report-open" onclick={ let reporting = reporting.clone(); Callback::from(move |_: MouseEvent| reporting.set(true)) }>{ "Report to the moderators…" }</button></p>
-                    }
+                    // Reported as the identity chosen above.
+                    <ReportForm reported={Reported::Event(public.event.id.clone())} identity={AttrValue::from(identity.clone())} />
                 </div>
             }
         }
