@@ -5,6 +5,7 @@ mod federation_flow;
 mod form_flow;
 mod group_flow;
 mod harness;
+mod moderation_flow;
 mod participation_flow;
 mod relay;
 mod repeat_flow;

@@ -70,8 +70,9 @@ fn conflict(code: &'static str, message: String) -> Error {
 }
 
 /// Records `request` as `by` (a moderator's address) inside `tx`: the fact, the log line, the mail
-/// to the author and, when taken from a report, the report resolved (only if it is still open: the
-/// first decision on a report wins) and its reporter told.
+/// to the author and the reports it resolves, each reporter told: the one it was taken from (only if
+/// still open: the first decision on a report wins) and, when it hides, every other open report of
+/// the same thing.
 pub fn apply(
     tx: &Transaction,
     links: &Links,
@@ -140,7 +141,22 @@ pub fn apply(
     if let Some(account) = author {
         letters::measure_to_author(tx, links, &account, request.measure, &what, reason, now)?;
     }
-    if let Some(report) = &request.report {
+    // Every open report of what it hid is resolved by it (each reporter told), the one it was taken
+    // from first.
+    if request.measure.hides() {
+        let kind = match request.measure {
+            Measure::HideEvent => "event",
+            _ => "identity",
+        };
+        let open: Vec<String> = tx
+            .prepare("SELECT id FROM reports WHERE state = 'open' AND target_kind = ?1 AND target_id = ?2 ORDER BY created_at")?
+            .query_map([kind, target], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let first = request.report.iter().cloned();
+        for report in first.chain(open.into_iter().filter(|id| Some(id) != request.report.as_ref())) {
+            reports::resolve(tx, links, by, &report, reason, now)?;
+        }
+    } else if let Some(report) = &request.report {
         reports::resolve(tx, links, by, report, reason, now)?;
     }
     Ok(applied)

@@ -189,27 +189,27 @@ fn report_card(p: &CardProps) -> Html {
     let open = r.state == ReportState::Open;
     let actions = match (&r.reported, open) {
         (Reported::Event(id), true) => html! {
-            <button id="measure-hide" class="danger" onclick={measure(Measure::HideEvent, id.clone(), true)}>{ "Hide the event" }</button>
+            <button class="measure-hide danger" onclick={measure(Measure::HideEvent, id.clone(), true)}>{ "Hide the event" }</button>
         },
         (Reported::Identity(id), true) => html! {
             <>
-                <button id="measure-suspend-identity" class="danger" onclick={measure(Measure::SuspendIdentity, id.clone(), true)}>{ "Suspend the identity" }</button>
-                <button id="measure-suspend-account" class="danger" onclick={measure(Measure::SuspendAccount, id.clone(), true)}>{ "Suspend the whole account" }</button>
+                <button class="measure-suspend-identity danger" onclick={measure(Measure::SuspendIdentity, id.clone(), true)}>{ "Suspend the identity" }</button>
+                <button class="measure-suspend-account danger" onclick={measure(Measure::SuspendAccount, id.clone(), true)}>{ "Suspend the whole account" }</button>
             </>
         },
         (Reported::Event(id), false) => html! {
-            <button id="measure-restore" onclick={measure(Measure::RestoreEvent, id.clone(), false)}>{ "Restore the event" }</button>
+            <button class="measure-restore" onclick={measure(Measure::RestoreEvent, id.clone(), false)}>{ "Restore the event" }</button>
         },
         (Reported::Identity(id), false) => html! {
             <>
-                <button id="measure-restore-identity" onclick={measure(Measure::RestoreIdentity, id.clone(), false)}>{ "Restore the identity" }</button>
-                <button id="measure-restore-account" onclick={measure(Measure::RestoreAccount, id.clone(), false)}>{ "Lift the account's suspension" }</button>
+                <button class="measure-restore-identity" onclick={measure(Measure::RestoreIdentity, id.clone(), false)}>{ "Restore the identity" }</button>
+                <button class="measure-restore-account" onclick={measure(Measure::RestoreAccount, id.clone(), false)}>{ "Lift the account's suspension" }</button>
             </>
         },
         _ => html! {},
     };
     html! {
-        <li class="card report-card" data-report={r.id.clone()}>
+        <li class="card form report-card" data-report={r.id.clone()}>
             <p class="report-kind"><span class="badge">{ what(&r.reported) }</span>{ format!(" reported {}", when(r.created_at)) }</p>
             <h2 class="report-title">{ r.content.title.clone() }</h2>
             <p class="by">{ format!("by {}", r.content.author) }</p>
