@@ -66,4 +66,43 @@ fn cy_reports_anas_event_and_the_moderators_read_it() {
     assert_eq!(open[0].reported, Reported::Event(event.clone()));
     assert_eq!((open[0].reporter.as_str(), open[0].comment.as_str()), ("@cy", "Counterfeit goods"));
     assert_eq!(open[0].content.title, "Vide-grenier");
+
+    // Two moderators' devices decide on the report before either syncs (as offline): the first sent
+    // wins, the second comes back refused and its device says why; both then read it resolved.
+    {
+        let mut conn = rally_server::lock(&relay.state.db);
+        let role = rally_core::model::InstanceRole::Moderator;
+        moderation::grant(&mut conn, Actor::Machine, "cy@example.org", role, chrono::Utc::now()).expect("grant");
+    }
+    let report = open[0].id.clone();
+    let devices = [ana, cy].map(|dir| std::sync::Mutex::new(rally_core::profile::Profile::open(dir).expect("profile")));
+    let hide = |reason: &str| {
+        rally_core::model::ModerationStep::Measure(rally_core::model::MeasureRequest {
+            measure: rally_core::model::Measure::HideEvent,
+            target: event.clone(),
+            reason: reason.into(),
+            report: Some(report.clone()),
+        })
+    };
+    let close = rally_core::model::ModerationStep::State {
+        report: report.clone(),
+        change: rally_core::model::StateChange { state: ReportState::Closed, reason: "Looks fine".into() },
+    };
+    rally_client::moderation::queue(&devices[0], &hide("Counterfeit goods")).expect("queue");
+    rally_client::moderation::queue(&devices[1], &close).expect("queue");
+    assert_eq!(devices[1].lock().expect("cy").moderation_desk().expect("desk").pending, [close.clone()]);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    for device in &devices {
+        runtime.block_on(rally_client::moderation::refresh(device)).expect("refresh");
+    }
+    let (first, second) =
+        (devices[0].lock().expect("ana").moderation_desk().expect("desk"), devices[1].lock().expect("cy").moderation_desk().expect("desk"));
+    assert!(first.not_applied.is_empty() && first.pending.is_empty(), "{first:?}");
+    assert!(second.pending.is_empty(), "sent, not kept: {second:?}");
+    assert_eq!(second.not_applied.len(), 1, "{second:?}");
+    assert!(second.not_applied[0].contains("another decision came first"), "{second:?}");
+    for desk in [first, second] {
+        assert_eq!(desk.reports[0].state, ReportState::Resolved, "the first decision stands");
+        assert_eq!(desk.log.iter().filter(|a| a.action == "hide_event").count(), 1);
+    }
 }

@@ -95,6 +95,28 @@ async fn roles_are_given_by_administrators_and_every_call_checks_them() {
     let db = rusqlite::Connection::open(relay.data.join("relay.sqlite3")).expect("db");
     let err = db.execute("DELETE FROM moderation_log", []).expect_err("append-only");
     assert!(err.to_string().contains("append-only"), "{err}");
+
+    // Every moderation call, by a user: refused with its code, the log unchanged.
+    let before = get(&relay, "/api/v1/moderation/log", Some(&mo.token)).await.1;
+    for (path, body) in [
+        ("/api/v1/moderation/reports/x/notes", Some(json!({"text": "n"}))),
+        ("/api/v1/moderation/reports/x/state", Some(json!({"state": "closed", "reason": "r"}))),
+        ("/api/v1/moderation/measures", Some(json!({"measure": "suspend_account", "target": "x", "reason": "r"}))),
+        ("/api/v1/moderation/roles", Some(json!({"email": "cy@example.org", "role": "moderator"}))),
+        ("/api/v1/moderation/reports", None),
+        ("/api/v1/moderation/reports?state=open", None),
+        ("/api/v1/moderation/log", None),
+    ] {
+        let (status, answer) = match body {
+            Some(body) => post(&relay, path, &cy.token, body).await,
+            None => {
+                let (status, text) = get(&relay, path, Some(&cy.token)).await;
+                (status.as_u16(), serde_json::from_str(&text).unwrap_or(Value::Null))
+            }
+        };
+        assert_eq!((status, answer["error"]["code"].as_str()), (403, Some("not_moderator")), "{path}: {answer}");
+    }
+    assert_eq!(get(&relay, "/api/v1/moderation/log", Some(&mo.token)).await.1, before, "nothing changed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
