@@ -90,13 +90,15 @@ fn cy_reports_anas_event_and_the_moderators_read_it() {
     };
     rally_client::moderation::queue(&devices[0], &hide("Counterfeit goods")).expect("queue");
     rally_client::moderation::queue(&devices[1], &close).expect("queue");
-    assert_eq!(devices[1].lock().expect("cy").moderation_desk().expect("desk").pending, [close.clone()]);
+    assert_eq!(devices[1].lock().expect("cy").moderation_desk().expect("desk").pending, std::slice::from_ref(&close));
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     for device in &devices {
         runtime.block_on(rally_client::moderation::refresh(device)).expect("refresh");
     }
-    let (first, second) =
-        (devices[0].lock().expect("ana").moderation_desk().expect("desk"), devices[1].lock().expect("cy").moderation_desk().expect("desk"));
+    let (first, second) = (
+        devices[0].lock().expect("ana").moderation_desk().expect("desk"),
+        devices[1].lock().expect("cy").moderation_desk().expect("desk"),
+    );
     assert!(first.not_applied.is_empty() && first.pending.is_empty(), "{first:?}");
     assert!(second.pending.is_empty(), "sent, not kept: {second:?}");
     assert_eq!(second.not_applied.len(), 1, "{second:?}");

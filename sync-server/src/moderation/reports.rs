@@ -430,14 +430,18 @@ impl ModerationService {
     }
 
     /// Resolves, closes or reopens a report, with a reason for the log; a resolved report's reporter
-    /// is told, if they gave an address.
+    /// is told, if they gave an address. Only an open report is resolved or closed: of two decisions
+    /// on one report (one taken offline), the first wins; reopening it is always possible.
     pub fn set_state(&self, by: &Staff, id: &str, change: &StateChange) -> Result<Report> {
         if change.reason.chars().count() > MAX_TEXT {
             return Err(too_long("reason"));
         }
         let mut conn = self.db();
         let tx = conn.transaction()?;
-        one(&tx, id)?;
+        match change.state {
+            ReportState::Open => drop(one(&tx, id)?),
+            _ => take_open(&tx, id)?,
+        }
         let author = super::email_of(&tx, &by.account)?;
         let now = Utc::now();
         set(&tx, id, change.state, now)?;
