@@ -336,6 +336,8 @@ const STEPS: &[&str] = &[
      ALTER TABLE accounts ADD COLUMN suspended TEXT;
      ALTER TABLE reports ADD COLUMN reporter_email TEXT;
      ALTER TABLE reports ADD COLUMN forwarded_to TEXT;",
+    // 17: people of other servers this relay's moderators suspended: their activities are refused.
+    "CREATE TABLE suspended_actors (actor TEXT PRIMARY KEY, reason TEXT NOT NULL, by TEXT NOT NULL, at INTEGER NOT NULL);",
 ];
 
 /// The version [`open`] migrates to.

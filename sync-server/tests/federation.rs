@@ -394,6 +394,28 @@ async fn the_inbox_refuses_what_it_cannot_trust_and_keeps_nothing_of_it() {
         .expect("count");
     assert_eq!(kept, (1, 1), "nothing of it kept");
 
+    // A's moderators suspend B's actor: what it signs is refused, nothing kept; lifted, it is heard again
+    // (the reports below).
+    a.account("mo@example.org").await;
+    on_relay_machine(&a, &["admin", "grant", "mo@example.org", "--role", "moderator"]).expect("grant");
+    let mo = a.account_session_again("mo@example.org").await;
+    let suspend = |measure: &str| json!({"measure": measure, "target": signer, "reason": "Spam from there"});
+    let (status, body) = post_json(&a, "/api/v1/moderation/measures", &mo.token, suspend("suspend_remote")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let flag = serde_json::to_vec(&json!({
+        "id": format!("{}/activities/{}", b.base, rally_core::document::new_id()),
+        "type": "Flag", "actor": signer, "content": "Suspended", "object": [format!("{}/@ana", a.base)]
+    }))
+    .expect("json");
+    let headers = signed_headers(&b, "relay", &key_id, &inbox, &flag);
+    let (got, text) = deliver(&inbox, &headers, flag).await;
+    assert_eq!(got, StatusCode::FORBIDDEN, "{text}");
+    assert!(text.contains("actor_suspended"), "{text}");
+    let kept: i64 = conn.query_row("SELECT count(*) FROM reports", [], |r| r.get(0)).expect("count");
+    assert_eq!(kept, 1, "nothing of it kept");
+    let (status, body) = post_json(&a, "/api/v1/moderation/measures", &mo.token, suspend("restore_remote")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+
     // A server that keeps reporting: past 30 an hour it is refused, and nothing more is kept.
     let limit = rally_server::federation::activities::flag::FLAGS_PER_HOST_PER_HOUR;
     let mut last = (StatusCode::ACCEPTED, String::new());

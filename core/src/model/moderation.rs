@@ -165,6 +165,10 @@ pub enum Measure {
     /// The account of an identity cannot log in or sync, and everything it published is hidden.
     SuspendAccount,
     RestoreAccount,
+    /// A person of another server (target: their actor, or one of their events, by URL): their
+    /// activities are refused at the inbox, and their events leave this relay.
+    SuspendRemote,
+    RestoreRemote,
 }
 
 impl Measure {
@@ -176,12 +180,14 @@ impl Measure {
             Self::RestoreIdentity => "restore_identity",
             Self::SuspendAccount => "suspend_account",
             Self::RestoreAccount => "restore_account",
+            Self::SuspendRemote => "suspend_remote",
+            Self::RestoreRemote => "restore_remote",
         }
     }
 
     /// Whether it takes something away (as opposed to giving it back).
     pub fn hides(self) -> bool {
-        matches!(self, Self::HideEvent | Self::SuspendIdentity | Self::SuspendAccount)
+        matches!(self, Self::HideEvent | Self::SuspendIdentity | Self::SuspendAccount | Self::SuspendRemote)
     }
 }
 

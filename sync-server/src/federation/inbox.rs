@@ -54,6 +54,7 @@ pub async fn receive(federation: &Arc<Federation>, request: Incoming) -> Result<
     let signer_host = host_of(&signer_url)
         .ok_or_else(|| Error::unauthorized("bad_signature", format!("keyId \"{}\" is not a URL", signed.key_id)))?;
     federation.check_domain(&signer_host)?;
+    federation.check_actor(&signer_url)?;
     federation.may_deliver(&signer_host)?;
     let signer = signer(federation, &signed, &signer_url).await?;
     let actor = wire::id_of(&activity.actor).unwrap_or_default();

@@ -254,6 +254,14 @@ impl Federation {
         .map_err(|secs| refused(secs, &format!("from {host}")))
     }
 
+    /// Refuses a person of another server this relay's moderators suspended.
+    pub fn check_actor(&self, actor: &str) -> Result<()> {
+        if store::is_suspended(&self.db(), actor)? {
+            return Err(Error::Forbidden { code: "actor_suspended", message: format!("{actor} is suspended here") });
+        }
+        Ok(())
+    }
+
     /// Refuses a blocked domain, and in allow-list mode one not allowed.
     pub fn check_domain(&self, host: &str) -> Result<()> {
         let conn = self.db();

@@ -508,6 +508,11 @@ pub fn undelivered(conn: &Connection) -> Result<Vec<DeliveryState>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Whether this relay's moderators suspended a person of another server (see `moderation::hiding`).
+pub fn is_suspended(conn: &Connection, actor: &str) -> Result<bool> {
+    Ok(conn.query_row("SELECT 1 FROM suspended_actors WHERE actor = ?1", [actor], |_| Ok(())).optional()?.is_some())
+}
+
 pub fn is_blocked(conn: &Connection, host: &str) -> Result<bool> {
     Ok(conn
         .query_row("SELECT 1 FROM federation_domains WHERE host = ?1 AND policy = 'block'", [host], |_| Ok(()))

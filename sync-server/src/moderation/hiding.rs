@@ -136,6 +136,11 @@ pub fn apply(
             let applied = Applied { documents, suspended: suspend.then(|| account.clone()) };
             (applied, format!("your account (with @{username})"), Some(account))
         }
+        Measure::SuspendRemote | Measure::RestoreRemote => {
+            let actor = remote_actor(tx, target)?;
+            suspend_remote(tx, &actor, request.measure.hides(), reason, by, now)?;
+            (Applied::default(), actor, None)
+        }
     };
     log(tx, by, request.measure.as_str(), &format!("{what} ({target})"), reason, now)?;
     if let Some(account) = author {
@@ -146,6 +151,7 @@ pub fn apply(
     if request.measure.hides() {
         let kind = match request.measure {
             Measure::HideEvent => "event",
+            Measure::SuspendRemote => "remote",
             _ => "identity",
         };
         let open: Vec<String> = tx
@@ -218,6 +224,52 @@ fn set_hidden(tx: &Transaction, id: &str, hide: bool, reason: &str, by: &str, no
         }
     } else if tx.execute("DELETE FROM hidden_documents WHERE id = ?1", [id])? == 0 {
         return Err(conflict("not_hidden", format!("{id} is not hidden")));
+    }
+    Ok(())
+}
+
+/// The actor a remote measure is about: an actor this relay knows, or the one a remote event it
+/// received is attributed to.
+fn remote_actor(tx: &Transaction, target: &str) -> Result<String> {
+    let of_event: Option<String> =
+        tx.query_row("SELECT attributed_to FROM remote_events WHERE url = ?1", [target], |r| r.get(0)).optional()?;
+    if let Some(actor) = of_event {
+        return Ok(actor);
+    }
+    match crate::federation::store::actor(tx, target)? {
+        Some(actor) => Ok(actor.id),
+        None => Err(Error::Unknown {
+            code: "unknown_target",
+            message: format!("this relay knows nobody of another server at {target}"),
+        }),
+    }
+}
+
+/// Suspends a person of another server (their activities refused from now on, their events gone from
+/// this relay) or lifts it.
+fn suspend_remote(
+    tx: &Transaction,
+    actor: &str,
+    suspend: bool,
+    reason: &str,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if !suspend {
+        if tx.execute("DELETE FROM suspended_actors WHERE actor = ?1", [actor])? == 0 {
+            return Err(conflict("not_suspended", format!("{actor} is not suspended")));
+        }
+        return Ok(());
+    }
+    let added = tx.execute(
+        "INSERT INTO suspended_actors (actor, reason, by, at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (actor) DO NOTHING",
+        params![actor, reason, by, now.timestamp_millis()],
+    )?;
+    if added == 0 {
+        return Err(conflict("already_suspended", format!("{actor} is already suspended")));
+    }
+    if tx.execute("DELETE FROM remote_events WHERE attributed_to = ?1", [actor])? > 0 {
+        crate::projections::public_tables::bump(tx, "instance")?;
     }
     Ok(())
 }

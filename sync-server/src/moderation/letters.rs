@@ -77,6 +77,8 @@ pub fn measure_to_author(
         Measure::HideEvent => ("hid", format!("The moderators of {} hid {what}: it is off the relay's pages, feeds and other servers, and nobody else receives it. You still have it.", links.instance_name)),
         Measure::SuspendIdentity => ("suspended", format!("The moderators of {} suspended {what}: it and the events it organizes are hidden from everyone else.", links.instance_name)),
         Measure::SuspendAccount => ("suspended", format!("The moderators of {} suspended {what}: it cannot log in or sync, and what it published is hidden.", links.instance_name)),
+        // Another server's people hear nothing from here: their server is theirs to tell.
+        Measure::SuspendRemote | Measure::RestoreRemote => return Ok(()),
         Measure::RestoreEvent | Measure::RestoreIdentity | Measure::RestoreAccount => {
             ("restored", format!("The moderators of {} restored {what}: it is shown again.", links.instance_name))
         }

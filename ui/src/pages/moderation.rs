@@ -197,6 +197,12 @@ fn report_card(p: &CardProps) -> Html {
                 <button class="measure-suspend-account danger" onclick={measure(Measure::SuspendAccount, id.clone(), true)}>{ "Suspend the whole account" }</button>
             </>
         },
+        (Reported::Remote(url), true) => html! {
+            <button class="measure-suspend-remote danger" onclick={measure(Measure::SuspendRemote, url.clone(), true)}>{ "Suspend its author on this relay" }</button>
+        },
+        (Reported::Remote(url), false) => html! {
+            <button class="measure-restore-remote" onclick={measure(Measure::RestoreRemote, url.clone(), false)}>{ "Lift its author's suspension" }</button>
+        },
         (Reported::Event(id), false) => html! {
             <button class="measure-restore" onclick={measure(Measure::RestoreEvent, id.clone(), false)}>{ "Restore the event" }</button>
         },
