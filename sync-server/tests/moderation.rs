@@ -560,3 +560,44 @@ async fn a_thousand_anonymous_reports_from_one_address_are_refused_past_the_limi
     assert_eq!(digests.len(), 1, "{digests:?}");
     assert_eq!(digests[0].0, format!("{limit} reports to moderate"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_deleted_for_good_is_deleted_on_its_owners_devices_and_stays_off_if_brought_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let relay = Relay::start(dir.path(), None);
+    let ana = relay.account("ana@example.org").await;
+    let ana_device = peer(&relay, &ana).await;
+    let ana_id = create_identity(&ana_device, "ana", "Ana").await.document_id().to_string();
+    let event = create_event(&ana_device, &ana_id, "Arnaque", |_| {}).await;
+    let event_id = event.document_id().to_string();
+    let mo = relay.account("mo@example.org").await;
+    admin(&relay, &["grant", "mo@example.org", "--role", "moderator"]).expect("grant");
+    get_until(&relay, &format!("/events/{event_id}"), None, "the event's page", |s, _| s == 200).await;
+
+    let delete = json!({"measure": "delete_event", "target": event_id, "reason": "A scam"});
+    let (status, body) = post(&relay, "/api/v1/moderation/measures", &mo.token, delete).await;
+    assert_eq!(status, 204, "{body}");
+    let deleted = |handle: &samod::DocHandle| {
+        handle.with_document(|am| {
+            let doc = automerge::AutoCommit::load(&am.save()).expect("load");
+            rally_core::document::is_deleted(&doc).expect("read")
+        })
+    };
+    until("Ana's device gets the deletion", || deleted(&event)).await;
+    let (status, _) = get(&relay, &format!("/events/{event_id}"), None).await;
+    assert_eq!(status, 404);
+    until("Ana's mail", || mail_to(&relay, "ana@example.org", "Moderators deleted").is_some()).await;
+    let (_, log) = get(&relay, "/api/v1/moderation/log", Some(&mo.token)).await;
+    assert!(log.contains("delete_event") && log.contains("A scam"), "{log}");
+
+    // Ana's device takes the deletion back: the relay keeps it off its pages all the same.
+    edit(&event, |doc| rally_core::document::mark_restored(doc, chrono::Utc::now()).expect("restore"));
+    // Once the relay has it back (it lists it as Ana's, withheld), its page is still missing.
+    let withheld = get_until(&relay, "/api/v1/documents/withheld", Some(&ana.token), "the event back", |_, body| {
+        body.contains("hidden_by_moderators")
+    })
+    .await;
+    assert!(withheld.contains("A scam"), "{withheld}");
+    let (status, _) = get(&relay, &format!("/events/{event_id}"), None).await;
+    assert_eq!(status, 404, "deleted for good stays off the relay");
+}

@@ -169,6 +169,9 @@ pub enum Measure {
     /// activities are refused at the inbox, and their events leave this relay.
     SuspendRemote,
     RestoreRemote,
+    /// An event deleted for good: the relay marks it deleted (its writers' devices get the mark),
+    /// and it stays hidden if anyone brings it back. No twin.
+    DeleteEvent,
 }
 
 impl Measure {
@@ -182,12 +185,16 @@ impl Measure {
             Self::RestoreAccount => "restore_account",
             Self::SuspendRemote => "suspend_remote",
             Self::RestoreRemote => "restore_remote",
+            Self::DeleteEvent => "delete_event",
         }
     }
 
     /// Whether it takes something away (as opposed to giving it back).
     pub fn hides(self) -> bool {
-        matches!(self, Self::HideEvent | Self::SuspendIdentity | Self::SuspendAccount | Self::SuspendRemote)
+        matches!(
+            self,
+            Self::HideEvent | Self::SuspendIdentity | Self::SuspendAccount | Self::SuspendRemote | Self::DeleteEvent
+        )
     }
 }
 

@@ -63,6 +63,9 @@ pub struct Applied {
     pub documents: Vec<String>,
     /// An account it suspended: its sessions are gone, its open connections are to be closed.
     pub suspended: Option<String>,
+    /// An event to mark deleted (the relay writes the mark into the document, see
+    /// [`crate::sync::SyncHub::delete_for_good`]).
+    pub delete: Option<String>,
 }
 
 fn conflict(code: &'static str, message: String) -> Error {
@@ -95,7 +98,23 @@ pub fn apply(
         Measure::HideEvent | Measure::RestoreEvent => {
             let (title, owner) = event(tx, target)?;
             set_hidden(tx, target, request.measure.hides(), reason, by, now)?;
-            (Applied { documents: vec![target.to_string()], suspended: None }, format!("the event \"{title}\""), owner)
+            (
+                Applied { documents: vec![target.to_string()], ..Applied::default() },
+                format!("the event \"{title}\""),
+                owner,
+            )
+        }
+        Measure::DeleteEvent => {
+            let (title, owner) = event(tx, target)?;
+            // Hidden too, for good: should anyone take the deletion back, it stays off the relay.
+            tx.execute(
+                "INSERT INTO hidden_documents (id, reason, by, at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET reason = excluded.reason, by = excluded.by, at = excluded.at",
+                params![target, reason, by, now.timestamp_millis()],
+            )?;
+            let applied =
+                Applied { documents: vec![target.to_string()], delete: Some(target.to_string()), ..Applied::default() };
+            (applied, format!("the event \"{title}\""), owner)
         }
         Measure::SuspendIdentity | Measure::RestoreIdentity => {
             let (username, account) = identity(tx, target)?;
@@ -107,7 +126,7 @@ pub fn apply(
                 false => documents.insert(0, target.to_string()),
             }
             set_hidden(tx, target, request.measure.hides(), reason, by, now)?;
-            (Applied { documents, suspended: None }, format!("your identity @{username}"), Some(account))
+            (Applied { documents, ..Applied::default() }, format!("your identity @{username}"), Some(account))
         }
         Measure::SuspendAccount | Measure::RestoreAccount => {
             let (username, account) = identity(tx, target)?;
@@ -133,7 +152,7 @@ pub fn apply(
                 )?
                 .query_map(params![account, suspend], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
-            let applied = Applied { documents, suspended: suspend.then(|| account.clone()) };
+            let applied = Applied { documents, suspended: suspend.then(|| account.clone()), ..Applied::default() };
             (applied, format!("your account (with @{username})"), Some(account))
         }
         Measure::SuspendRemote | Measure::RestoreRemote => {
@@ -150,7 +169,7 @@ pub fn apply(
     // from first.
     if request.measure.hides() {
         let kind = match request.measure {
-            Measure::HideEvent => "event",
+            Measure::HideEvent | Measure::DeleteEvent => "event",
             Measure::SuspendRemote => "remote",
             _ => "identity",
         };

@@ -74,6 +74,7 @@ pub fn measure_to_author(
         conn.query_row("SELECT email FROM accounts WHERE id = ?1", [account], |r| r.get(0)).optional()?;
     let Some(email) = email else { return Ok(()) };
     let (subject, told) = match measure {
+        Measure::DeleteEvent => ("deleted", format!("The moderators of {} deleted {what}: it is gone from the relay, from other servers and from your devices.", links.instance_name)),
         Measure::HideEvent => ("hid", format!("The moderators of {} hid {what}: it is off the relay's pages, feeds and other servers, and nobody else receives it. You still have it.", links.instance_name)),
         Measure::SuspendIdentity => ("suspended", format!("The moderators of {} suspended {what}: it and the events it organizes are hidden from everyone else.", links.instance_name)),
         Measure::SuspendAccount => ("suspended", format!("The moderators of {} suspended {what}: it cannot log in or sync, and what it published is hidden.", links.instance_name)),

@@ -143,6 +143,9 @@ impl ModerationService {
         if let Some(account) = &applied.suspended {
             self.live.end_account(account);
         }
+        if let Some(event) = &applied.delete {
+            self.sync.delete_for_good(event).await?;
+        }
         self.notify.wake();
         Ok(())
     }

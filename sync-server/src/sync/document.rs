@@ -120,6 +120,21 @@ impl LiveDoc {
         self.decide(&peer.account)
     }
 
+    /// A change the relay itself makes (a moderators' deletion), as its own actor: the change's bytes,
+    /// to store, and what it did. Every peer syncing it hears of it through [`LiveDoc::access_changed`].
+    pub fn change_here(
+        &mut self,
+        change: impl FnOnce(&mut AutoCommit) -> rally_core::Result<()>,
+    ) -> Result<(Vec<u8>, DocumentChanged)> {
+        let heads = self.doc.get_heads();
+        change(&mut self.doc).map_err(|e| Error::Protocol(format!("changing {}: {e}", self.id)))?;
+        let bytes = self.doc.save_after(&heads);
+        let after = document_view(&self.doc, &self.id);
+        let before = std::mem::replace(&mut self.view, after.clone());
+        self.facts.event = after.event_facts();
+        Ok((bytes, DocumentChanged { id: self.id.clone(), before, after }))
+    }
+
     /// What it says now.
     pub fn view(&self) -> &DocumentView {
         &self.view

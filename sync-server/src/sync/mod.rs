@@ -270,6 +270,33 @@ impl SyncHub {
         Ok(answer)
     }
 
+    /// Deletes an event for good, as its moderators decided: the relay writes the deletion mark into
+    /// the document (stored and projected like any change: pages, feeds, participants told,
+    /// `Delete` to other servers) and every device syncing it, its owner's first, gets the mark.
+    pub async fn delete_for_good(&self, doc_id: &str) -> Result<()> {
+        let slot = self.slot(doc_id)?;
+        let mut guard = slot.lock().await;
+        if guard.is_none() {
+            let stored = self.store.load(doc_id).await?;
+            let Some(s) = stored else { return Err(Error::NotFound) };
+            *guard = Some(LiveDoc::new(doc_id.into(), s.doc, s.facts, s.chunks, s.view, self.roles.clone()));
+        }
+        let Some(live) = guard.as_mut() else { return Err(Error::NotFound) };
+        let (bytes, change) = live.change_here(|doc| rally_core::document::mark_deleted(doc, chrono::Utc::now()))?;
+        let write = store::Write {
+            doc_id: doc_id.to_string(),
+            chunks: vec![Chunk::parse(&bytes)?],
+            change: Some(change),
+            ..Default::default()
+        };
+        self.store.write(write).await?;
+        live.chunks += 1;
+        for (to, frame) in live.access_changed() {
+            to.send(frame);
+        }
+        Ok(())
+    }
+
     /// The roles every message is checked against; the group service records changes here.
     pub fn roles(&self) -> Arc<access::Roles> {
         self.roles.clone()

@@ -189,7 +189,10 @@ fn report_card(p: &CardProps) -> Html {
     let open = r.state == ReportState::Open;
     let actions = match (&r.reported, open) {
         (Reported::Event(id), true) => html! {
-            <button class="measure-hide danger" onclick={measure(Measure::HideEvent, id.clone(), true)}>{ "Hide the event" }</button>
+            <>
+                <button class="measure-hide danger" onclick={measure(Measure::HideEvent, id.clone(), true)}>{ "Hide the event" }</button>
+                <button class="measure-delete danger" onclick={measure(Measure::DeleteEvent, id.clone(), true)}>{ "Delete it for good" }</button>
+            </>
         },
         (Reported::Identity(id), true) => html! {
             <>
