@@ -12,6 +12,30 @@ fn admin(relay: &Relay, args: &[&str]) -> Result<String, String> {
     on_relay_machine(relay, &[&["admin"], args].concat())
 }
 
+/// Ana, with an identity and a published event, and Mo, the relay's moderator.
+struct Published {
+    ana: Session,
+    ana_device: samod::Repo,
+    ana_id: String,
+    event: samod::DocHandle,
+    event_id: String,
+    mo: Session,
+}
+
+/// Ana publishes `title` on `relay` and Mo is made its moderator (accounts confirmed through `smtp`
+/// when the relay mails through it); returns once the event's page is up.
+async fn ana_publishes_and_mo_moderates(relay: &Relay, smtp: Option<&Smtp>, title: &str) -> Published {
+    let ana = relay.account_mailed("ana@example.org", smtp).await;
+    let ana_device = peer(relay, &ana).await;
+    let ana_id = create_identity(&ana_device, "ana", "Ana").await.document_id().to_string();
+    let event = create_event(&ana_device, &ana_id, title, |_| {}).await;
+    let event_id = event.document_id().to_string();
+    let mo = relay.account_mailed("mo@example.org", smtp).await;
+    admin(relay, &["grant", "mo@example.org", "--role", "moderator"]).expect("grant");
+    get_until(relay, &format!("/events/{event_id}"), None, "the event's page", |s, _| s == 200).await;
+    Published { ana, ana_device, ana_id, event, event_id, mo }
+}
+
 fn roles(relay: &Relay) -> Vec<(String, String)> {
     let db = rusqlite::Connection::open(relay.data.join("relay.sqlite3")).expect("db");
     let mut stmt = db.prepare("SELECT email, role FROM accounts ORDER BY email").expect("prepare");
@@ -123,17 +147,11 @@ async fn roles_are_given_by_administrators_and_every_call_checks_them() {
 async fn a_report_keeps_what_it_named_and_moderators_note_and_resolve_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let relay = Relay::start(dir.path(), None);
-    let ana = relay.account("ana@example.org").await;
-    let ana_device = peer(&relay, &ana).await;
-    let ana_id = create_identity(&ana_device, "ana", "Ana").await.document_id().to_string();
-    let event = create_event(&ana_device, &ana_id, "Vide-grenier", |_| {}).await;
-    let event_id = event.document_id().to_string();
+    let Published { ana_device, ana_id, event, event_id, mo, .. } =
+        ana_publishes_and_mo_moderates(&relay, None, "Vide-grenier").await;
     let draft = create_event(&ana_device, &ana_id, "Brouillon", |d| d.draft = true).await.document_id().to_string();
     let cy = relay.account("cy@example.org").await;
     let cy_id = create_identity(&peer(&relay, &cy).await, "cy", "Cy").await.document_id().to_string();
-    let mo = relay.account("mo@example.org").await;
-    admin(&relay, &["grant", "mo@example.org", "--role", "moderator"]).expect("grant");
-    get_until(&relay, &format!("/events/{event_id}"), None, "the event's page", |s, _| s == 200).await;
     get_until(&relay, "/@cy/outbox", None, "cy's identity", |s, _| s == 200).await;
 
     // Refusals first: another account's identity, a draft, a user reading reports; none is kept.
@@ -208,12 +226,7 @@ fn moderation_limit() -> u32 {
 async fn moderators_hear_of_many_reports_in_one_digest() {
     let dir = tempfile::tempdir().expect("tempdir");
     let relay = Relay::start_with(dir.path(), None, 0, &["--digest-delay", "4"]);
-    let ana = relay.account("ana@example.org").await;
-    let ana_device = peer(&relay, &ana).await;
-    let ana_id = create_identity(&ana_device, "ana", "Ana").await.document_id().to_string();
-    let event_id = create_event(&ana_device, &ana_id, "Marché", |_| {}).await.document_id().to_string();
-    relay.account("mo@example.org").await;
-    admin(&relay, &["grant", "mo@example.org", "--role", "moderator"]).expect("grant");
+    let Published { event_id, .. } = ana_publishes_and_mo_moderates(&relay, None, "Marché").await;
     let mut reporters = Vec::new();
     for name in ["cy", "dee"] {
         let session = relay.account(&format!("{name}@example.org")).await;
@@ -286,17 +299,11 @@ fn mail_to(relay: &Relay, email: &str, subject: &str) -> Option<String> {
 async fn a_hidden_event_leaves_pages_feeds_and_other_accounts_sync_and_comes_back_when_restored() {
     let dir = tempfile::tempdir().expect("tempdir");
     let relay = Relay::start(dir.path(), None);
-    let ana = relay.account("ana@example.org").await;
-    let ana_device = peer(&relay, &ana).await;
-    let ana_id = create_identity(&ana_device, "ana", "Ana").await.document_id().to_string();
-    let event = create_event(&ana_device, &ana_id, "Vide-grenier", |_| {}).await;
+    let Published { ana, event, mo, .. } = ana_publishes_and_mo_moderates(&relay, None, "Vide-grenier").await;
     let event_id = event.document_id().clone();
     let cy = relay.account("cy@example.org").await;
     let cy_device = peer(&relay, &cy).await;
     let cy_id = create_identity(&cy_device, "cy", "Cy").await.document_id().to_string();
-    let mo = relay.account("mo@example.org").await;
-    admin(&relay, &["grant", "mo@example.org", "--role", "moderator"]).expect("grant");
-    get_until(&relay, &format!("/events/{event_id}"), None, "the event's page", |s, _| s == 200).await;
     get_until(&relay, "/@cy/outbox", None, "cy's identity", |s, _| s == 200).await;
     let on_cy = find_eventually(&cy_device, &event_id).await;
     assert_eq!(title_on(&on_cy), "Vide-grenier", "another account reads a public event");
@@ -387,13 +394,7 @@ async fn a_hidden_event_leaves_pages_feeds_and_other_accounts_sync_and_comes_bac
 async fn a_suspended_account_cannot_log_in_or_sync_and_what_it_published_is_hidden_until_lifted() {
     let dir = tempfile::tempdir().expect("tempdir");
     let relay = Relay::start(dir.path(), None);
-    let ana = relay.account("ana@example.org").await;
-    let ana_device = peer(&relay, &ana).await;
-    let ana_id = create_identity(&ana_device, "ana", "Ana").await.document_id().to_string();
-    let event_id = create_event(&ana_device, &ana_id, "Marché", |_| {}).await.document_id().to_string();
-    let mo = relay.account("mo@example.org").await;
-    admin(&relay, &["grant", "mo@example.org", "--role", "moderator"]).expect("grant");
-    get_until(&relay, &format!("/events/{event_id}"), None, "the event's page", |s, _| s == 200).await;
+    let Published { ana, ana_id, event_id, mo, .. } = ana_publishes_and_mo_moderates(&relay, None, "Marché").await;
     get_until(&relay, "/@ana/outbox", None, "ana's identity", |s, _| s == 200).await;
     let mut socket = joined(&relay, &ana.token, &ana.peer_id).await;
 
@@ -453,13 +454,7 @@ async fn anyone_reports_a_public_event_from_its_page_in_a_browser_and_confirms_b
     let dir = tempfile::tempdir().expect("tempdir");
     let smtp = Smtp::start(dir.path());
     let relay = Relay::start_with(dir.path(), Some(smtp.port), 0, &["--digest-delay", "1"]);
-    let ana = relay.account_mailed("ana@example.org", Some(&smtp)).await;
-    let ana_device = peer(&relay, &ana).await;
-    let ana_id = create_identity(&ana_device, "ana", "Ana").await.document_id().to_string();
-    let event_id = create_event(&ana_device, &ana_id, "Vide-grenier", |_| {}).await.document_id().to_string();
-    let mo = relay.account_mailed("mo@example.org", Some(&smtp)).await;
-    admin(&relay, &["grant", "mo@example.org", "--role", "moderator"]).expect("grant");
-    get_until(&relay, &format!("/events/{event_id}"), None, "the event's page", |s, _| s == 200).await;
+    let Published { event_id, mo, .. } = ana_publishes_and_mo_moderates(&relay, Some(&smtp), "Vide-grenier").await;
     let before = smtp.wait_for(2).len();
 
     // Dee, without an account, reports it from its page.
@@ -512,13 +507,7 @@ async fn anyone_reports_a_public_event_from_its_page_in_a_browser_and_confirms_b
 async fn a_thousand_anonymous_reports_from_one_address_are_refused_past_the_limit_and_make_one_digest() {
     let dir = tempfile::tempdir().expect("tempdir");
     let relay = Relay::start_with(dir.path(), None, 0, &["--digest-delay", "2"]);
-    let ana = relay.account("ana@example.org").await;
-    let ana_device = peer(&relay, &ana).await;
-    let ana_id = create_identity(&ana_device, "ana", "Ana").await.document_id().to_string();
-    let event_id = create_event(&ana_device, &ana_id, "Marché", |_| {}).await.document_id().to_string();
-    relay.account("mo@example.org").await;
-    admin(&relay, &["grant", "mo@example.org", "--role", "moderator"]).expect("grant");
-    get_until(&relay, &format!("/events/{event_id}"), None, "the event's page", |s, _| s == 200).await;
+    let Published { event_id, .. } = ana_publishes_and_mo_moderates(&relay, None, "Marché").await;
 
     let http = reqwest::Client::new();
     let url = format!("{}/events/{event_id}/report", relay.base);
@@ -565,14 +554,7 @@ async fn a_thousand_anonymous_reports_from_one_address_are_refused_past_the_limi
 async fn an_event_deleted_for_good_is_deleted_on_its_owners_devices_and_stays_off_if_brought_back() {
     let dir = tempfile::tempdir().expect("tempdir");
     let relay = Relay::start(dir.path(), None);
-    let ana = relay.account("ana@example.org").await;
-    let ana_device = peer(&relay, &ana).await;
-    let ana_id = create_identity(&ana_device, "ana", "Ana").await.document_id().to_string();
-    let event = create_event(&ana_device, &ana_id, "Arnaque", |_| {}).await;
-    let event_id = event.document_id().to_string();
-    let mo = relay.account("mo@example.org").await;
-    admin(&relay, &["grant", "mo@example.org", "--role", "moderator"]).expect("grant");
-    get_until(&relay, &format!("/events/{event_id}"), None, "the event's page", |s, _| s == 200).await;
+    let Published { ana, event, event_id, mo, .. } = ana_publishes_and_mo_moderates(&relay, None, "Arnaque").await;
 
     let delete = json!({"measure": "delete_event", "target": event_id, "reason": "A scam"});
     let (status, body) = post(&relay, "/api/v1/moderation/measures", &mo.token, delete).await;

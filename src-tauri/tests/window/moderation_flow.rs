@@ -4,7 +4,8 @@
 //! adds a note and hides the event: it is gone from its page (as a missing one), the relay's feed and
 //! Cy's device, Ana's window shows it hidden with the reason, Ana and both reporters have their mails,
 //! and the action log lists each step. Restoring it brings it back everywhere. With the relay down,
-//! the moderator still reads the reports and closes one; it is sent when the relay is back.
+//! the moderator still reads the reports and closes one; it is sent when the relay is back. A third
+//! report ends with the event deleted for good, after the window asks.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -256,6 +257,22 @@ async fn reports_from_a_page_and_an_app_are_read_noted_and_acted_on_in_the_moder
     relay.restart().await;
     m.wait_text_for("#tab-closed", "Closed (1)", Duration::from_secs(90)).await;
     m.wait_gone("#moderation-pending").await;
+
+    // A third report, and the event deleted for good: the window asks first, in words.
+    let third = rally_client::moderation::report(&cy, "cy", Reported::Event(event.clone()), "Third time", false);
+    third.await.expect("report");
+    m.click("#tab-open").await;
+    m.wait_text_for("#reports", "Third time", LONG).await;
+    let open = m.attr("#reports li.report-card", "data-report").await;
+    m.fill(&format!("#reason-{open}"), "Third report: deleted").await;
+    m.click(&format!("li.report-card[data-report=\"{open}\"] .measure-delete")).await;
+    m.wait_text(".confirm-delete", "cannot be undone").await;
+    m.check_page("99-moderation-delete-confirm").await;
+    m.click(&format!("li.report-card[data-report=\"{open}\"] .measure-delete-confirm")).await;
+    m.click("#tab-log").await;
+    m.wait_text_for("#moderation-log", "delete event", LONG).await;
+    assert!(relay.state.calendars.event_page(&event).expect("page").is_none(), "deleted: its page is gone");
+    mail(&smtp, "ana@", "Moderators deleted").await;
 
     browser.close().await.expect("close");
     let _ = driver.kill();

@@ -276,12 +276,10 @@ impl SyncHub {
     pub async fn delete_for_good(&self, doc_id: &str) -> Result<()> {
         let slot = self.slot(doc_id)?;
         let mut guard = slot.lock().await;
-        if guard.is_none() {
-            let stored = self.store.load(doc_id).await?;
-            let Some(s) = stored else { return Err(Error::NotFound) };
-            *guard = Some(LiveDoc::new(doc_id.into(), s.doc, s.facts, s.chunks, s.view, self.roles.clone()));
+        let live = self.live(&mut guard, doc_id).await?;
+        if !matches!(live.view(), DocumentView::Event(..)) {
+            return Err(Error::NotFound);
         }
-        let Some(live) = guard.as_mut() else { return Err(Error::NotFound) };
         let (bytes, change) = live.change_here(|doc| rally_core::document::mark_deleted(doc, chrono::Utc::now()))?;
         let write = store::Write {
             doc_id: doc_id.to_string(),
@@ -333,6 +331,19 @@ impl SyncHub {
         Ok(docs.entry(doc_id.to_string()).or_default().clone())
     }
 
+    /// The document in its slot, loaded from the disk if it is not in memory (as missing if the relay
+    /// has nothing of it).
+    async fn live<'a>(&self, slot: &'a mut Option<LiveDoc>, id: &str) -> Result<&'a mut LiveDoc> {
+        let live = match slot.take() {
+            Some(live) => live,
+            None => match self.store.load(id).await? {
+                Some(s) => LiveDoc::new(id.into(), s.doc, s.facts, s.chunks, s.view, self.roles.clone()),
+                None => LiveDoc::missing(id.into(), self.roles.clone()),
+            },
+        };
+        Ok(slot.insert(live))
+    }
+
     fn unavailable(peer: &Peer, document: &str) {
         peer.send(wire::encode(&Message::DocUnavailable { document: document.into() }, RELAY_PEER_ID, &peer.peer_id));
     }
@@ -353,14 +364,7 @@ impl SyncHub {
             .map_err(|e| Error::Protocol(format!("a sync message for {document} that does not decode: {e}")))?;
         let slot = self.slot(document)?;
         let mut guard = slot.lock().await;
-        if guard.is_none() {
-            let stored = self.store.load(document).await?;
-            *guard = Some(match stored {
-                Some(s) => LiveDoc::new(document.into(), s.doc, s.facts, s.chunks, s.view, self.roles.clone()),
-                None => LiveDoc::missing(document.into(), self.roles.clone()),
-            });
-        }
-        let Some(live) = guard.as_mut() else { return Ok(true) };
+        let live = self.live(&mut guard, document).await?;
         let facts_before = live.facts.clone();
         // Only the owner writes (or, for a document the relay has nothing of, whoever offered it and
         // sends changes first); changes are checked before anything is applied.

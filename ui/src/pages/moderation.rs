@@ -156,6 +156,7 @@ fn report_card(p: &CardProps) -> Html {
     let r = &p.report;
     let note = use_state(String::new);
     let reason = use_state(String::new);
+    let deleting = use_state(|| false);
     let set = |h: &UseStateHandle<String>| {
         let h = h.clone();
         Callback::from(move |v: String| h.set(v))
@@ -191,7 +192,14 @@ fn report_card(p: &CardProps) -> Html {
         (Reported::Event(id), true) => html! {
             <>
                 <button class="measure-hide danger" onclick={measure(Measure::HideEvent, id.clone(), true)}>{ "Hide the event" }</button>
-                <button class="measure-delete danger" onclick={measure(Measure::DeleteEvent, id.clone(), true)}>{ "Delete it for good" }</button>
+                // Deleting cannot be undone: a second button, in words, before it goes.
+                if *deleting {
+                    <span class="confirm-delete" role="alert">{ "Delete it from the relay and its author's devices? This cannot be undone." }</span>
+                    <button class="measure-delete-confirm danger" onclick={measure(Measure::DeleteEvent, id.clone(), true)}>{ "Delete for good" }</button>
+                    <button class="measure-delete-cancel" onclick={ let deleting = deleting.clone(); Callback::from(move |_: MouseEvent| deleting.set(false)) }>{ "Keep it" }</button>
+                } else {
+                    <button class="measure-delete" onclick={ let deleting = deleting.clone(); Callback::from(move |_: MouseEvent| deleting.set(true)) }>{ "Delete it for good…" }</button>
+                }
             </>
         },
         (Reported::Identity(id), true) => html! {
